@@ -1,0 +1,123 @@
+"""`ruralsim` command line: run and check scenarios.
+
+Bad input of any kind ends with one line on stderr and exit code 2; nothing half-written is left
+behind. An unexpected failure prints one line pointing to a saved traceback and exits 1.
+"""
+
+import argparse
+import shutil
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+from .errors import InputError
+
+EXIT_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2 (argparse would print the usage block too)
+        raise InputError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ruralsim", description="Agent-based simulation of rural revitalisation policy in Shanxi.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run a scenario and write indicators, figures and a manifest")
+    run.add_argument("scenario", nargs="?", help="scenario TOML file (default: the shipped Xinzhou baseline)")
+    run.add_argument("--out", type=Path, help="output directory (default: results/<scenario name>)")
+    run.add_argument("--seed", type=int, help="root seed (replicate seeds are spawned from it)")
+    run.add_argument("--replicates", type=int, help="number of replicates")
+    run.add_argument("--scale", type=float, help="share of households simulated, in (0, 1]")
+    run.add_argument("--years", type=int, help="horizon in years")
+    run.add_argument("--region", help="region profile: xinzhou, shanxi or rucheng")
+    run.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+
+    check = sub.add_parser("check", help="validate a scenario file without running it")
+    check.add_argument("scenario", help="scenario TOML file")
+    return parser
+
+
+def cmd_run(args) -> int:
+    from . import outputs
+    from .results import resolve, run
+
+    scenario = resolve(args.scenario, seed=args.seed, replicates=args.replicates, scale=args.scale,
+                       years=args.years, region=args.region)
+    out_dir = args.out or Path("results") / scenario.name
+    staging = outputs.prepare(out_dir)
+    try:
+        result = run(scenario, progress=not args.quiet)
+        outputs.write_run(result, staging)
+        outputs.commit(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    if not args.quiet:
+        print(format_summary(result))
+    print(f"wrote {out_dir}/ ({', '.join(result.manifest['files'])}) in {result.manifest['wall_seconds']:.1f} s")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    run = scenario.run
+    print(f"{args.scenario}: ok (scenario '{scenario.name}', region {run.region}, {run.years} years from "
+          f"{run.start_month}, scale {run.scale}, {run.replicates} replicate(s))")
+    return 0
+
+
+def format_summary(result) -> str:
+    """The summary table for the terminal: first and last full year, mean [90% interval]."""
+    table = result.summary()
+    years = sorted({c.split("_")[-1] for c in table.columns if c.startswith("mean_")})
+    name_width = max(len(n) for n in table.index)
+    replicates = result.indicators["replicate"].nunique()
+    head = f"{result.scenario.name} - {result.manifest['region']['title']}, {replicates} replicate(s), " \
+           f"scale {result.scenario.run.scale}; annual values (flows summed, stocks at year end)"
+    lines = [head, f"{'indicator':<{name_width}}  " + "  ".join(f"{y:>28}" for y in years) + "  unit"]
+    for name, row in table.iterrows():
+        cells = []
+        for y in years:
+            mean, lo, hi = row[f"mean_{y}"], row[f"p05_{y}"], row[f"p95_{y}"]
+            cell = _fmt(mean) + (f" [{_fmt(lo)}, {_fmt(hi)}]" if replicates > 1 else "")
+            cells.append(f"{cell:>28}")
+        lines.append(f"{name:<{name_width}}  " + "  ".join(cells) + f"  {row['unit']}")
+    return "\n".join(lines)
+
+
+def _fmt(value: float) -> str:
+    if value != value:  # NaN
+        return "-"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:,.1f}"
+    return f"{value:.3f}"
+
+
+COMMANDS = {"run": cmd_run, "check": cmd_check}
+
+
+def main(argv=None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("interrupted; no output was written", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not bad input: keep the traceback, show one line
+        log = Path(tempfile.gettempdir()) / "ruralsim-error.log"
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        print(f"internal error: {exc.__class__.__name__}: {exc} (traceback in {log})", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

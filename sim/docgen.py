@@ -1,0 +1,55 @@
+"""Parameter tables in docs/ODD.md are generated from the scenario schema, so they cannot drift.
+
+    python -m sim.docgen          # rewrite the tables between the markers in docs/ODD.md
+    python -m sim.docgen --check  # exit 1 if docs/ODD.md is out of date (the tests run this)
+"""
+
+import re
+import sys
+from pathlib import Path
+
+from .params import describe
+from .scenario import SECTIONS
+
+ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
+MARKER = re.compile(r"(<!-- params:(\w+) -->\n)(.*?)(<!-- /params -->)", re.S)
+
+
+def table(section: str) -> str:
+    rows = ["| parameter | default | unit | allowed | source | meaning |", "|---|---|---|---|---|---|"]
+    for r in describe(SECTIONS[section]):
+        default = r["default"]
+        if isinstance(default, float):
+            default = f"{default:g}"
+        if isinstance(default, list):
+            default = ", ".join(f"{v:g}" for v in default)
+        rows.append(f"| `{section}.{r['name']}` | {default} | {r['unit']} | {r['range']} | {r['source']} | {r['doc']} |")
+    return "\n".join(rows) + "\n"
+
+
+def render(text: str) -> str:
+    return MARKER.sub(lambda m: m.group(1) + table(m.group(2)) + m.group(4), text)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    text = ODD.read_text(encoding="utf-8")
+    new = render(text)
+    missing = set(SECTIONS) - set(section_names(text))
+    if "--check" in argv:
+        if new != text or missing:
+            print(f"{ODD} is out of date (missing sections: {sorted(missing)}); run python -m sim.docgen")
+            return 1
+        return 0
+    ODD.write_text(new, encoding="utf-8")
+    if missing:
+        print(f"add a '<!-- params:NAME --><!-- /params -->' block for: {sorted(missing)}")
+    return 0
+
+
+def section_names(text: str) -> list[str]:
+    return [m.group(2) for m in MARKER.finditer(text)]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

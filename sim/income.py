@@ -1,0 +1,101 @@
+"""Farm and business income, pensions and other transfers; then the month's accounts are closed.
+
+Wages are credited by the labour market and by levers; `Accounts` runs after every income and
+expense has been booked and rolls the month into the 12-month sums that poverty status reads.
+"""
+
+import numpy as np
+from pydantic import field_validator
+
+from .component import Component
+from .params import ASSUMPTION, Section, param
+
+# Share of a year's farm income realised in each calendar month: harvest and sales in autumn.
+DEFAULT_FARM_PROFILE = [0.04, 0.04, 0.04, 0.05, 0.05, 0.06, 0.07, 0.08, 0.15, 0.20, 0.14, 0.08]
+
+
+class IncomeParams(Section):
+    farm_income_per_household_2020_yuan: float = param(
+        8_500, unit="yuan per household per year", ge=0.0, le=200_000,
+        source="assumption: Shanxi rural net business income ~3,400 yuan per person in 2020",
+        doc="Farm and household-business income of an average household (before the region's income level).")
+    farm_income_sigma: float = param(0.8, unit="log sd", ge=0.0, le=3.0, source=ASSUMPTION,
+                                     doc="Spread of farm and business income across households (lognormal).")
+    farm_monthly_profile: list[float] = param(
+        DEFAULT_FARM_PROFILE, unit="share of year per month", source=ASSUMPTION,
+        doc="Twelve monthly shares (January first, summing to 1) of the year's farm income.")
+    local_wage_monthly_2020_yuan: float = param(
+        1_500, unit="yuan per month", ge=0.0, le=20_000,
+        source="assumption: part-time local work; workshop wages are 1,500-3,000 (DESIGN.md)",
+        doc="Monthly local wage of a labourer of average ability in a non-poverty county, 2020.")
+    migrant_wage_monthly_2020_yuan: float = param(
+        2_800, unit="yuan per month", ge=0.0, le=30_000, source=ASSUMPTION,
+        doc="Monthly migrant wage of a labourer of average ability, 2020, net of costs away from home.")
+    poverty_county_income_factor: float = param(
+        0.72, unit="ratio", ge=0.2, le=1.5,
+        source="assumption; to be calibrated to poor-area income at 74.5% of Shanxi (seed 001)",
+        doc="Farm and local wage levels in former poverty counties relative to other counties.")
+    lifted_out_income_factor: float = param(
+        0.75, unit="ratio", ge=0.2, le=1.5, source=ASSUMPTION,
+        doc="Farm and business income of lifted-out households relative to others in the same county.")
+    pension_monthly_2020_yuan: float = param(
+        140, unit="yuan per elderly person per month", ge=0.0, le=3_000,
+        source="public: basic pension for rural residents in Shanxi, about 110-150 yuan in 2020",
+        doc="Basic pension paid to each elderly member.")
+    other_transfers_monthly_per_person_2020_yuan: float = param(
+        230, unit="yuan per person per month", ge=0.0, le=5_000,
+        source="assumption: subsidies, ecological compensation and family remittances; ~20% of rural income",
+        doc="Other transfer income per person, average.")
+    transfers_sigma: float = param(0.5, unit="log sd", ge=0.0, le=3.0, source=ASSUMPTION,
+                                   doc="Spread of other transfers across households (lognormal).")
+    wage_growth_per_year: float = param(
+        0.06, unit="per year", ge=-0.2, le=0.3,
+        source="public: Shanxi rural wage income grew 6-8% a year in 2020-2023",
+        doc="Nominal growth of wage levels.")
+    farm_growth_per_year: float = param(0.04, unit="per year", ge=-0.2, le=0.3, source=ASSUMPTION,
+                                        doc="Nominal growth of farm and business income.")
+    transfer_growth_per_year: float = param(0.04, unit="per year", ge=-0.2, le=0.3, source=ASSUMPTION,
+                                            doc="Nominal growth of pensions and other transfers.")
+
+    @field_validator("farm_monthly_profile")
+    @classmethod
+    def _twelve_shares(cls, v: list[float]) -> list[float]:
+        if len(v) != 12 or min(v) < 0 or abs(sum(v) - 1.0) > 1e-6:
+            raise ValueError("must be 12 non-negative monthly shares summing to 1")
+        return v
+
+
+class Income(Component):
+    name = "income"
+    Params = IncomeParams
+
+    def setup(self, model) -> None:
+        hh = model.households
+        for source in ("farm_business", "pension", "other_transfers"):
+            hh.add_income_source(source)
+        self.profile = np.asarray(self.params.farm_monthly_profile, np.float32)
+
+    def step(self, model) -> None:
+        p, hh = self.params, model.households
+        t = model.years_since_2020
+        farm_index = (1 + p.farm_growth_per_year) ** t
+        transfer_index = (1 + p.transfer_growth_per_year) ** t
+        loss = model.villages.columns["disaster_farm_loss_share"][hh.village]
+        hh.credit("farm_business", hh.farm_income_annual_yuan * np.float32(self.profile[model.month - 1] * farm_index)
+                  * (1.0 - loss) * hh.has_farmland)
+        hh.credit("pension", hh.n_elderly * np.float32(p.pension_monthly_2020_yuan * transfer_index))
+        hh.credit("other_transfers", hh.other_transfers_monthly_yuan * np.float32(transfer_index))
+
+
+class AccountsParams(Section):
+    """No parameters: closing the month is bookkeeping."""
+
+
+class Accounts(Component):
+    """Rolls the month's income and rigid expenditure into the 12-month sums."""
+
+    name = "accounts"
+    Params = AccountsParams
+
+    def step(self, model) -> None:
+        model.households.close_month()

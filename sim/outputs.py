@@ -1,0 +1,64 @@
+"""Writing a run's output directory so that it is either complete or absent.
+
+Files go to a hidden sibling directory first; only when every file is written is it moved into place
+(an earlier ruralsim output at the same path is replaced). A failure leaves the old directory as it was.
+"""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+from . import plots
+from .errors import InputError
+from .results import RunResult
+
+
+def prepare(out_dir: Path) -> Path:
+    """Check the target and return an empty staging directory beside it."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"--out {out_dir}: exists and is not a directory")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "manifest.json").exists():
+        raise InputError(f"--out {out_dir}: directory is not empty and is not a ruralsim output; choose another")
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = out_dir.parent / f".{out_dir.name}.partial-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+    except OSError as exc:
+        raise InputError(f"--out {out_dir}: cannot create directory ({exc.strerror})") from None
+    return staging
+
+
+def commit(staging: Path, out_dir: Path) -> None:
+    """Move the finished staging directory into place, replacing an earlier output."""
+    out_dir = Path(out_dir)
+    old = None
+    if out_dir.exists():
+        old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+        out_dir.rename(old)
+    staging.rename(out_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_run(result: RunResult, staging: Path) -> list[Path]:
+    """indicators.parquet, annual.parquet, figures, and manifest.json last."""
+    written = []
+    result.indicators.to_parquet(staging / "indicators.parquet", index=False)
+    result.annual().to_parquet(staging / "annual.parquet", index=False)
+    written += [staging / "indicators.parquet", staging / "annual.parquet"]
+    title = f"{result.scenario.name}: {result.manifest['region']['title']}"
+    figures = {"key_indicators.png": plots.key_indicators_figure(result.indicators, title=title)}
+    if result.indicators["group"].nunique() > 1:
+        figures["by_county_class.png"] = plots.by_class_figure(result.indicators, title=f"{title}, by county class")
+    for name, fig in figures.items():
+        fig.savefig(staging / name)
+        plt.close(fig)
+        written.append(staging / name)
+    result.manifest["files"] = [p.name for p in written] + ["manifest.json"]
+    (staging / "manifest.json").write_text(json.dumps(result.manifest, indent=2, default=str), encoding="utf-8")
+    return written

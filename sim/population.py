@@ -1,0 +1,196 @@
+"""The synthetic population: counties, villages, households and labourers from a region profile.
+
+Everything the seeds fix comes from the profile; everything else is a parameter of the `population`
+section with its source (mostly "assumption"). With `scale` < 1 a uniform sample of households is
+built and every household carries the weight that brings the sample back to the region's people.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .households import Employment, Households, Labourers
+from .params import ASSUMPTION, Section, param
+from .regions import COUNTY_CLASSES, RegionProfile
+from .villages import CountyTable, VillageTable
+
+
+class PopulationParams(Section):
+    mean_household_size: float = param(
+        2.5, unit="persons", ge=1.2, le=5.0, source=ASSUMPTION,
+        doc="Mean rural household size; ~2.36 million people in ~0.94 million households (DESIGN.md). "
+        "Monitored households average 2.42 (seed 000).")
+    max_household_size: int = param(8, unit="persons", ge=2, le=12, source=ASSUMPTION,
+                                    doc="Largest household drawn.")
+    labourer_share: float = param(
+        0.58, unit="share", ge=0.0, le=1.0, source=ASSUMPTION,
+        doc="Chance that a member of a household without poverty history is a working-age (16-59) able labourer.")
+    lifted_out_labourer_share: float = param(
+        0.50, unit="share", ge=0.0, le=1.0, source=ASSUMPTION,
+        doc="The same for lifted-out households (more elderly, ill and disabled members).")
+    elderly_share_of_non_labourers: float = param(
+        0.55, unit="share", ge=0.0, le=1.0, source=ASSUMPTION,
+        doc="Share of non-labourers who are elderly or disabled (the rest are children and students).")
+    village_size_sigma: float = param(0.5, unit="log sd", ge=0.0, le=2.0, source=ASSUMPTION,
+                                      doc="Spread of village populations within a county (lognormal).")
+    poverty_concentration_sigma: float = param(
+        0.8, unit="log sd", ge=0.0, le=3.0, source=ASSUMPTION,
+        doc="How unevenly registered-poor households are spread over a county's villages (lognormal propensity).")
+    poor_village_share: float = param(
+        0.30, unit="share", ge=0.0, le=1.0, source="assumption; Shanxi had 7,993 registered poor villages (seed 003)",
+        doc="Share of villages, those with most lifted-out households, flagged as former registered poor villages.")
+    skill_sigma: float = param(0.35, unit="log sd", ge=0.0, le=1.5, source=ASSUMPTION,
+                               doc="Spread of labourers' wage-earning ability (lognormal, mean 1).")
+    lifted_out_skill_factor: float = param(0.85, unit="ratio", ge=0.1, le=1.5, source=ASSUMPTION,
+                                           doc="Wage-earning ability of lifted-out labourers relative to others.")
+    farm_household_size_elasticity: float = param(
+        0.5, unit="elasticity", ge=0.0, le=1.0, source=ASSUMPTION,
+        doc="Farm and business income grows with household size to this power.")
+
+
+@dataclass
+class Population:
+    households: Households
+    labourers: Labourers
+    villages: VillageTable
+    counties: CountyTable
+    income_level_factor: float  # scales farm and wage levels to the region's 2020 income (see build)
+
+
+def _largest_remainder(total: int, weights: np.ndarray, minimum: int = 0) -> np.ndarray:
+    """Split an integer total in proportion to weights, each part at least `minimum`."""
+    spare = total - minimum * len(weights)
+    raw = spare * weights / weights.sum()
+    counts = np.floor(raw).astype(np.int64)
+    remainder = spare - counts.sum()
+    counts[np.argsort(counts - raw)[:remainder]] += 1
+    return counts + minimum
+
+
+def build_counties(region: RegionProfile) -> CountyTable:
+    """Counties by class; poverty counties get exit years, key-assistance counties exiting last."""
+    classes, weights, poverty = [], [], []
+    for code, name in enumerate(COUNTY_CLASSES):
+        n = int(region.counties_by_class[name].value)
+        n_poor = int(region.poverty_counties_by_class[name].value)
+        classes += [code] * n
+        weights += [region.county_size_weight_by_class[name].value] * n
+        poverty += [True] * n_poor + [False] * (n - n_poor)
+    classes = np.array(classes, np.int8)
+    exit_year = np.zeros(len(classes), np.int16)
+    # latest exit years go to the most assisted class first
+    poor_order = [i for i in np.argsort(-classes, kind="stable") if poverty[i]]
+    years = [year for year, count in reversed(region.exit_years) for _ in range(int(count.value))]
+    if len(years) != len(poor_order):
+        raise ValueError(f"region {region.name}: exit years cover {len(years)} counties, "
+                         f"but it has {len(poor_order)} poverty counties")
+    exit_year[poor_order] = years
+    persons = _largest_remainder(int(region.rural_persons.value), np.array(weights, float))
+    return CountyTable(county_class=classes, poverty_exit_year=exit_year, persons=persons)
+
+
+def build(region: RegionProfile, scenario, *, scale: float, rng: np.random.Generator) -> Population:
+    """Build the population for one run. `scenario` is the validated scenario (all sections)."""
+    pop: PopulationParams = scenario.population
+    inc = scenario.income
+    counties = build_counties(region)
+    n_villages = int(region.villages.value)
+
+    # --- villages: per county in proportion to people, lognormal sizes within a county -----------
+    village_count = _largest_remainder(n_villages, counties.persons.astype(float), minimum=1)
+    v_county = np.repeat(np.arange(len(counties), dtype=np.int16), village_count)
+    size_draw = rng.lognormal(0.0, pop.village_size_sigma, n_villages)
+    county_draw_total = np.bincount(v_county, weights=size_draw)
+    v_persons = np.maximum(1, np.round(size_draw / county_draw_total[v_county] * counties.persons[v_county]))
+
+    # registered-poor incidence per county (class weights), spread unevenly over its villages
+    inc_weight = np.array([region.poverty_incidence_weight_by_class[c].value for c in COUNTY_CLASSES])
+    county_poor = counties.persons * inc_weight[counties.county_class]
+    county_rate = county_poor / county_poor.sum() * region.lifted_out_persons.value / counties.persons
+    propensity = rng.lognormal(0.0, pop.poverty_concentration_sigma, n_villages)
+    mean_prop = np.bincount(v_county, weights=propensity * v_persons) / np.bincount(v_county, weights=v_persons)
+    v_poor_rate = np.minimum(0.95, county_rate[v_county] * propensity / mean_prop[v_county])
+    n_poor_villages = int(round(pop.poor_village_share * n_villages))
+    poor_village = np.zeros(n_villages, bool)
+    poor_village[np.argsort(-v_poor_rate)[:n_poor_villages]] = True
+    villages = VillageTable(county=v_county, county_class=counties.county_class[v_county],
+                            persons=v_persons.astype(np.int32), poor_village=poor_village)
+
+    # --- households: a uniform sample of the full population, sorted by village -------------------
+    n_full = region.rural_persons.value / pop.mean_household_size
+    n = max(1, int(round(n_full * scale)))
+    hh_village = np.sort(rng.choice(n_villages, size=n, p=v_persons / v_persons.sum())).astype(np.int32)
+    size = np.minimum(pop.max_household_size, 1 + rng.poisson(pop.mean_household_size - 1.0, n)).astype(np.int8)
+    lifted_out = rng.random(n) < v_poor_rate[hh_village]
+    weight = np.full(n, region.rural_persons.value / size.sum(dtype=np.int64), np.float32)
+    hh_county = v_county[hh_village]
+
+    labour_share = np.where(lifted_out, pop.lifted_out_labourer_share, pop.labourer_share)
+    n_lab = rng.binomial(size, labour_share).astype(np.int16)
+    n_elderly = rng.binomial(size - n_lab, pop.elderly_share_of_non_labourers).astype(np.int16)
+
+    # poverty counties have lower farm and local wage levels
+    county_factor = np.where(counties.was_poverty_county, inc.poverty_county_income_factor, 1.0)[hh_county]
+
+    # --- labourers: one slot per working-age labourer, contiguous per household --------------------
+    m = int(n_lab.sum())
+    lab_household = np.repeat(np.arange(n, dtype=np.int32), n_lab)
+    first_labourer = np.zeros(n, np.int64)
+    np.cumsum(n_lab[:-1], out=first_labourer[1:])
+    age = (16 + 44 * rng.beta(1.3, 1.0, m)).astype(np.int16)
+    skill = rng.lognormal(-pop.skill_sigma**2 / 2, pop.skill_sigma, m).astype(np.float32)
+    skill[lifted_out[lab_household]] *= pop.lifted_out_skill_factor
+    lab = scenario.labour
+    state = _initial_states(rng.random(m), lab, lifted_out[lab_household], age)
+    labourers = Labourers(
+        household=lab_household, age_years=age, skill=skill, state=state,
+        ill_months_left=np.zeros(m, np.int8),
+        migrant_finding_multiplier=np.ones(m, np.float32), wage_multiplier=np.ones(m, np.float32),
+        local_wage_factor=county_factor[lab_household].astype(np.float32))
+
+    # --- incomes: farm/business and transfers, levels normalised to the region's 2020 income --------
+    hh_factor = county_factor * np.where(lifted_out, inc.lifted_out_income_factor, 1.0)
+    farm_draw = rng.lognormal(-inc.farm_income_sigma**2 / 2, inc.farm_income_sigma, n)
+    farm = (inc.farm_income_per_household_2020_yuan * hh_factor * farm_draw
+            * (size / pop.mean_household_size) ** pop.farm_household_size_elasticity)
+    transfers = (inc.other_transfers_monthly_per_person_2020_yuan * size
+                 * rng.lognormal(-inc.transfers_sigma**2 / 2, inc.transfers_sigma, n))
+
+    # Expected 2020 wages at the labour market's steady state, to find the factor on farm and wage
+    # levels that gives the region's published mean income (transfers are policy, left as set).
+    p_local, p_migrant = _steady_state_shares(lab, lifted_out[lab_household], age)
+    expected_wages = 12 * skill * (p_local * inc.local_wage_monthly_2020_yuan * labourers.local_wage_factor
+                                   + p_migrant * inc.migrant_wage_monthly_2020_yuan)
+    expected_transfers = 12 * (transfers.sum() + inc.pension_monthly_2020_yuan * n_elderly.sum())
+    target_total = region.income_per_capita_2020_yuan.value * size.sum(dtype=np.int64)
+    factor = float((target_total - expected_transfers) / (farm.sum() + expected_wages.sum()))
+    if factor <= 0:
+        raise ValueError(f"region {region.name}: transfers alone exceed the region's income; check income parameters")
+
+    households = Households(
+        village=hh_village, county=hh_county, county_class=counties.county_class[hh_county], size=size,
+        lifted_out=lifted_out, weight=weight, farm_income_annual_yuan=(farm * factor).astype(np.float32),
+        other_transfers_monthly_yuan=transfers.astype(np.float32), n_elderly=n_elderly,
+        has_farmland=np.ones(n, bool), first_labourer=first_labourer, labour_slots=n_lab.copy())
+    households.n_labourers[:] = n_lab
+    labourers.wage_multiplier *= factor
+    return Population(households, labourers, villages, counties, factor)
+
+
+def _steady_state_shares(lab, lifted_out: np.ndarray, age: np.ndarray):
+    """Long-run shares in local and migrant work of the labour market's job-finding/loss chain."""
+    f = np.where(lifted_out, lab.lifted_out_finding_factor, 1.0) * np.where(
+        age >= lab.older_worker_age_years, lab.older_worker_finding_factor, 1.0)
+    f_local, f_migrant = lab.local_job_finding_monthly * f, lab.migrant_job_finding_monthly * f
+    odds_local = f_local / lab.local_job_loss_monthly
+    odds_migrant = f_migrant / lab.migrant_job_loss_monthly
+    p_none = 1.0 / (1.0 + odds_local + odds_migrant)
+    return p_none * odds_local, p_none * odds_migrant
+
+
+def _initial_states(u: np.ndarray, lab, lifted_out: np.ndarray, age: np.ndarray) -> np.ndarray:
+    p_local, p_migrant = _steady_state_shares(lab, lifted_out, age)
+    state = np.full(len(u), Employment.FARMING, np.int8)
+    state[u < p_local + p_migrant] = Employment.LOCAL
+    state[u < p_migrant] = Employment.MIGRANT
+    return state

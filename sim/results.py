@@ -1,0 +1,183 @@
+"""Running replicates and holding their results: the tidy indicators table, annual values, a summary."""
+
+import platform
+import subprocess
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from .indicators import Indicator
+from .model import RuralModel
+from .registry import COMPONENTS
+from .scenario import default_scenario, load_scenario, with_overrides
+
+KEY_COLUMNS = ["scenario", "replicate", "seed", "month", "indicator", "group", "value"]
+
+
+def indicator_catalogue() -> dict[str, Indicator]:
+    """Every indicator any component can report, by name."""
+    return {i.name: i for c in COMPONENTS for i in c.indicators}
+
+
+def replicate_seeds(root_seed: int, replicates: int) -> list[int]:
+    """Seeds of replicates 0..R-1, spawned from the root (independent streams, stable under R)."""
+    return [int(np.random.SeedSequence(root_seed, spawn_key=(r,)).generate_state(1, np.uint64)[0] >> 1)
+            for r in range(replicates)]
+
+
+def annual(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Annual values: flows summed over the year's months, stocks and ratios at the year's last month."""
+    kinds = {name: ind.kind for name, ind in indicator_catalogue().items()}
+    df = indicators.assign(year=indicators["month"].dt.year)
+    keys = [c for c in ("scenario", "replicate", "seed") if c in df] + ["year", "indicator", "group"]
+    df = df.sort_values("month")
+    grouped = df.groupby(keys, sort=True, observed=True)["value"]
+    out = grouped.last().rename("value").to_frame()
+    out["months"] = grouped.size()
+    flows = [n for n, k in kinds.items() if k == "flow"]
+    is_flow = out.index.get_level_values("indicator").isin(flows)
+    out.loc[is_flow, "value"] = grouped.sum()[is_flow]
+    return out.reset_index()
+
+
+@dataclass
+class RunResult:
+    scenario: Any
+    indicators: pd.DataFrame
+    manifest: dict = field(default_factory=dict)
+
+    def annual(self) -> pd.DataFrame:
+        return annual(self.indicators)
+
+    def summary(self, group: str = "all") -> pd.DataFrame:
+        """First and last full year of each indicator: mean over replicates with a 90% interval."""
+        yearly = self.annual()
+        yearly = yearly[yearly["group"] == group]
+        full = yearly[yearly["months"] == 12]
+        yearly = full if not full.empty else yearly
+        years = [yearly["year"].min(), yearly["year"].max()]
+        stats = (yearly[yearly["year"].isin(years)]
+                 .groupby(["indicator", "year"], observed=True)["value"]
+                 .agg(mean="mean", p05=lambda v: v.quantile(0.05), p95=lambda v: v.quantile(0.95))
+                 .unstack("year"))
+        stats.columns = [f"{stat}_{year}" for stat, year in stats.columns]
+        catalogue = indicator_catalogue()
+        stats.insert(0, "unit", [catalogue[n].unit for n in stats.index])
+        return stats.loc[[n for n in catalogue if n in stats.index]]
+
+
+def resolve(scenario_or_path=None, **run_overrides) -> Any:
+    """A validated scenario from a path, a Scenario, or None (the baseline), with `[run]` overrides."""
+    if scenario_or_path is None:
+        scenario = default_scenario()
+    elif isinstance(scenario_or_path, (str, Path)):
+        scenario = load_scenario(scenario_or_path)
+    else:
+        scenario = scenario_or_path
+    overrides = {f"run.{k}": v for k, v in run_overrides.items() if v is not None}
+    return with_overrides(scenario, overrides, "options") if overrides else scenario
+
+
+def run(scenario_or_path=None, *, replicates: int | None = None, seed: int | None = None,
+        scale: float | None = None, years: int | None = None, region: str | None = None,
+        progress: bool | Callable[[int], None] = False) -> RunResult:
+    """Run a scenario's replicates and return the tidy indicators with a manifest.
+
+    `progress=True` shows a progress bar; a callable is called with the number of months done.
+    """
+    scenario = resolve(scenario_or_path, replicates=replicates, seed=seed, scale=scale, years=years, region=region)
+    run_params = scenario.run
+    seeds = replicate_seeds(run_params.seed, run_params.replicates)
+    started = time.time()
+    frames, factors = [], []
+    bar = _progress(progress, total=run_params.replicates * run_params.years * 12, label=scenario.name)
+    try:
+        for r, replicate_seed in enumerate(seeds):
+            model = RuralModel(scenario=scenario, seed=replicate_seed)
+            model.run(progress=bar)
+            frame = model.indicators()
+            frame.insert(0, "seed", replicate_seed)
+            frame.insert(0, "replicate", r)
+            frame.insert(0, "scenario", scenario.name)
+            frames.append(frame)
+            factors.append(model.income_level_factor)
+    finally:
+        if hasattr(bar, "close"):
+            bar.close()
+    indicators = pd.concat(frames, ignore_index=True)[KEY_COLUMNS]
+    indicators["group"] = indicators["group"].astype("category")
+    indicators["indicator"] = indicators["indicator"].astype("category")
+    manifest = build_manifest(scenario, seeds, indicators, wall_seconds=time.time() - started,
+                              extra={"income_level_factor": factors})
+    return RunResult(scenario, indicators, manifest)
+
+
+def _progress(progress, *, total: int, label: str):
+    if callable(progress):
+        return progress
+    if not progress:
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=f"{label}", unit="month", leave=False, disable=None)
+
+    def advance(_month: int) -> None:
+        bar.update(1)
+
+    advance.close = bar.close
+    return advance
+
+
+def git_commit() -> str | None:
+    here = Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                           capture_output=True, text=True, timeout=5).stdout.strip()
+    return out.stdout.strip() + ("-dirty" if dirty else "")
+
+
+def build_manifest(scenario, seeds: list[int], indicators: pd.DataFrame, *, wall_seconds: float,
+                   extra: dict | None = None) -> dict:
+    from .regions import get_region
+
+    months = indicators["month"]
+    region = get_region(scenario.run.region)
+    catalogue = indicator_catalogue()
+    return {
+        "scenario": scenario.model_dump(),
+        "seeds": {"root": scenario.run.seed, "replicates": seeds},
+        "start_month": months.min().strftime("%Y-%m") if len(months) else None,
+        "end_month": months.max().strftime("%Y-%m") if len(months) else None,
+        "wall_seconds": round(wall_seconds, 3),
+        "versions": {
+            "ruralsim": _version("ruralsim"),
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "mesa": mesa.__version__,
+            "pandas": pd.__version__,
+        },
+        "git_commit": git_commit(),
+        "region": {"name": region.name, "title": region.title,
+                   "figures": {k: {"value": f.value, "source": f.source} for k, f in region.figures().items()}},
+        "indicators": {n: {"unit": i.unit, "kind": i.kind, "doc": i.doc} for n, i in catalogue.items()
+                       if n in set(indicators["indicator"].astype(str).unique())},
+        **(extra or {}),
+    }
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "unknown"

@@ -1,0 +1,156 @@
+"""Scenario files: TOML validated against one schema assembled from the components' sections.
+
+`[run]` and `[population]` belong to the engine and the population builder; every other section is
+a component's `Params`. Unknown keys, wrong types and out-of-range values are InputErrors that name
+the file, the key, what is wrong and what is allowed.
+"""
+
+import re
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError, create_model, field_validator
+
+from .errors import InputError
+from .params import Section, allowed_range, param
+from .population import PopulationParams
+from .regions import PROFILES
+from .registry import COMPONENTS
+
+DEFAULT_SCENARIO_FILE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
+
+
+class RunParams(Section):
+    region: str = param("xinzhou", unit="name", source="DESIGN.md: Xinzhou is the default region",
+                        doc=f"Region profile: one of {', '.join(PROFILES)}.")
+    start_month: str = param("2021-01", unit="YYYY-MM", source="seed 001: first month of the transition period",
+                             doc="First simulated (recorded) month.")
+    years: int = param(10, unit="years", ge=1, le=30, source="DESIGN.md", doc="Horizon of the run.")
+    scale: float = param(1.0, unit="share", gt=0.0, le=1.0, source="DESIGN.md",
+                         doc="Share of households simulated; weights scale results to the full population.")
+    seed: int = param(20210101, unit="integer", ge=0, le=2**63 - 1, source="convention",
+                      doc="Root seed; replicate seeds are spawned from it.")
+    replicates: int = param(1, unit="runs", ge=1, le=1000, source="convention",
+                            doc="Independent replicates (each its own population and shocks).")
+    warmup_months: int = param(12, unit="months", ge=12, le=120, source="convention",
+                               doc="Months simulated before the start month so 12-month incomes are filled.")
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, v: str) -> str:
+        if v not in PROFILES:
+            raise ValueError(f"unknown region '{v}'; allowed: {', '.join(PROFILES)}")
+        return v
+
+    @field_validator("start_month")
+    @classmethod
+    def _month(cls, v: str) -> str:
+        m = re.fullmatch(r"(\d{4})-(\d{2})", v)
+        if not m or not (1 <= int(m.group(2)) <= 12) or not (2015 <= int(m.group(1)) <= 2040):
+            raise ValueError("must be a month 'YYYY-MM' between 2015-01 and 2040-12")
+        return v
+
+
+def _sections() -> dict[str, tuple[type, Any]]:
+    fields: dict[str, tuple[type, Any]] = {
+        "name": (str, "baseline"),
+        "description": (str, ""),
+        "run": (RunParams, RunParams()),
+        "population": (PopulationParams, PopulationParams()),
+    }
+    for component in COMPONENTS:
+        if component.Params.model_fields:
+            fields[component.name] = (component.Params, component.Params())
+    return fields
+
+
+Scenario = create_model("Scenario", __base__=Section, **_sections())
+Scenario.__doc__ = "A complete scenario: the run settings and every component's parameters."
+
+SECTIONS = {name: spec[0] for name, spec in _sections().items() if isinstance(spec[1], Section)}
+
+
+def _allowed(loc: tuple) -> str:
+    """What is allowed at a location of the schema, for error messages."""
+    model: Any = Scenario
+    for key in loc[:-1]:
+        field = model.model_fields.get(key) if hasattr(model, "model_fields") else None
+        if field is None:
+            return ""
+        model = field.annotation
+    if not hasattr(model, "model_fields"):
+        return ""
+    field = model.model_fields.get(loc[-1])
+    if field is None:
+        return "allowed keys: " + ", ".join(model.model_fields)
+    kind = getattr(field.annotation, "__name__", str(field.annotation))
+    interval = allowed_range(field)
+    return f"allowed: {kind} in {interval}" if interval != "any" else f"allowed: {kind}"
+
+
+def _describe(err: dict) -> str:
+    loc = tuple(str(p) for p in err["loc"])
+    key = ".".join(loc) or "(top level)"
+    if err["type"] == "extra_forbidden":
+        return f"key '{key}': unknown key; {_allowed(loc)}"
+    value = err.get("input")
+    shown = repr(value) if not isinstance(value, dict) else "a table"
+    msg = err["msg"].removeprefix("Value error, ")
+    allowed = _allowed(loc)
+    return f"key '{key}': {msg} (got {shown}){'; ' + allowed if allowed and 'allowed' not in msg else ''}"
+
+
+def validate(data: dict, source: str = "scenario") -> Any:
+    """Validate a scenario given as nested dicts (a parsed TOML file)."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(f"{source}: {_describe(exc.errors()[0])}") from None
+
+
+def load_scenario(path: str | Path | None = None) -> Any:
+    """Read and validate a scenario TOML file; None gives the shipped Xinzhou baseline."""
+    if path is None:
+        return default_scenario()
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, expected a scenario .toml file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read file ({exc.__class__.__name__})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML: {exc}") from None
+    return validate(data, str(path))
+
+
+@cache
+def _default():
+    if DEFAULT_SCENARIO_FILE.exists():
+        return load_scenario(DEFAULT_SCENARIO_FILE)
+    return Scenario()
+
+
+def default_scenario():
+    """The shipped baseline (scenarios/baseline.toml), or the schema defaults it is built on."""
+    return _default().model_copy(deep=True)
+
+
+def with_overrides(scenario, overrides: dict[str, Any], source: str = "override") -> Any:
+    """A copy of `scenario` with dotted keys replaced, e.g. {"run.scale": 0.1}, re-validated."""
+    data = scenario.model_dump()
+    for dotted, value in overrides.items():
+        parts = dotted.replace("__", ".").split(".")
+        target = data
+        for part in parts[:-1]:
+            if part not in target or not isinstance(target[part], dict):
+                raise InputError(f"{source}: key '{dotted}': unknown section '{part}'; allowed: {', '.join(SECTIONS)}")
+            target = target[part]
+        target[parts[-1]] = value
+    return validate(data, source)

@@ -1,0 +1,72 @@
+"""The seed statistics (seeds/statistics.toml) as validated data; region profiles and targets read them."""
+
+import tomllib
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import InputError
+
+SEEDS_FILE = Path(__file__).resolve().parent.parent / "seeds" / "statistics.toml"
+SEED_DOCUMENTS = {
+    "000_319fdd0acca0fa0b.txt",
+    "001_c23c8de74b03ebd3.txt",
+    "002_88959e36fcc7a263.txt",
+    "003_cde74bc6e72a2f02.txt",
+    "004_a3b00d68933cdba4.txt",
+}
+
+
+class Statistic(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    value: float
+    unit: str = Field(min_length=1)
+    year: int = Field(ge=2000, le=2035)
+    period: str | None = None
+    place: str = Field(min_length=1)
+    seed: str
+    context: str = Field(min_length=10, max_length=200)
+
+
+def parse_statistics(text: str, path: Path | str = "statistics.toml") -> dict[str, Statistic]:
+    """Validate the statistics file; any malformed entry is an InputError naming it."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML: {exc}") from None
+    entries = raw.get("statistic")
+    if not isinstance(entries, list) or not entries:
+        raise InputError(f"{path}: expected a list of [[statistic]] tables")
+    stats: dict[str, Statistic] = {}
+    for index, entry in enumerate(entries):
+        label = entry.get("id", f"entry {index + 1}") if isinstance(entry, dict) else f"entry {index + 1}"
+        try:
+            stat = Statistic.model_validate(entry)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            key = ".".join(str(p) for p in err["loc"]) or "entry"
+            raise InputError(f"{path}: statistic '{label}', key '{key}': {err['msg']}") from None
+        if stat.seed not in SEED_DOCUMENTS:
+            raise InputError(
+                f"{path}: statistic '{label}', key 'seed': unknown seed document '{stat.seed}' "
+                f"(allowed: {', '.join(sorted(SEED_DOCUMENTS))})"
+            )
+        if stat.id in stats:
+            raise InputError(f"{path}: statistic '{label}' is defined twice")
+        stats[stat.id] = stat
+    return stats
+
+
+@cache
+def statistics(path: Path = SEEDS_FILE) -> dict[str, Statistic]:
+    if not path.exists():
+        raise InputError(f"{path}: seed statistics file not found")
+    return parse_statistics(path.read_text(encoding="utf-8"), path)
+
+
+def value(stat_id: str) -> float:
+    """The value of one seed statistic, by id."""
+    return statistics()[stat_id].value

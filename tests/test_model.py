@@ -1,0 +1,143 @@
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import RuralModel, run
+from sim.households import Employment
+
+from .conftest import SMALL
+
+
+def _values(result):
+    return result.indicators.sort_values(["replicate", "month", "indicator", "group"])["value"].to_numpy()
+
+
+def test_same_seed_gives_identical_indicators():
+    a = run(seed=7, **SMALL)
+    b = run(seed=7, **SMALL)
+    assert np.array_equal(_values(a), _values(b), equal_nan=True)
+
+
+def test_different_seeds_differ():
+    a = run(seed=7, **SMALL)
+    b = run(seed=8, **SMALL)
+    assert not np.allclose(_values(a), _values(b), equal_nan=True)
+
+
+def test_replicates_are_distinct_and_reproducible(small_run):
+    seeds = small_run.indicators.groupby("replicate")["seed"].first()
+    assert seeds.nunique() == 2
+    again = run(replicates=1, **SMALL)
+    first = small_run.indicators[small_run.indicators["replicate"] == 0]
+    assert np.array_equal(first.sort_values(["month", "indicator", "group"])["value"].to_numpy(),
+                          _values(again), equal_nan=True)
+
+
+def test_output_contract(small_run):
+    df = small_run.indicators
+    assert list(df.columns) == ["scenario", "replicate", "seed", "month", "indicator", "group", "value"]
+    required = {
+        "persons_below_poverty_line", "persons_below_monitoring_line", "lifted_out_households_below_poverty_line",
+        "returns_to_poverty_households", "income_per_capita_mean_yuan", "income_per_capita_median_yuan",
+        "income_per_capita_mean_lifted_out_yuan", "poverty_county_income_ratio", "labourers_employed",
+        "lifted_out_labourers_employed", "migrant_workers", "gini"}
+    assert required <= set(df["indicator"].astype(str))
+    assert set(df["group"].astype(str)) == {"all", "demonstration", "steady", "key"}
+    assert (df["month"].dt.day == 1).all()
+    assert df["month"].min() == pd.Timestamp("2021-01-01")
+    assert df["month"].nunique() == 24
+
+
+def test_groups_add_up_to_all(small_run):
+    df = small_run.indicators
+    stock = df[df["indicator"] == "persons_below_poverty_line"].pivot_table(
+        index=["replicate", "month"], columns="group", values="value", observed=True)
+    assert np.allclose(stock[["demonstration", "steady", "key"]].sum(axis=1), stock["all"])
+
+
+def test_annual_sums_flows_and_takes_year_end_stocks(small_run):
+    monthly = small_run.indicators
+    yearly = small_run.annual()
+
+    def pick(frame, name, year):
+        sel = frame[(frame["indicator"] == name) & (frame["group"] == "all") & (frame["replicate"] == 0)]
+        return sel[sel["month"].dt.year == year]["value"] if "month" in sel else sel[sel["year"] == year]["value"]
+
+    flow = "returns_to_poverty_households"
+    assert pick(yearly, flow, 2021).item() == pytest.approx(pick(monthly, flow, 2021).sum())
+    stock = "persons_below_poverty_line"
+    assert pick(yearly, stock, 2022).item() == pytest.approx(pick(monthly, stock, 2022).iloc[-1])
+
+
+def test_scale_agrees_with_full_population_on_rates():
+    """Rates at scale 0.05 agree with scale 0.5 within replicate noise (weights restore totals)."""
+    def rates(scale, replicates):
+        res = run(scale=scale, years=2, replicates=replicates, seed=11).annual()
+        res = res[(res["group"] == "all") & (res["year"] == 2022)].pivot_table(
+            index="replicate", columns="indicator", values="value", observed=True)
+        return pd.DataFrame({
+            "poverty_rate": res["persons_below_poverty_line"] / res["persons"],
+            "monitoring_rate": res["persons_below_monitoring_line"] / res["persons"],
+            "employment_per_person": res["labourers_employed"] / res["persons"],
+            "income": res["income_per_capita_mean_yuan"],
+            "persons": res["persons"],
+        })
+
+    small = rates(0.05, 4)
+    large = rates(0.5, 1).iloc[0]
+    for column in small:
+        sd = small[column].std(ddof=1)
+        tolerance = 4 * sd * np.sqrt(1 + 0.05 / 0.5) + 1e-3 * abs(large[column])
+        assert abs(small[column].mean() - large[column]) < tolerance, column
+
+
+def test_policy_free_parameters_keep_common_random_numbers():
+    """Same seed, different wage level: shocks (illness, disasters) are drawn identically."""
+    a = RuralModel(seed=5, scale=0.02, years=1)
+    b = RuralModel(seed=5, scale=0.02, years=1, **{"income.migrant_wage_monthly_2020_yuan": 4000.0})
+    a.run(), b.run()
+    assert np.array_equal(a.households.expense_12m_yuan, b.households.expense_12m_yuan)
+    assert np.array_equal(a.labourers.state, b.labourers.state)
+    assert not np.array_equal(a.households.income_12m_yuan, b.households.income_12m_yuan)
+
+
+def test_employment_states_stay_valid():
+    m = RuralModel(seed=2, scale=0.02, years=3).run()
+    lab, hh = m.labourers, m.households
+    assert set(np.unique(lab.state)) <= set(Employment.NAMES)
+    active = np.bincount(lab.household[lab.state != Employment.INACTIVE], minlength=len(hh))
+    assert np.array_equal(active, hh.n_labourers)
+    assert np.all(hh.size >= 1)
+    assert np.all(hh.n_labourers + hh.n_elderly <= hh.size)
+
+
+def test_model_stops_at_the_horizon():
+    m = RuralModel(seed=1, scale=0.01, years=1)
+    for _ in range(15):
+        m.step()
+    assert not m.running
+    assert m.month_index == 12
+    assert len(m.indicators()["month"].unique()) == 12
+
+
+def test_batch_run_end_to_end():
+    results = mesa.batch_run(RuralModel, parameters={"scale": 0.01, "years": 1, "seed": [1, 2]},
+                             iterations=1, max_steps=12, number_processes=1, display_progress=False)
+    frame = pd.DataFrame(results)
+    assert set(frame["seed"]) == {1, 2}
+    assert frame["Step"].max() == 11
+    assert frame["persons_below_poverty_line"].gt(0).all()
+
+
+def test_batch_run_without_seed_draws_one():
+    m = RuralModel(scale=0.01, years=1)
+    assert isinstance(m.seed, int) and m.seed >= 0
+
+
+def test_villages_are_mesa_agents():
+    m = RuralModel(seed=1, scale=0.01, years=1)
+    assert len(m.agents) == len(m.villages) == 2672
+    village = m.agents[0]
+    assert village.county_class in {"demonstration", "steady", "key"}
+    assert village.disaster_months_left == 0

@@ -1,0 +1,124 @@
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.errors import InputError
+from sim.params import allowed_range, describe
+from sim.scenario import DEFAULT_SCENARIO_FILE, SECTIONS, Scenario, load_scenario, validate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_baseline_file_is_the_schema_defaults():
+    base = load_scenario(ROOT / "scenarios" / "baseline.toml").model_dump()
+    defaults = Scenario().model_dump()
+    base.pop("description"), defaults.pop("description")
+    assert base == defaults
+
+
+def test_shipped_default_is_found_from_any_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert DEFAULT_SCENARIO_FILE.exists()
+    assert load_scenario(None).run.region == "xinzhou"
+
+
+def test_every_parameter_declares_unit_source_and_doc():
+    for section_name, section in SECTIONS.items():
+        for row in describe(section):
+            assert row["unit"], (section_name, row["name"])
+            assert row["source"], (section_name, row["name"])
+            assert len(row["doc"]) > 10, (section_name, row["name"])
+
+
+def test_every_shipped_scenario_validates():
+    for path in sorted((ROOT / "scenarios").glob("*.toml")):
+        load_scenario(path)
+
+
+def _bounded_fields():
+    """(section, key, field) for every numeric parameter with a range."""
+    out = []
+    for section_name, section in SECTIONS.items():
+        for key, field in section.model_fields.items():
+            if field.annotation in (int, float) and allowed_range(field) != "any":
+                out.append((section_name, key, field))
+    return out
+
+
+BOUNDED = _bounded_fields()
+
+
+@settings(max_examples=60, deadline=None)
+@given(choice=st.sampled_from(BOUNDED), excess=st.floats(min_value=1e-3, max_value=1e9))
+def test_out_of_range_values_name_the_key_and_the_range(choice, excess):
+    section, key, field = choice
+    bounds = {k: getattr(m, k) for m in field.metadata for k in ("ge", "gt", "le", "lt") if getattr(m, k, None) is not None}
+    high = bounds.get("le", bounds.get("lt"))
+    low = bounds.get("ge", bounds.get("gt"))
+    if high is not None:
+        value = high + excess
+    else:
+        value = low - excess
+    if field.annotation is int:
+        value = int(value) + (1 if high is not None else -1)
+    with pytest.raises(InputError) as err:
+        validate({section: {key: value}}, "s.toml")
+    message = str(err.value)
+    assert message.startswith("s.toml: ")
+    assert f"'{section}.{key}'" in message
+    assert allowed_range(field) in message
+    assert "\n" not in message
+
+
+@settings(max_examples=40, deadline=None)
+@given(choice=st.sampled_from(BOUNDED), text=st.text(min_size=1, max_size=8))
+def test_wrong_types_are_rejected(choice, text):
+    section, key, _ = choice
+    with pytest.raises(InputError, match=f"'{section}.{key}'"):
+        validate({section: {key: text}}, "s.toml")
+
+
+@settings(max_examples=40, deadline=None)
+@given(section=st.sampled_from(sorted(SECTIONS)), key=st.from_regex(r"[a-z_]{3,12}", fullmatch=True))
+def test_unknown_keys_list_the_allowed_ones(section, key):
+    if key in SECTIONS[section].model_fields:
+        return
+    with pytest.raises(InputError, match="unknown key; allowed keys: "):
+        validate({section: {key: 1}}, "s.toml")
+
+
+@pytest.mark.parametrize("bad", [True, 1.5, "10"])
+def test_integers_are_strict(bad):
+    with pytest.raises(InputError, match="run.years"):
+        validate({"run": {"years": bad}}, "s.toml")
+
+
+def test_unknown_region_lists_the_regions():
+    with pytest.raises(InputError, match="allowed: xinzhou, shanxi, rucheng"):
+        validate({"run": {"region": "taiyuan"}})
+
+
+def test_broken_toml_and_missing_file(tmp_path):
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[run\nyears = 3")
+    with pytest.raises(InputError, match="broken.toml: not valid TOML"):
+        load_scenario(broken)
+    with pytest.raises(InputError, match="nope.toml: file not found"):
+        load_scenario(tmp_path / "nope.toml")
+    with pytest.raises(InputError, match="is a directory"):
+        load_scenario(tmp_path)
+
+
+def test_farm_profile_must_sum_to_one():
+    with pytest.raises(InputError, match="income.farm_monthly_profile"):
+        validate({"income": {"farm_monthly_profile": [0.1] * 12}})
+
+
+def test_toml_types_are_preserved(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('name = "x"\n[income]\npension_monthly_2020_yuan = 200\n')
+    assert tomllib.loads(path.read_text())["income"]["pension_monthly_2020_yuan"] == 200
+    assert load_scenario(path).income.pension_monthly_2020_yuan == 200.0
