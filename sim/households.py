@@ -11,6 +11,16 @@ import numpy as np
 MONTHS_PER_YEAR = 12
 
 
+class MonitoringCategory:
+    """The three categories of households under return-to-poverty monitoring (seed 001)."""
+
+    NONE = 0
+    UNSTABLE_LIFTED_OUT = 1  # lifted-out household at risk of returning to poverty
+    MARGINAL = 2  # never registered poor, prone to falling into poverty
+    SUDDEN_HARDSHIP = 3  # sudden severe hardship (large rigid expenditure or income collapse)
+    NAMES = {0: "none", 1: "unstable_lifted_out", 2: "marginal", 3: "sudden_hardship"}
+
+
 class Employment:
     """Employment states of a labourer slot. `EMPLOYED` are the states that count as being in work."""
 
@@ -21,8 +31,10 @@ class Employment:
     MIGRANT = 3  # wage work away from home
     WORKSHOP = 4  # employment-assistance workshop job (lever)
     POST = 5  # public-welfare post (lever)
-    NAMES = {-1: "inactive", 0: "none", 1: "farming", 2: "local", 3: "migrant", 4: "workshop", 5: "post"}
-    EMPLOYED = (LOCAL, MIGRANT, WORKSHOP, POST)
+    RESETTLEMENT = 6  # follow-up job at a relocation resettlement site (lever)
+    NAMES = {-1: "inactive", 0: "none", 1: "farming", 2: "local", 3: "migrant", 4: "workshop", 5: "post",
+             6: "resettlement"}
+    EMPLOYED = (LOCAL, MIGRANT, WORKSHOP, POST, RESETTLEMENT)  # every state >= LOCAL
 
 
 @dataclass
@@ -34,6 +46,7 @@ class Labourers:
     ill_months_left: np.ndarray  # int8, months unable to work after an illness
     # Multipliers levers may raise (training, brands); the labour market reads them.
     migrant_finding_multiplier: np.ndarray  # float32
+    local_finding_multiplier: np.ndarray  # float32
     wage_multiplier: np.ndarray  # float32
     local_wage_factor: np.ndarray  # float32, home-county level of local wages (poverty counties lower)
 
@@ -72,6 +85,13 @@ class Households:
         self.labour_slots = labour_slots
         n = len(size)
         self.n_labourers = np.zeros(n, np.int16)  # active labourer slots, kept by the engine
+        # Shared policy state: written by one lever, read by others (so none imports another).
+        # 0 = not monitored; otherwise a MonitoringCategory code (written by the monitoring lever).
+        self.monitoring_category = np.zeros(n, np.int8)
+        # share of an illness cost that insurance pays (written by the insurance lever, read by shocks)
+        self.medical_reimbursement_share = np.zeros(n, np.float32)
+        # farm income lost to disasters this month (written by `income`, read by insurance)
+        self.farm_loss_month_yuan = np.zeros(n, np.float32)
         # this month's income by source and rigid expenditure by kind (yuan, float32)
         self.income_month: dict[str, np.ndarray] = {}
         self.expense_month: dict[str, np.ndarray] = {}

@@ -48,6 +48,13 @@ class IncomeParams(Section):
         doc="Other transfer income per person, average.")
     transfers_sigma: float = param(0.5, unit="log sd", ge=0.0, le=3.0, source=ASSUMPTION,
                                    doc="Spread of other transfers across households (lognormal).")
+    village_collective_income_median_yuan: float = param(
+        30_000, unit="yuan per village per year", ge=0.0, le=10_000_000,
+        source="assumption: collective income from land leases, assets and services, before PV and programmes",
+        doc="Median village collective income from sources other than the levers.")
+    village_collective_income_sigma: float = param(
+        1.0, unit="log sd", ge=0.0, le=3.0, source=ASSUMPTION,
+        doc="Spread of that income across villages (lognormal).")
     wage_growth_per_year: float = param(
         0.06, unit="per year", ge=-0.2, le=0.3,
         source="public: Shanxi rural wage income grew 6-8% a year in 2020-2023",
@@ -74,6 +81,11 @@ class Income(Component):
         for source in ("farm_business", "pension", "other_transfers"):
             hh.add_income_source(source)
         self.profile = np.asarray(self.params.farm_monthly_profile, np.float32)
+        p, villages = self.params, model.villages
+        villages.add_collective_source("own")
+        sigma = p.village_collective_income_sigma
+        self.village_own_income_yuan = p.village_collective_income_median_yuan * self.rng.lognormal(
+            0.0, sigma, len(villages))
 
     def step(self, model) -> None:
         p, hh = self.params, model.households
@@ -81,10 +93,12 @@ class Income(Component):
         farm_index = (1 + p.farm_growth_per_year) ** t
         transfer_index = (1 + p.transfer_growth_per_year) ** t
         loss = model.villages.columns["disaster_farm_loss_share"][hh.village]
-        hh.credit("farm_business", hh.farm_income_annual_yuan * np.float32(self.profile[model.month - 1] * farm_index)
-                  * (1.0 - loss) * hh.has_farmland)
+        expected = hh.farm_income_annual_yuan * np.float32(self.profile[model.month - 1] * farm_index) * hh.has_farmland
+        np.multiply(expected, loss, out=hh.farm_loss_month_yuan)
+        hh.credit("farm_business", expected - hh.farm_loss_month_yuan)
         hh.credit("pension", hh.n_elderly * np.float32(p.pension_monthly_2020_yuan * transfer_index))
         hh.credit("other_transfers", hh.other_transfers_monthly_yuan * np.float32(transfer_index))
+        model.villages.credit_collective("own", self.village_own_income_yuan * (transfer_index / 12))
 
 
 class AccountsParams(Section):
@@ -92,10 +106,11 @@ class AccountsParams(Section):
 
 
 class Accounts(Component):
-    """Rolls the month's income and rigid expenditure into the 12-month sums."""
+    """Rolls the month's household income and expenditure, and village collective income, into 12-month sums."""
 
     name = "accounts"
     Params = AccountsParams
 
     def step(self, model) -> None:
         model.households.close_month()
+        model.villages.close_month()

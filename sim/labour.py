@@ -58,7 +58,8 @@ class LabourMarket(Component):
         # Only slots whose draw is below the largest monthly chance can change state: find them first.
         largest = max(p.local_job_loss_monthly, p.migrant_job_loss_monthly,
                       (p.migrant_job_finding_monthly * float(lab.migrant_finding_multiplier.max())
-                       + p.local_job_finding_monthly) * self.largest_finding_factor)
+                       + p.local_job_finding_monthly * float(lab.local_finding_multiplier.max()))
+                      * self.largest_finding_factor)
         idx = np.flatnonzero(u < largest)
         ui, state = u[idx], lab.state[idx]
         loses = ((state == Employment.LOCAL) & (ui < p.local_job_loss_monthly)) | (
@@ -67,7 +68,8 @@ class LabourMarket(Component):
         f = self.finding_factor[idx]
         f_migrant = p.migrant_job_finding_monthly * f * lab.migrant_finding_multiplier[idx]
         to_migrant = seeking & (ui < f_migrant)
-        to_local = seeking & ~to_migrant & (ui < f_migrant + p.local_job_finding_monthly * f)
+        f_local = p.local_job_finding_monthly * f * lab.local_finding_multiplier[idx]
+        to_local = seeking & ~to_migrant & (ui < f_migrant + f_local)
         farms = hh.has_farmland[lab.household[idx]]
         state[loses] = np.where(farms[loses], Employment.FARMING, Employment.NONE)
         state[to_migrant] = Employment.MIGRANT

@@ -115,6 +115,7 @@ class RuralModel(mesa.Model):
     def _advance(self, *, record: bool) -> None:
         clock, seconds = time.perf_counter, self.component_seconds
         self.households.open_month()
+        self.villages.open_month()
         for component in self.components:
             started = clock()
             component.step(self)
@@ -138,6 +139,8 @@ class RuralModel(mesa.Model):
         hh, lab = self.households, self.labourers
         self.hh_groups = Groups(hh.county_class, class_to_column, hh.weight, n)
         self.lab_groups = Groups(hh.county_class[lab.household], class_to_column, hh.weight[lab.household], n)
+        # villages are complete at any scale: weight 1
+        self.village_groups = Groups(self.villages.county_class, class_to_column, np.ones(len(self.villages)), n)
 
     def latest(self, name: str) -> float:
         """The last recorded region-wide value of an indicator (what the DataCollector reads)."""

@@ -145,7 +145,8 @@ def build(region: RegionProfile, scenario, *, scale: float, rng: np.random.Gener
     labourers = Labourers(
         household=lab_household, age_years=age, skill=skill, state=state,
         ill_months_left=np.zeros(m, np.int8),
-        migrant_finding_multiplier=np.ones(m, np.float32), wage_multiplier=np.ones(m, np.float32),
+        migrant_finding_multiplier=np.ones(m, np.float32), local_finding_multiplier=np.ones(m, np.float32),
+        wage_multiplier=np.ones(m, np.float32),
         local_wage_factor=county_factor[lab_household].astype(np.float32))
 
     # --- incomes: farm/business and transfers, levels normalised to the region's 2020 income --------

@@ -4,19 +4,26 @@ Core dynamics come first and last; policy levers slot in between (see docs/ODD.m
 overview and scheduling"). Adding a lever means adding its class here, nothing else.
 """
 
+from .county_classes import CountyClasses
 from .demography import Demography
 from .income import Accounts, Income
 from .labour import LabourMarket
 from .lines import Lines
 from .metrics import Metrics
 from .shocks import Shocks
+from .transition import Transition
 
 COMPONENTS = (
     Lines,  # calendar: poverty and monitoring lines for the year
+    Transition,  # per-county transition windows (publishes months after the window)
+    CountyClasses,  # per-county assistance intensity by class
     Demography,  # January: ageing out of work, elderly deaths
     Shocks,  # illness, disasters, migrant downturns
+    # -- levers acting on people before the labour market: relocation, training
     LabourMarket,  # local and migrant job finding and loss, wages
+    # -- lever jobs and funds: workshops, PV revenue sharing (posts), model villages
     Income,  # farm and business income, pensions, other transfers
+    # -- transfer levers: insurance; then dynamic monitoring (identification, security top-ups)
     Accounts,  # close the month: rolling 12-month income and rigid expenditure
     Metrics,  # core indicators
 )

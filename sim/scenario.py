@@ -9,7 +9,7 @@ import re
 import tomllib
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError, create_model, field_validator
 
@@ -53,10 +53,22 @@ class RunParams(Section):
         return v
 
 
+class Expectation(Section):
+    """What a scenario is expected to do to one indicator relative to the baseline (checked by tests,
+    reported by `ruralsim compare` and docs/scenarios.md)."""
+
+    indicator: str = param("", unit="name", source="scenario author", doc="Indicator name.")
+    direction: Literal["increase", "decrease"] = param("decrease", unit="sign", source="scenario author",
+                                                       doc="Expected sign of scenario minus baseline.")
+    group: str = param("all", unit="name", source="scenario author", doc="Group: all or a county class.")
+
+
 def _sections() -> dict[str, tuple[type, Any]]:
     fields: dict[str, tuple[type, Any]] = {
         "name": (str, "baseline"),
         "description": (str, ""),
+        "question": (str, ""),
+        "expect": (list[Expectation], []),
         "run": (RunParams, RunParams()),
         "population": (PopulationParams, PopulationParams()),
     }
@@ -70,6 +82,7 @@ Scenario = create_model("Scenario", __base__=Section, **_sections())
 Scenario.__doc__ = "A complete scenario: the run settings and every component's parameters."
 
 SECTIONS = {name: spec[0] for name, spec in _sections().items() if isinstance(spec[1], Section)}
+SECTIONS["expect"] = Expectation
 
 
 def _allowed(loc: tuple) -> str:
@@ -105,9 +118,18 @@ def _describe(err: dict) -> str:
 def validate(data: dict, source: str = "scenario") -> Any:
     """Validate a scenario given as nested dicts (a parsed TOML file)."""
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise InputError(f"{source}: {_describe(exc.errors()[0])}") from None
+    known = {i.name for c in COMPONENTS for i in c.indicators}
+    for k, e in enumerate(scenario.expect):
+        if e.indicator not in known:
+            raise InputError(f"{source}: key 'expect.{k}.indicator': unknown indicator '{e.indicator}' "
+                             f"(allowed: {', '.join(sorted(known))})")
+        if e.group not in ("all", "demonstration", "steady", "key"):
+            raise InputError(f"{source}: key 'expect.{k}.group': unknown group '{e.group}' "
+                             "(allowed: all, demonstration, steady, key)")
+    return scenario
 
 
 def load_scenario(path: str | Path | None = None) -> Any:

@@ -2,7 +2,8 @@
 
 Illness is drawn per household (one uniform per household per month, so scenarios sharing a seed
 share their illnesses); the cost and, for a sick labourer, the slot are drawn for the ill only.
-Out-of-pocket costs are rigid expenditure. Disasters hit whole villages for a year of farm income.
+Out-of-pocket costs (after whatever share `households.medical_reimbursement_share` the insurance
+lever sets) are rigid expenditure. Disasters hit whole villages for a year of farm income.
 """
 
 import numpy as np
@@ -22,13 +23,6 @@ class ShocksParams(Section):
         doc="Mean total medical cost of a serious illness, before reimbursement.")
     illness_cost_sigma: float = param(1.0, unit="log sd", ge=0.0, le=3.0, source=ASSUMPTION,
                                       doc="Spread of illness costs (lognormal).")
-    medical_insurance_participation: float = param(
-        0.9898, unit="share", ge=0.0, le=1.0, source="seed 002_88959e36fcc7a263.txt (Xinzhou 2019)",
-        doc="Share of households enrolled in rural medical insurance.")
-    medical_reimbursement_rate: float = param(
-        0.6, unit="share", ge=0.0, le=1.0,
-        source="public: resident medical insurance reimburses about 60-70% of inpatient costs",
-        doc="Share of an insured household's illness cost that insurance pays.")
     illness_work_loss_months: int = param(3, unit="months", ge=0, le=24, source=ASSUMPTION,
                                           doc="Months a sick labourer cannot work; their job is lost.")
     disaster_probability_per_village_year: float = param(
@@ -53,7 +47,6 @@ class Shocks(Component):
     def setup(self, model) -> None:
         hh = model.households
         hh.add_expense_kind("medical_out_of_pocket")
-        self.insured = self.rng.random(len(hh)) < self.params.medical_insurance_participation
         # village state other components read: share of farm income lost to a current disaster
         self.disaster_months_left = model.villages.add("disaster_months_left", np.zeros(len(model.villages), np.int16))
         self.farm_loss_share = model.villages.add("disaster_farm_loss_share", np.zeros(len(model.villages), np.float32))
@@ -75,7 +68,7 @@ class Shocks(Component):
         cost_quantile, who = self.rng.random((2, len(ill)))
         sigma = p.illness_cost_sigma
         cost = p.illness_cost_mean_yuan * np.exp(sigma * ndtri(cost_quantile) - sigma**2 / 2)
-        reimbursed = np.where(self.insured[ill], p.medical_reimbursement_rate, 0.0)
+        reimbursed = hh.medical_reimbursement_share[ill]  # set by the insurance lever; 0 without it
         hh.expense_month["medical_out_of_pocket"][ill] += (cost * (1.0 - reimbursed)).astype(np.float32)
 
         # the sick member is a labourer with chance (labour slots / size); that labourer stops work

@@ -19,6 +19,28 @@ class VillageTable:
         self.persons = persons  # int32, full-scale rural persons
         self.poor_village = poor_village  # bool, a registered poor village before 2020
         self.columns: dict[str, np.ndarray] = {}
+        # village collective income: this month's (yuan, by source) and rolling 12 months
+        self.collective_income_month: dict[str, np.ndarray] = {}
+        self.collective_income_12m_yuan = np.zeros(len(county), np.float64)
+        self._collective_ring = np.zeros((12, len(county)), np.float64)
+        self._ring_pos = 0
+
+    def add_collective_source(self, source: str) -> np.ndarray:
+        """Register a source of village collective income (idempotent)."""
+        return self.collective_income_month.setdefault(source, np.zeros(len(self), np.float64))
+
+    def credit_collective(self, source: str, amount_yuan) -> None:
+        self.collective_income_month[source] += amount_yuan
+
+    def open_month(self) -> None:
+        for arr in self.collective_income_month.values():
+            arr.fill(0.0)
+
+    def close_month(self) -> None:
+        total = sum(self.collective_income_month.values(), np.zeros(len(self)))
+        self.collective_income_12m_yuan += total - self._collective_ring[self._ring_pos]
+        self._collective_ring[self._ring_pos] = total
+        self._ring_pos = (self._ring_pos + 1) % 12
 
     def __len__(self) -> int:
         return len(self.county)
