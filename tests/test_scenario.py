@@ -82,7 +82,7 @@ def test_wrong_types_are_rejected(choice, text):
 
 
 @settings(max_examples=40, deadline=None)
-@given(section=st.sampled_from(sorted(SECTIONS)), key=st.from_regex(r"[a-z_]{3,12}", fullmatch=True))
+@given(section=st.sampled_from(sorted(set(SECTIONS) - {"expect"})), key=st.from_regex(r"[a-z_]{3,12}", fullmatch=True))
 def test_unknown_keys_list_the_allowed_ones(section, key):
     if key in SECTIONS[section].model_fields:
         return
