@@ -35,6 +35,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--region", help="region profile: xinzhou, shanxi or rucheng")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
 
+    compare = sub.add_parser("compare", help="run scenarios on common random numbers and compare them with a base")
+    compare.add_argument("base", help="base scenario TOML file (its [run] settings apply to all)")
+    compare.add_argument("alternatives", nargs="+", metavar="ALT", help="scenario TOML files to compare with the base")
+    compare.add_argument("--replicates", type=int, help="replicates per scenario (default: 10)")
+    compare.add_argument("--seed", type=int, help="root seed shared by all scenarios")
+    compare.add_argument("--scale", type=float, help="share of households simulated, in (0, 1]")
+    compare.add_argument("--years", type=int, help="horizon in years")
+    compare.add_argument("--region", help="region profile: xinzhou, shanxi or rucheng")
+    compare.add_argument("--out", type=Path, help="output directory (default: results/compare-<base>)")
+    compare.add_argument("--quiet", action="store_true", help="no progress bar or table")
+
     check = sub.add_parser("check", help="validate a scenario file without running it")
     check.add_argument("scenario", help="scenario TOML file")
     return parser
@@ -58,6 +69,63 @@ def cmd_run(args) -> int:
         print(format_summary(result))
     print(f"wrote {out_dir}/ ({', '.join(result.manifest['files'])}) in {result.manifest['wall_seconds']:.1f} s")
     return 0
+
+
+def cmd_compare(args) -> int:
+    from . import outputs
+    from .compare import compare
+    from .results import resolve
+
+    base = resolve(args.base)
+    for alt in args.alternatives:  # validate every file before any run starts
+        resolve(alt)
+    out_dir = args.out or Path("results") / f"compare-{base.name}"
+    staging = outputs.prepare(out_dir)
+    try:
+        comparison = compare(args.base, args.alternatives, replicates=args.replicates, seed=args.seed,
+                             scale=args.scale, years=args.years, region=args.region, progress=not args.quiet)
+        manifest = dict(comparison.base.manifest)
+        manifest["alternatives"] = [r.manifest["scenario"] for r in comparison.alternatives]
+        outputs.write_comparison(comparison, staging, manifest)
+        outputs.commit(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    if not args.quiet:
+        print(format_comparison(comparison))
+    print(f"wrote {out_dir}/ ({', '.join(manifest['files'])})")
+    return 0
+
+
+def format_comparison(comparison) -> str:
+    """Per alternative: base, alternative and the paired difference with its 90% interval (horizon)."""
+    run = comparison.base.scenario.run
+    lines = [f"scenario − {comparison.base.scenario.name}: {run.replicates} paired replicates, scale {run.scale}, "
+             f"{run.years} years from {run.start_month}; horizon values (flows summed, stocks averaged); "
+             "* = 90% interval excludes zero"]
+    expected = {(r.scenario, r.indicator): r for r in comparison.expectations.itertuples()} \
+        if not comparison.expectations.empty else {}
+    from .results import indicator_catalogue
+
+    order = {n: k for k, n in enumerate(indicator_catalogue())}
+    for name, frame in comparison.horizon().groupby("scenario", sort=False):
+        frame = frame.sort_values("indicator", key=lambda s: s.map(order))
+        lines.append("")
+        lines.append(f"{name}")
+        width = max(len(i) for i in frame["indicator"])
+        lines.append(f"  {'indicator':<{width}}  {'base':>14}  {'scenario':>14}  {'difference [90% interval]':>40}")
+        for r in frame.itertuples():
+            star = "*" if (r.diff_low > 0 or r.diff_high < 0) else " "
+            interval = f"{_fmt(r.diff)} [{_fmt(r.diff_low)}, {_fmt(r.diff_high)}]{star}"
+            note = ""
+            if (name, r.indicator) in expected:
+                e = expected[(name, r.indicator)]
+                note = f"  expected {e.direction}: {'met' if e.interval_excludes_zero else 'NOT met'}"
+            lines.append(f"  {r.indicator:<{width}}  {_fmt(r.base):>14}  {_fmt(r.alternative):>14}  {interval:>40}{note}")
+    if not comparison.costs.empty:
+        lines.append("")
+        lines.append("cost per return to poverty avoided (horizon): " + "; ".join(
+            f"{r.scenario}: {_fmt(r.cost_per_return_avoided_yuan)} yuan" for r in comparison.costs.itertuples()))
+    return "\n".join(lines)
 
 
 def cmd_check(args) -> int:
@@ -99,7 +167,7 @@ def _fmt(value: float) -> str:
     return f"{value:.3f}"
 
 
-COMMANDS = {"run": cmd_run, "check": cmd_check}
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "check": cmd_check}
 
 
 def main(argv=None) -> int:

@@ -62,3 +62,24 @@ def write_run(result: RunResult, staging: Path) -> list[Path]:
     result.manifest["files"] = [p.name for p in written] + ["manifest.json"]
     (staging / "manifest.json").write_text(json.dumps(result.manifest, indent=2, default=str), encoding="utf-8")
     return written
+
+
+def write_comparison(comparison, staging: Path, manifest: dict) -> list[Path]:
+    """comparison.parquet, expectations and costs, figures, and manifest.json last."""
+    written = [staging / "comparison.parquet"]
+    comparison.table.to_parquet(written[0], index=False)
+    for name, frame in (("expectations.csv", comparison.expectations), ("costs.csv", comparison.costs)):
+        frame.to_csv(staging / name, index=False)
+        written.append(staging / name)
+    figures = {
+        "comparison.png": plots.comparison_figure(comparison.table),
+        "differences_over_time.png": plots.difference_over_time_figure(
+            comparison.base.indicators, [r.indicators for r in comparison.alternatives]),
+    }
+    for name, fig in figures.items():
+        fig.savefig(staging / name)
+        plt.close(fig)
+        written.append(staging / name)
+    manifest["files"] = [p.name for p in written] + ["manifest.json"]
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    return written

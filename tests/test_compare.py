@@ -1,0 +1,96 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from pathlib import Path
+
+from sim.compare import compare, horizon_values
+
+BASE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
+
+ALT = """
+name = "cheaper_illness"
+question = "What if serious illness cost a third as much?"
+[[expect]]
+indicator = "persons_below_poverty_line"
+direction = "decrease"
+[[expect]]
+indicator = "income_per_capita_mean_yuan"
+direction = "increase"
+[shocks]
+illness_cost_mean_yuan = 5000.0
+"""
+
+
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory):
+    path = tmp_path_factory.mktemp("s") / "alt.toml"
+    path.write_text(ALT)
+    return compare(None, [path], replicates=3, scale=0.02, years=2, seed=4)
+
+
+def test_common_random_numbers_make_unaffected_indicators_identical(comparison):
+    h = comparison.horizon().set_index("indicator")
+    # illness costs are rigid expenditure: disposable income, jobs and people are untouched
+    for name in ("income_per_capita_mean_yuan", "labourers_employed", "persons", "gini"):
+        assert h.loc[name, "diff"] == 0.0
+        assert h.loc[name, "diff_low"] == 0.0 and h.loc[name, "diff_high"] == 0.0
+
+
+def test_paired_difference_and_interval(comparison):
+    h = comparison.horizon().set_index("indicator")
+    row = h.loc["persons_below_poverty_line"]
+    assert row["diff"] < 0 and row["diff_high"] < 0
+    assert row["diff"] == pytest.approx(row["alternative"] - row["base"])
+    assert row["replicates"] == 3
+
+
+def test_expectations_are_checked(comparison):
+    e = comparison.expectations.set_index("indicator")
+    assert bool(e.loc["persons_below_poverty_line", "interval_excludes_zero"])
+    assert not bool(e.loc["income_per_capita_mean_yuan", "sign_matches"])  # zero difference is not an increase
+
+
+def test_yearly_periods_are_reported(comparison):
+    periods = set(comparison.table["period"])
+    assert {"horizon", "2021", "2022"} <= periods
+
+
+def test_horizon_values_sum_flows_and_average_stocks():
+    months = pd.date_range("2021-01-01", periods=3, freq="MS")
+    df = pd.DataFrame({"scenario": "s", "replicate": 0, "month": np.repeat(months, 2),
+                       "indicator": ["returns_to_poverty_households", "persons"] * 3, "group": "all",
+                       "value": [1.0, 10.0, 2.0, 20.0, 3.0, 30.0]})
+    h = horizon_values(df).set_index("indicator")["value"]
+    assert h["returns_to_poverty_households"] == 6.0 and h["persons"] == 20.0
+
+
+def test_compare_cli_end_to_end(tmp_path, capsys):
+    alt = tmp_path / "alt.toml"
+    alt.write_text(ALT)
+    out = tmp_path / "cmp"
+    code = main(["compare", str(BASE), str(alt), "--replicates", "2", "--scale", "0.01",
+                 "--years", "1", "--out", str(out)])
+    stdout, err = capsys.readouterr()
+    assert code == 0, err
+    assert {p.name for p in out.iterdir()} == {"comparison.parquet", "expectations.csv", "costs.csv",
+                                               "comparison.png", "differences_over_time.png", "manifest.json"}
+    table = pd.read_parquet(out / "comparison.parquet")
+    assert {"scenario", "indicator", "group", "period", "base", "alternative", "diff", "diff_low",
+            "diff_high"} <= set(table.columns)
+    assert "expected decrease: met" in stdout
+
+
+def test_compare_rejects_a_bad_alternative_before_running(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[shocks]\nillness_cost_mean_yuan = -5")
+    code = main(["compare", str(BASE), str(bad), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2 and "shocks.illness_cost_mean_yuan" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_compare_needs_distinct_names(tmp_path, capsys):
+    code = main(["compare", str(BASE), str(BASE), "--out", str(tmp_path / "o")])
+    assert code == 2 and "names must differ" in capsys.readouterr().err
