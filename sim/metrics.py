@@ -35,7 +35,10 @@ CORE_INDICATORS = (
     Indicator("lifted_out_labourers_employed", "persons", "stock", "The same, from lifted-out households."),
     Indicator("migrant_workers", "persons", "stock", "Labourers in migrant work."),
     Indicator("gini", "index", "ratio", "Gini coefficient of per-capita disposable income over people."),
+    Indicator("villages_collective_income_over_50k_share", "share of villages", "ratio",
+              "Share of villages whose 12-month collective income (all sources) exceeds 50,000 yuan (seed 004)."),
 )
+COLLECTIVE_INCOME_THRESHOLD_YUAN = 50_000.0  # the pattern reported for Rucheng (seed 004)
 
 
 class MetricsParams(Section):
@@ -86,3 +89,7 @@ class Metrics(Component):
         rec.put("labourers_employed", gl.count(employed))
         rec.put("lifted_out_labourers_employed", gl.count(employed & self.lab_lifted_out))
         rec.put("migrant_workers", gl.count(lab.state == Employment.MIGRANT))
+
+        gv = model.village_groups
+        above = model.villages.collective_income_12m_yuan > COLLECTIVE_INCOME_THRESHOLD_YUAN
+        rec.put("villages_collective_income_over_50k_share", ratio(gv.count(above), gv.sum()))

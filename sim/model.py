@@ -53,12 +53,18 @@ class RuralModel(mesa.Model):
         for index in range(len(self.villages)):
             Village(self, index)
 
-        self.components = [cls(getattr(scenario, cls.name, None), component_rng(self.seed, cls.name))
-                           for cls in COMPONENTS]
-        self.components = [c for c in self.components if c.enabled]
+        components = [cls(getattr(scenario, cls.name, None), component_rng(self.seed, cls.name)) for cls in COMPONENTS]
+        self.components = [c for c in components if c.enabled]
         self.component_seconds = {c.name: 0.0 for c in self.components}  # wall time per component
         self._setup_groups()
-        self.recorder = Recorder([i for c in self.components for i in c.indicators], self.groups, self.n_months)
+        self.recorder = Recorder([i for c in components for i in c.indicators], self.groups, self.n_months)
+        # a disabled lever still reports: zero for its stocks and flows (nothing paid, nobody served),
+        # undefined for its ratios, so scenarios with and without it compare on the same indicators
+        for c in components:
+            if not c.enabled:
+                for i in c.indicators:
+                    if i.kind != "ratio":
+                        self.recorder.values[:, self.recorder.index[i.name], :] = 0.0
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _latest(name) for name in self.recorder.index})
         for component in self.components:

@@ -7,11 +7,18 @@ overview and scheduling"). Adding a lever means adding its class here, nothing e
 from .county_classes import CountyClasses
 from .demography import Demography
 from .income import Accounts, Income
+from .insurance import Insurance
 from .labour import LabourMarket
 from .lines import Lines
 from .metrics import Metrics
+from .model_villages import ModelVillages
+from .monitoring import Monitoring
+from .pv import PV
+from .relocation import Relocation
 from .shocks import Shocks
+from .training import Training
 from .transition import Transition
+from .workshops import Workshops
 
 COMPONENTS = (
     Lines,  # calendar: poverty and monitoring lines for the year
@@ -20,10 +27,17 @@ COMPONENTS = (
     Demography,  # January: ageing out of work, elderly deaths
     Shocks,  # illness, disasters, migrant downturns
     # -- levers acting on people before the labour market: relocation, training
+    Relocation,  # relocated households (set up without farmland); follow-up jobs at resettlement sites
+    Training,  # January: training places; trained labourers find migrant work more easily, earn more
     LabourMarket,  # local and migrant job finding and loss, wages
     # -- lever jobs and funds: workshops, PV revenue sharing (posts), model villages
+    Workshops,  # employment-assistance workshops, parks and bases: subsidised county jobs
+    PV,  # PV revenue: county retention, public-welfare posts, public works, dividends, collective
+    ModelVillages,  # January: model/upgraded villages join; collective income and local jobs rise
     Income,  # farm and business income, pensions, other transfers
     # -- transfer levers: insurance; then dynamic monitoring (identification, security top-ups)
+    Insurance,  # medical reimbursement shares (read by shocks), agricultural indemnities
+    Monitoring,  # dynamic monitoring: identification, comprehensive security, risk elimination
     Accounts,  # close the month: rolling 12-month income and rigid expenditure
     Metrics,  # core indicators
 )

@@ -1,0 +1,108 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim import RuralModel, load_scenario
+from sim.compare import compare
+from sim.regions import COUNTY_CLASSES
+
+from .conftest import assert_reported_zero
+
+SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "insurance_no_poverty_medical_assistance.toml"
+SMALL = {"seed": 3, "scale": 0.02}
+KEY = COUNTY_CLASSES.index("key")
+
+
+def _insurance(model):
+    return next(c for c in model.components if c.name == "insurance")
+
+
+def _total(model, name, how="sum"):
+    df = model.indicators()
+    values = df[(df.indicator == name) & (df.group == "all")]["value"]
+    return values.iloc[-1] if how == "last" else values.agg(how)
+
+
+@pytest.fixture(scope="module")
+def base():
+    return RuralModel(years=2, **SMALL).run()
+
+
+def test_reimbursement_shares_by_enrolment_and_poverty_history(base):
+    ins, hh = _insurance(base), base.households
+    share = hh.medical_reimbursement_share
+    assert 0.97 < ins.enrolled.mean() <= 1.0
+    assert np.all(share[~ins.enrolled] == 0)
+    # monitoring runs after insurance: the shares follow the status insurance last saw (`ins.monitored`)
+    plain = ins.enrolled & ~hh.lifted_out & ~ins.monitored
+    assert np.allclose(share[plain], 0.6)
+    assert np.allclose(share[ins.enrolled & (hh.lifted_out | ins.monitored)], 0.8)
+    assert share.max() <= 1.0
+
+
+def test_monitored_households_get_assistance_while_monitored():
+    model = RuralModel(years=1, **SMALL, **{"monitoring.enabled": False})
+    ins, hh = _insurance(model), model.households
+    plain = np.flatnonzero(ins.enrolled & ~hh.lifted_out)[:50]
+    hh.monitoring_category[plain] = 2
+    ins.step(model)
+    assert np.allclose(hh.medical_reimbursement_share[plain], 0.8)
+    hh.monitoring_category[plain] = 0
+    ins.step(model)
+    assert np.allclose(hh.medical_reimbursement_share[plain], 0.6)
+
+
+def test_assistance_and_key_cover_end_with_the_transition():
+    model = RuralModel(years=2, **SMALL, **{"transition.fixed_end_month": "2021-12",
+                                            "insurance.after_transition": "end"}).run()
+    ins, hh = _insurance(model), model.households
+    assert np.allclose(hh.medical_reimbursement_share[ins.enrolled & hh.lifted_out], 0.6)
+    key = hh.county_class == KEY
+    assert abs(ins.covered[key].mean() - 0.5) < 0.05
+
+
+def test_agricultural_cover_and_indemnities(base):
+    ins, hh = _insurance(base), base.households
+    key = hh.county_class == KEY
+    assert ins.covered[key].all()
+    assert abs(ins.covered[~key].mean() - 0.5) < 0.05
+    # the last month's indemnity is 70% of the farm income lost by covered households
+    expected = 0.7 * hh.farm_loss_month_yuan * ins.covered
+    assert np.allclose(hh.income_month["insurance_indemnity"], expected, rtol=1e-5)
+    assert _total(base, "insurance_indemnity_yuan") > 0
+
+
+def test_indemnities_raise_income():
+    no_indemnity = RuralModel(years=2, **SMALL, **{"insurance.indemnity_share": 0.0}).run()
+    base = RuralModel(years=2, **SMALL).run()
+    assert _total(no_indemnity, "insurance_indemnity_yuan") == 0
+    assert _total(base, "income_per_capita_mean_yuan", "mean") > _total(no_indemnity, "income_per_capita_mean_yuan",
+                                                                        "mean")
+
+
+def test_cost_is_premium_subsidies(base):
+    ins, hh = _insurance(base), base.households
+    df = base.indicators()
+    cost = df[(df.indicator == "cost_insurance_yuan") & (df.group == "all")]
+    assert (cost.value > 0).all()
+    w = float(hh.weight[0])
+    persons = (hh.size * ins.enrolled).sum() * w
+    assert _total(base, "medically_insured_persons", "last") == pytest.approx(persons)
+    december_2022 = (580 * 1.05 * persons + 100 * 1.05 * ins.covered.sum() * w) / 12
+    assert cost.value.iloc[-1] == pytest.approx(december_2022, rel=1e-6)
+    off = RuralModel(years=1, **SMALL, **{"insurance.enabled": False}).run()
+    assert_reported_zero(off, "cost_insurance_yuan")
+    assert np.all(off.households.medical_reimbursement_share == 0)
+
+
+def test_insurance_keeps_people_out_of_poverty(base):
+    off = RuralModel(years=2, **SMALL, **{"insurance.enabled": False}).run()
+    assert _total(off, "persons_below_poverty_line", "mean") > _total(base, "persons_below_poverty_line", "mean")
+
+
+def test_scenario_expectations_hold():
+    assert load_scenario(SCENARIO).insurance.poverty_medical_assistance_rate == 0.0
+    for seed in (5, 6):
+        c = compare(None, [SCENARIO], replicates=2, scale=0.02, years=2, seed=seed)
+        assert c.expectations["sign_matches"].all(), c.expectations

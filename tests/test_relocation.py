@@ -1,0 +1,105 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim import RuralModel, load_scenario
+from sim.households import Employment
+
+SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "relocation_no_followup.toml"
+SMALL = {"seed": 3, "scale": 0.03}
+
+
+def _component(model, name="relocation"):
+    return next(c for c in model.components if c.name == name)
+
+
+def _series(model, name, group="all"):
+    df = model.indicators()
+    return df[(df.indicator == name) & (df.group == group)]["value"].to_numpy()
+
+
+def _horizon(model, name):
+    """Flows summed, stocks averaged over the recorded months (as sim.compare does)."""
+    kind = next(i.kind for c in model.components for i in c.indicators if i.name == name)
+    values = _series(model, name)
+    return values.sum() if kind == "flow" else values.mean()
+
+
+@pytest.fixture(scope="module")
+def base():
+    return RuralModel(years=5, **SMALL).run()
+
+
+def test_relocated_are_lifted_out_mostly_from_poor_villages_and_have_no_farmland():
+    model = RuralModel(years=1, **SMALL)
+    rl, hh = _component(model), model.households
+    relocated = rl.relocated
+    assert relocated.sum() == round(0.143 * hh.lifted_out.sum())
+    assert hh.lifted_out[relocated].all()
+    assert not hh.has_farmland[relocated].any() and hh.has_farmland[~relocated].all()
+    poor = model.villages.poor_village[hh.village]
+    share_poor_relocated = poor[relocated].mean()
+    assert share_poor_relocated > poor[hh.lifted_out].mean() + 0.1
+    # the flag and the stock indicator agree at full-population scale
+    model.run()
+    assert _series(model, "relocated_households")[-1] == pytest.approx(relocated.sum() * hh.weight[0], rel=1e-6)
+
+
+def test_relocated_earn_rent_not_farm_income_and_never_farm():
+    model = RuralModel(years=1, **SMALL)
+    rl, hh, lab = _component(model), model.households, model.labourers
+    moved = rl.relocated
+    for _ in range(3):
+        model.step()
+        assert np.all(hh.income_month["farm_business"][moved] == 0)
+        rent = hh.income_month["land_transfer_rent"]
+        assert np.allclose(rent[moved], 0.3 * hh.farm_income_annual_yuan[moved] / 12, rtol=1e-6)
+        assert np.all(rent[~moved] == 0)
+        assert not (lab.state[moved[lab.household]] == Employment.FARMING).any()
+
+
+def test_followup_jobs_go_only_to_relocated_labourers_within_capacity(base):
+    model = RuralModel(years=1, **SMALL)
+    rl, lab, hh = _component(model), model.labourers, model.households
+    for _ in range(3):
+        model.step()
+        holders = np.flatnonzero(lab.state == Employment.RESETTLEMENT)
+        assert len(holders) > 0
+        assert rl.relocated[lab.household[holders]].all()
+        assert np.array_equal(np.sort(rl.slots[rl.holder_mask]), holders)
+        expected = 0.25 * rl.households_by_county * model.assistance_intensity
+        held = np.bincount(hh.county[lab.household[holders]], minlength=len(model.counties))
+        assert np.all(held <= np.floor(expected + rl.rounding))
+        assert hh.income_month["wages_resettlement"][~rl.relocated].sum() == 0
+    jobs, cost = _series(base, "resettlement_jobs"), _series(base, "cost_relocation_yuan")
+    assert np.all(cost >= 0) and np.allclose(cost, jobs * 1_000 / 12)
+    # about 25 jobs per 100 relocated households, tilted by county intensity (1.0-1.5 here)
+    ratio = jobs / _series(base, "relocated_households")
+    assert np.all((ratio > 0.2) & (ratio < 0.4))
+
+
+def test_no_followup_scenario_holds_its_expectations(base):
+    scenario = load_scenario(SCENARIO)
+    alt = RuralModel(scenario=scenario, years=5, **SMALL).run()
+    assert scenario.expect
+    for e in scenario.expect:
+        diff = _horizon(alt, e.indicator) - _horizon(base, e.indicator)
+        assert diff > 0 if e.direction == "increase" else diff < 0, e.indicator
+    assert np.all(_series(alt, "resettlement_jobs") == 0)
+    assert np.array_equal(_series(alt, "relocated_households"), _series(base, "relocated_households"))
+
+
+def test_jobs_end_with_the_transition_period_when_support_ends():
+    model = RuralModel(years=5, **SMALL, **{"relocation.after_transition": "end"}).run()
+    jobs = _series(model, "resettlement_jobs")
+    assert jobs[0] > 0 and jobs[-1] == 0  # every county's window has closed by 2025
+    assert _series(model, "cost_relocation_yuan")[-1] == 0
+
+
+def test_disabled_lever_relocates_no_one():
+    model = RuralModel(years=1, **SMALL, **{"relocation.enabled": False}).run()
+    assert model.households.has_farmland.all()
+    assert not (model.labourers.state == Employment.RESETTLEMENT).any()
+    for name in ("cost_relocation_yuan", "resettlement_jobs", "relocated_households"):  # reported as zero
+        assert np.all(_series(model, name) == 0)
