@@ -123,8 +123,11 @@ def format_comparison(comparison) -> str:
             lines.append(f"  {r.indicator:<{width}}  {_fmt(r.base):>14}  {_fmt(r.alternative):>14}  {interval:>40}{note}")
     if not comparison.costs.empty:
         lines.append("")
-        lines.append("cost per return to poverty avoided (horizon): " + "; ".join(
-            f"{r.scenario}: {_fmt(r.cost_per_return_avoided_yuan)} yuan" for r in comparison.costs.itertuples()))
+        lines.append("fiscal cost against returns to poverty (horizon):")
+        for r in comparison.costs.itertuples():
+            price = f"; {_fmt(r.yuan_per_return)} yuan {r.reading}" if r.reading else ""
+            lines.append(f"  {r.scenario}: cost {_fmt(r.cost_change_yuan)} yuan, returns to poverty "
+                         f"{_fmt(r.returns_to_poverty_change)} households{price}")
     return "\n".join(lines)
 
 

@@ -125,15 +125,23 @@ def _expectations(comparison: Comparison, scenarios) -> pd.DataFrame:
 
 
 def _costs(comparison: Comparison) -> pd.DataFrame:
-    """Total fiscal cost change and cost per return to poverty avoided, per alternative (horizon)."""
+    """Fiscal cost change and its price in returns to poverty, per alternative (horizon).
+
+    `yuan_per_return` is the cost per return to poverty avoided when the scenario avoids returns, or
+    the money saved per additional return when it saves money by allowing more.
+    """
     t = comparison.horizon()
     rows = []
     for name, frame in t.groupby("scenario", sort=False):
-        costs = frame[frame["indicator"].str.startswith("cost_")]
-        returns = frame[frame["indicator"] == "returns_to_poverty_households"]
-        d_cost = costs["diff"].sum()
-        d_returns = returns["diff"].iloc[0] if len(returns) else np.nan
-        avoided = -d_returns
+        d_cost = frame.loc[frame["indicator"].str.startswith("cost_"), "diff"].sum()
+        returns = frame.loc[frame["indicator"] == "returns_to_poverty_households", "diff"]
+        d_returns = returns.iloc[0] if len(returns) else np.nan
+        if d_returns < 0:
+            reading, per_return = "cost per return avoided", d_cost / -d_returns
+        elif d_returns > 0 and d_cost < 0:
+            reading, per_return = "saved per additional return", -d_cost / d_returns
+        else:
+            reading, per_return = "", np.nan
         rows.append({"scenario": name, "cost_change_yuan": d_cost, "returns_to_poverty_change": d_returns,
-                     "cost_per_return_avoided_yuan": d_cost / avoided if avoided > 0 else np.nan})
+                     "yuan_per_return": per_return, "reading": reading})
     return pd.DataFrame(rows)

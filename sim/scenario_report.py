@@ -77,12 +77,11 @@ def build(*, replicates: int, scale: float, years: int, seed: int) -> str:
                              f"{_fmt(r['diff_high'])}] | {holds} |")
             lines.append("")
         cost = comparison.costs[comparison.costs["scenario"] == name]
-        if len(cost) and cost["cost_change_yuan"].iloc[0] == cost["cost_change_yuan"].iloc[0]:
+        if len(cost):
             c = cost.iloc[0]
             lines += [f"Fiscal cost over the horizon changes by {_fmt(c['cost_change_yuan'])} yuan; returns to poverty "
                       f"by {_fmt(c['returns_to_poverty_change'])} households"
-                      + (f" ({_fmt(c['cost_per_return_avoided_yuan'])} yuan per return avoided)."
-                         if c["cost_per_return_avoided_yuan"] == c["cost_per_return_avoided_yuan"] else "."), ""]
+                      + (f" ({_fmt(c['yuan_per_return'])} yuan {c['reading']})." if c["reading"] else "."), ""]
         names = list(dict.fromkeys([e.indicator for e in scenario.expect] + ["persons_below_poverty_line",
                                                                              "returns_to_poverty_households"]))
         fig = plots.difference_over_time_figure(comparison.base.indicators, [result.indicators], names=names[:4])
