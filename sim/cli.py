@@ -12,6 +12,8 @@ import traceback
 from pathlib import Path
 
 from .errors import InputError
+from .sweep_cli import add_parsers as add_sweep_parsers
+from .sweep_cli import cmd_sensitivity, cmd_sweep
 
 EXIT_INPUT = 2
 
@@ -48,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate a scenario file without running it")
     check.add_argument("scenario", help="scenario TOML file")
+    add_sweep_parsers(sub)  # sweep, sensitivity
     return parser
 
 
@@ -170,7 +173,8 @@ def _fmt(value: float) -> str:
     return f"{value:.3f}"
 
 
-COMMANDS = {"run": cmd_run, "compare": cmd_compare, "check": cmd_check}
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "check": cmd_check, "sweep": cmd_sweep,
+            "sensitivity": cmd_sensitivity}
 
 
 def main(argv=None) -> int:
