@@ -55,6 +55,8 @@ def write_run(result: RunResult, staging: Path) -> list[Path]:
     figures = {"key_indicators.png": plots.key_indicators_figure(result.indicators, title=title)}
     if result.indicators["group"].nunique() > 1:
         figures["by_county_class.png"] = plots.by_class_figure(result.indicators, title=f"{title}, by county class")
+    if "pv_revenue_yuan" in set(result.indicators["indicator"].astype(str)):
+        figures["pv_flows.png"] = plots.pv_flows_figure(result.indicators, title=f"{title}: PV revenue flows")
     for name, fig in figures.items():
         fig.savefig(staging / name)
         plt.close(fig)
@@ -73,6 +75,7 @@ def write_comparison(comparison, staging: Path, manifest: dict) -> list[Path]:
         written.append(staging / name)
     figures = {
         "comparison.png": plots.comparison_figure(comparison.table),
+        "scenarios.png": plots.scenarios_figure(comparison, annual=True),
         "differences_over_time.png": plots.difference_over_time_figure(
             comparison.base.indicators, [r.indicators for r in comparison.alternatives]),
     }
@@ -82,4 +85,27 @@ def write_comparison(comparison, staging: Path, manifest: dict) -> list[Path]:
         written.append(staging / name)
     manifest["files"] = [p.name for p in written] + ["manifest.json"]
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    return written
+
+
+def write_sweep_figures(out_dir: Path) -> list[Path]:
+    """response_<parameter>.png beside a sweep's dataset: its outcomes against each swept parameter
+    (with the other one as hue when exactly two are swept). Each file is written then renamed."""
+    from .sweep_store import _atomic_write, load_results
+
+    out_dir = Path(out_dir)
+    manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    parameters = manifest["design"]["parameters"]
+    output = manifest["spec"]["output"]
+    results = load_results(out_dir)
+    written = []
+    for x in parameters[:12]:
+        others = [p for p in parameters if p != x]
+        hue = others[0] if len(others) == 1 and results[others[0]].nunique() <= 8 else None
+        fig = plots.sweep_response_figure(results, output["indicators"], x, hue=hue, group=output["groups"][0],
+                                          title=f"{manifest['name']}: response to {x}")
+        path = out_dir / f"response_{x}.png"
+        _atomic_write(path, lambda p: fig.savefig(p, format="png"))
+        plt.close(fig)
+        written.append(path)
     return written

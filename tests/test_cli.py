@@ -23,7 +23,8 @@ def test_run_writes_the_output_contract(tmp_path, capsys):
     code, stdout, err = run_cli(["run", *FAST, "--replicates", "2", "--seed", "3", "--out", out], capsys)
     assert code == 0, err
     assert {p.name for p in out.iterdir()} == {
-        "indicators.parquet", "annual.parquet", "manifest.json", "key_indicators.png", "by_county_class.png"}
+        "indicators.parquet", "annual.parquet", "manifest.json", "key_indicators.png", "by_county_class.png",
+        "pv_flows.png"}
     df = pd.read_parquet(out / "indicators.parquet")
     assert list(df.columns) == ["scenario", "replicate", "seed", "month", "indicator", "group", "value"]
     assert set(df["replicate"]) == {0, 1}

@@ -85,7 +85,8 @@ def test_compare_cli_end_to_end(tmp_path, capsys):
     stdout, err = capsys.readouterr()
     assert code == 0, err
     assert {p.name for p in out.iterdir()} == {"comparison.parquet", "expectations.csv", "costs.csv",
-                                               "comparison.png", "differences_over_time.png", "manifest.json"}
+                                               "comparison.png", "differences_over_time.png", "scenarios.png",
+                                               "manifest.json"}
     table = pd.read_parquet(out / "comparison.parquet")
     assert {"scenario", "indicator", "group", "period", "base", "alternative", "diff", "diff_low",
             "diff_high"} <= set(table.columns)
