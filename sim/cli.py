@@ -11,6 +11,8 @@ import tempfile
 import traceback
 from pathlib import Path
 
+from .calibration import add_parsers as add_calibration_parsers
+from .calibration import cmd_calibrate, cmd_targets
 from .errors import InputError
 from .sweep_cli import add_parsers as add_sweep_parsers
 from .sweep_cli import cmd_sensitivity, cmd_sweep
@@ -51,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate a scenario file without running it")
     check.add_argument("scenario", help="scenario TOML file")
     add_sweep_parsers(sub)  # sweep, sensitivity
+    add_calibration_parsers(sub)  # calibrate, targets
     return parser
 
 
@@ -189,7 +192,7 @@ def cmd_sweep_with_figures(args) -> int:
 
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "check": cmd_check, "sweep": cmd_sweep_with_figures,
-            "sensitivity": cmd_sensitivity}
+            "sensitivity": cmd_sensitivity, "calibrate": cmd_calibrate, "targets": cmd_targets}
 
 
 def main(argv=None) -> int:

@@ -4,7 +4,8 @@ Households are sorted by village, labourers by household, so group sums are `np.
 household's labourers are the contiguous slots `first_labourer[h] : first_labourer[h] + labour_slots[h]`.
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -49,6 +50,16 @@ class Labourers:
     local_finding_multiplier: np.ndarray  # float32
     wage_multiplier: np.ndarray  # float32
     local_wage_factor: np.ndarray  # float32, home-county level of local wages (poverty counties lower)
+    lifted_out: np.ndarray  # bool, the slot's household is lifted out (a copy of the household flag)
+    # slots whose multipliers a lever changed since the labour market last looked (see multipliers_changed)
+    changed_slots: list = field(default_factory=list)
+    wages_changed: bool = False
+
+    def multipliers_changed(self, slots: np.ndarray, *, wages: bool) -> None:
+        """Levers call this after changing the multipliers of `slots` (`wages`: the wage multiplier too),
+        so the labour market's hazards and wage bases follow from its next step."""
+        self.changed_slots.append(np.asarray(slots))
+        self.wages_changed |= wages
 
     def __len__(self) -> int:
         return len(self.household)
@@ -65,8 +76,15 @@ class Labourers:
 class Households:
     """The household table plus the monthly income accounts.
 
-    Money is float32 (yuan per month or per year as the name says); rolling 12-month sums are float64
-    so they do not drift over a long run.
+    Money is float32 (yuan per month or per year as the name says), including the rolling 12-month
+    sums, which are rebuilt exactly once a year so rounding does not drift over a long run.
+
+    Accounts are kept so that a month costs work in proportion to what happened in it: a source paid
+    to every household (wages, farm income, transfers) is credited with `credit_scaled` (a base array
+    times the month's factor) or `credit`, a source paid to few (lever payments, indemnities, medical
+    costs) with `credit_at` or `charge_at`, which touch only the recipients (see `MonthAccounts`).
+    `income_month` and `expense_month` show each source as an array over all households, built when
+    read (for tests and notebooks; the model itself never needs them).
     """
 
     def __init__(self, *, village, county, county_class, size, lifted_out, weight, farm_income_annual_yuan,
@@ -90,59 +108,108 @@ class Households:
         self.monitoring_category = np.zeros(n, np.int8)
         # share of an illness cost that insurance pays (written by the insurance lever, read by shocks)
         self.medical_reimbursement_share = np.zeros(n, np.float32)
-        # farm income lost to disasters this month (written by `income`, read by insurance)
-        self.farm_loss_month_yuan = np.zeros(n, np.float32)
+        # farm income lost to disasters this month (written by `income`, read by insurance): the
+        # households in villages under a disaster and their losses (see `farm_loss_month_yuan`)
+        self.farm_loss_households = np.zeros(0, np.intp)
+        self.farm_loss_yuan = np.zeros(0, np.float32)
+        self.scratch = np.empty(n, np.float32)  # work array for whoever needs one within a single call
+        self._below_mask = np.zeros(n, bool)
+        self._below_key, self._below = None, np.zeros(0, np.intp)
         # this month's income by source and rigid expenditure by kind (yuan, float32)
-        self.income_month: dict[str, np.ndarray] = {}
-        self.expense_month: dict[str, np.ndarray] = {}
-        # rolling 12 months (yuan per household, float64) and the ring buffers behind them
-        self.income_12m_yuan = np.zeros(n, np.float64)
-        self.expense_12m_yuan = np.zeros(n, np.float64)
-        self._income_ring = np.zeros((MONTHS_PER_YEAR, n), np.float32)
-        self._expense_ring = np.zeros((MONTHS_PER_YEAR, n), np.float32)
-        self._ring_pos = 0
+        self.income = MonthAccounts(n, self.scratch)
+        self.expense = MonthAccounts(n, self.scratch)
+        # rolling 12 months (yuan per household, float32); net = income - rigid expenditure
+        self._income_year = RollingYear(n, dense=True)
+        self._expense_year = RollingYear(n, dense=False)
+        self.net_12m_yuan = np.zeros(n, np.float32)
         self.months_accounted = 0
+        self.size_revision = 0  # raised by `sizes_changed`
 
     def __len__(self) -> int:
         return len(self.size)
 
     # --- income accounts -------------------------------------------------------------------
-    def add_income_source(self, source: str) -> np.ndarray:
-        """Register an income source (idempotent); components credit into the returned array."""
-        return self.income_month.setdefault(source, np.zeros(len(self), np.float32))
+    @property
+    def income_month(self) -> dict[str, np.ndarray]:
+        return self.income.view
 
-    def add_expense_kind(self, kind: str) -> np.ndarray:
-        return self.expense_month.setdefault(kind, np.zeros(len(self), np.float32))
+    @property
+    def expense_month(self) -> dict[str, np.ndarray]:
+        return self.expense.view
+
+    @property
+    def income_12m_yuan(self) -> np.ndarray:
+        return self._income_year.total
+
+    @property
+    def expense_12m_yuan(self) -> np.ndarray:
+        return self._expense_year.total
+
+    def add_income_source(self, source: str) -> None:
+        """Register an income source (idempotent); book to it with the `credit` methods."""
+        self.income.add(source)
+
+    def add_expense_kind(self, kind: str) -> None:
+        self.expense.add(kind)
 
     def credit(self, source: str, amount_yuan) -> None:
         """Add this month's income from `source` (an array over households, or a scalar)."""
-        self.income_month[source] += amount_yuan
+        self.income.credit(source, amount_yuan)
+
+    def credit_scaled(self, source: str, base: np.ndarray, factor: float) -> None:
+        """Add `base * factor` (an array over households times a number) without a temporary."""
+        self.income.credit_scaled(source, base, factor)
+
+    def credit_at(self, source: str, households: np.ndarray, amount_yuan) -> None:
+        """Add income to the given households only (repeats add up); the rest are not touched."""
+        self.income.credit_at(source, households, amount_yuan)
 
     def charge(self, kind: str, amount_yuan) -> None:
-        self.expense_month[kind] += amount_yuan
+        self.expense.credit(kind, amount_yuan)
+
+    def charge_at(self, kind: str, households: np.ndarray, amount_yuan) -> None:
+        self.expense.credit_at(kind, households, amount_yuan)
 
     def open_month(self) -> None:
-        for arr in self.income_month.values():
-            arr.fill(0.0)
-        for arr in self.expense_month.values():
-            arr.fill(0.0)
+        self.income.open_month()
+        self.expense.open_month()
 
     def close_month(self) -> None:
-        """Roll this month's totals into the 12-month sums (subtract the month falling out)."""
-        income = _total(self.income_month, len(self))
-        expense = _total(self.expense_month, len(self))
-        pos = self._ring_pos
-        self.income_12m_yuan += income
-        self.income_12m_yuan -= self._income_ring[pos]
-        self.expense_12m_yuan += expense
-        self.expense_12m_yuan -= self._expense_ring[pos]
-        self._income_ring[pos] = income
-        self._expense_ring[pos] = expense
-        self._ring_pos = (pos + 1) % MONTHS_PER_YEAR
+        """Roll this month's totals into the 12-month sums (the month falling out is subtracted)."""
+        self._income_year.push_dense(self.income.total_into)
+        self._expense_year.push(self.expense)
+        np.subtract(self.income_12m_yuan, self.expense_12m_yuan, out=self.net_12m_yuan)
         self.months_accounted += 1
-        if self._ring_pos == 0:  # once a year, recompute exactly to stop float drift
-            self.income_12m_yuan[:] = self._income_ring.sum(axis=0, dtype=np.float64)
-            self.expense_12m_yuan[:] = self._expense_ring.sum(axis=0, dtype=np.float64)
+
+    @property
+    def farm_loss_month_yuan(self) -> np.ndarray:
+        """Farm income lost to disasters this month, as an array over households (built on demand)."""
+        out = np.zeros(len(self), np.float32)
+        out[self.farm_loss_households] = self.farm_loss_yuan
+        return out
+
+    def sizes_changed(self) -> None:
+        """Demography calls this after changing household sizes (cached per-person thresholds follow)."""
+        self.size_revision += 1
+
+    def below(self, line: float) -> np.ndarray:
+        """Households whose 12-month net income is below `line` per person (sorted indices).
+
+        Cached until the accounts close again or sizes change: metrics asks right after the accounts
+        close, the monitoring lever next month before they close again, for the same line (except in
+        January, when the lines move), so one pass over the households serves both.
+        """
+        key = (float(line), self.months_accounted, self.size_revision)
+        if self._below_key != key:
+            threshold = self.per_person(line, out=self.scratch)
+            self._below = np.flatnonzero(np.less(self.net_12m_yuan, threshold, out=self._below_mask))
+            self._below_key = key
+        return self._below
+
+    def per_person(self, amount: float, out: np.ndarray) -> np.ndarray:
+        """`amount` x household size into `out` (float32): a line per person as a threshold on household
+        income. One multiplication; cheaper in memory than keeping a threshold array per line."""
+        return np.multiply(self.size, np.float32(amount), out=out)
 
     # --- derived per-capita measures -----------------------------------------------------------
     @property
@@ -156,7 +223,7 @@ class Households:
 
         Poverty and monitoring status are judged on this, so an illness can push a household under.
         """
-        return (self.income_12m_yuan - self.expense_12m_yuan) / self.size
+        return self.net_12m_yuan / self.size
 
     def view(self, i: int) -> dict:
         """One household as a dict, for inspection in a notebook."""
@@ -168,13 +235,169 @@ class Households:
         return out
 
 
-def _total(accounts: dict[str, np.ndarray], n: int) -> np.ndarray:
-    total = np.zeros(n, np.float32)
-    for arr in accounts.values():
-        total += arr
-    return total
+class MonthAccounts:
+    """This month's amounts by source, kept as the terms they were booked as, not as arrays per source.
+
+    A term is `base * factor` (`credit_scaled`: wages, farm income, transfers), an array or a number
+    over all households (`credit`), or amounts for some households (`credit_at`: lever payments,
+    indemnities, medical costs). The month's total adds the terms up once, into one array; opening
+    the next month just drops them, so no array per source is ever zeroed, filled or summed. A
+    source's array is built only when someone reads it (`view[source]`, for tests and notebooks).
+    Terms keep references: an array booked must not be changed before the month is closed.
+    """
+
+    def __init__(self, n: int, scratch: np.ndarray):
+        self.n = n
+        self.terms: dict[str, list[tuple]] = {}  # source -> this month's terms
+        self.view = MonthView(self)
+        self.scratch = scratch
+
+    def add(self, source: str) -> None:
+        self.terms.setdefault(source, [])
+
+    def credit(self, source: str, amount) -> None:
+        self.terms[source].append(("array", amount))
+
+    def credit_scaled(self, source: str, base: np.ndarray, factor: float) -> None:
+        self.terms[source].append(("scaled", base, factor))
+
+    def credit_at(self, source: str, households: np.ndarray, amount) -> None:
+        if len(households):
+            self.terms[source].append(("at", households, np.asarray(amount, np.float32)))
+
+    def open_month(self) -> None:
+        for terms in self.terms.values():
+            terms.clear()
+
+    def source_array(self, source: str) -> np.ndarray:
+        """One source's amounts this month as an array over households (built on demand)."""
+        out = np.zeros(self.n, np.float32)
+        self._add_terms(out, self.terms[source], first=False)
+        return out
+
+    def total_into(self, out: np.ndarray) -> None:
+        """This month's total over all sources, written into `out` (float32 over households)."""
+        first = True
+        for terms in self.terms.values():
+            first = self._add_terms(out, [t for t in terms if t[0] != "at"], first)
+        if first:
+            out.fill(0.0)
+        for terms in self.terms.values():
+            for term in terms:
+                if term[0] == "at":
+                    np.add.at(out, term[1], term[2])
+
+    def _add_terms(self, out: np.ndarray, terms: list[tuple], first: bool) -> bool:
+        """Add terms into `out` (overwrite it with the first dense one when `first`); returns `first` after."""
+        for term in terms:
+            kind = term[0]
+            if kind == "scaled":
+                if first:
+                    np.multiply(term[1], term[2], out=out, casting="same_kind")
+                else:
+                    out += np.multiply(term[1], term[2], out=self.scratch, casting="same_kind")
+            elif kind == "array":
+                if first:
+                    np.copyto(out, term[1], casting="same_kind")
+                else:
+                    out += term[1]
+            else:
+                np.add.at(out, term[1], term[2])
+                continue
+            first = False
+        return first
+
+    def sparse_total(self) -> tuple[np.ndarray, np.ndarray]:
+        """The month's total as (households, amounts) when every credit was sparse (repeats allowed)."""
+        terms = [t for ts in self.terms.values() for t in ts]
+        if any(t[0] != "at" for t in terms):
+            raise ValueError("a sparse total needs every credit made with credit_at")
+        if not terms:
+            return _NO_HOUSEHOLDS, np.zeros(0, np.float32)
+        households = np.concatenate([t[1] for t in terms])
+        amounts = np.concatenate([np.broadcast_to(t[2], t[1].shape) for t in terms]).astype(np.float32)
+        return households, amounts
 
 
-def per_household(labourer_values: np.ndarray, labourers: Labourers, n_households: int) -> np.ndarray:
-    """Sum a labourer-level array over households (float32 result; `np.bincount` measured fastest)."""
-    return np.bincount(labourers.household, weights=labourer_values, minlength=n_households).astype(np.float32)
+class MonthView(Mapping):
+    """Read access to this month's amounts by source: `accounts.view["wages_local"]` is an array."""
+
+    def __init__(self, accounts: MonthAccounts):
+        self._accounts = accounts
+
+    def __getitem__(self, source: str) -> np.ndarray:
+        if source not in self._accounts.terms:
+            raise KeyError(source)
+        out = self._accounts.source_array(source)
+        out.flags.writeable = False  # a copy: writing to it would change nothing
+        return out
+
+    def __iter__(self):
+        return iter(self._accounts.terms)
+
+    def __len__(self) -> int:
+        return len(self._accounts.terms)
+
+
+class RollingYear:
+    """Rolling 12-month sums per household (float32), from monthly amounts dense or sparse.
+
+    Dense months live in a (12, households) float32 ring; a kind of amount that is sparse (medical
+    costs reach under 1% of households a month) keeps only its recipients and amounts. Each month
+    adds the new month and subtracts the one falling out (float32 rounding: under 0.01 yuan a step
+    on sums below 130,000 yuan); once a year the sums are rebuilt exactly (float64 accumulation), so
+    rounding never adds up to more than about 0.1 yuan.
+    """
+
+    def __init__(self, n: int, *, dense: bool):
+        self.total = np.zeros(n, np.float32)
+        self.ring = np.zeros((MONTHS_PER_YEAR, n), np.float32) if dense else None
+        self.entries: list[tuple[np.ndarray, np.ndarray] | None] = [None] * MONTHS_PER_YEAR  # sparse months
+        self.pos = 0
+
+    def push_dense(self, fill) -> None:
+        """Add the month `fill(out)` writes into its ring row; subtract the month falling out."""
+        row = self.ring[self.pos]
+        self.total -= row
+        fill(row)
+        self.total += row
+        self._advance()
+
+    def push(self, accounts: MonthAccounts) -> None:
+        """Add this month's total of `accounts`, every credit of which was sparse."""
+        old = self.entries[self.pos]
+        if old is not None:
+            np.subtract.at(self.total, old[0], old[1])
+        households, amounts = accounts.sparse_total()
+        np.add.at(self.total, households, amounts)
+        self.entries[self.pos] = (households, amounts) if len(households) else None
+        self._advance()
+
+    def _advance(self) -> None:
+        self.pos = (self.pos + 1) % MONTHS_PER_YEAR
+        if self.pos == 0:  # once a year, recompute exactly to stop float drift
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        if self.ring is not None:  # in slices of households, so the float64 work array stays small
+            for start in range(0, len(self.total), _REBUILD_SLICE):
+                part = slice(start, start + _REBUILD_SLICE)
+                self.total[part] = self.ring[:, part].sum(axis=0, dtype=np.float64)
+        else:
+            exact = np.zeros(len(self.total))
+            for entry in self.entries:
+                if entry is not None:
+                    np.add.at(exact, entry[0], entry[1].astype(np.float64))
+            self.total[:] = exact
+
+
+_NO_HOUSEHOLDS = np.zeros(0, np.intp)
+_REBUILD_SLICE = 1 << 16
+
+
+def ranges(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """The concatenated integer ranges [start, stop) (vectorised): e.g. the households of some villages."""
+    starts, stops = np.asarray(starts, np.int64), np.asarray(stops, np.int64)
+    lengths = stops - starts
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return offsets + np.arange(lengths.sum())

@@ -8,6 +8,7 @@ import numpy as np
 from pydantic import field_validator
 
 from .component import Component
+from .households import ranges
 from .params import ASSUMPTION, Section, param
 
 # Share of a year's farm income realised in each calendar month: harvest and sales in autumn.
@@ -86,19 +87,35 @@ class Income(Component):
         sigma = p.village_collective_income_sigma
         self.village_own_income_yuan = p.village_collective_income_median_yuan * self.rng.lognormal(
             0.0, sigma, len(villages))
+        self.first_household = np.searchsorted(hh.village, np.arange(len(villages) + 1))  # sorted by village
+        self.no_farmland = None  # households without farmland: no farm income
 
     def step(self, model) -> None:
         p, hh = self.params, model.households
         t = model.years_since_2020
         farm_index = (1 + p.farm_growth_per_year) ** t
         transfer_index = (1 + p.transfer_growth_per_year) ** t
-        loss = model.villages.columns["disaster_farm_loss_share"][hh.village]
-        expected = hh.farm_income_annual_yuan * np.float32(self.profile[model.month - 1] * farm_index) * hh.has_farmland
-        np.multiply(expected, loss, out=hh.farm_loss_month_yuan)
-        hh.credit("farm_business", expected - hh.farm_loss_month_yuan)
-        hh.credit("pension", hh.n_elderly * np.float32(p.pension_monthly_2020_yuan * transfer_index))
-        hh.credit("other_transfers", hh.other_transfers_monthly_yuan * np.float32(transfer_index))
+        if self.no_farmland is None or model.month == 1:  # relocation removes farmland (at setup)
+            self.no_farmland = np.flatnonzero(~hh.has_farmland)
+        month_share = np.float32(self.profile[model.month - 1] * farm_index)
+        farm = hh.farm_income_annual_yuan
+        hh.credit_scaled("farm_business", farm, month_share)
+        hh.credit_at("farm_business", self.no_farmland, -(farm[self.no_farmland] * month_share))
+        self._disaster_losses(model, month_share)
+        hh.credit_scaled("pension", hh.n_elderly, np.float32(p.pension_monthly_2020_yuan * transfer_index))
+        hh.credit_scaled("other_transfers", hh.other_transfers_monthly_yuan, np.float32(transfer_index))
         model.villages.credit_collective("own", self.village_own_income_yuan * (transfer_index / 12))
+
+    def _disaster_losses(self, model, month_share: np.float32) -> None:
+        """Farm income lost in villages under a disaster: only their households are touched."""
+        hh = model.households
+        loss_share = model.villages.columns["disaster_farm_loss_share"]
+        hit = np.flatnonzero(loss_share > 0)
+        households = ranges(self.first_household[hit], self.first_household[hit + 1])
+        farm = hh.farm_income_annual_yuan[households] * hh.has_farmland[households]
+        loss = farm * month_share * loss_share[hh.village[households]]
+        hh.farm_loss_households, hh.farm_loss_yuan = households, loss
+        hh.credit_at("farm_business", households, -loss)
 
 
 class AccountsParams(Section):

@@ -82,12 +82,12 @@ class Insurance(Component):
         hh, p = model.households, self.params
         hh.add_income_source("insurance_indemnity")
         n = len(hh)
-        u_medical, self.u_agricultural = self.rng.random((2, n), dtype=np.float32)
+        u_medical, u_agricultural = self.rng.random((2, n), dtype=np.float32)
+        self.u_agricultural = u_agricultural.copy()  # not a view: the pair's array is freed
         self.enrolled = u_medical < p.medical_insurance_participation
-        self.lifted_out = hh.lifted_out & self.enrolled
-        self.lifted_out_idx = np.flatnonzero(self.lifted_out)
-        self.household_county = hh.county.astype(np.intp)
-        if np.any(np.diff(self.household_county) < 0):
+        self.lifted_out_idx = np.flatnonzero(hh.lifted_out & self.enrolled).astype(np.int32)  # enrolled, lifted out
+        self.household_county = hh.county
+        if np.any(self.household_county[1:] < self.household_county[:-1]):
             raise ValueError("insurance: households must be sorted by county (they are sorted by village)")
         # households sorted by county: per-county values spread to households by np.repeat (cheaper than a gather)
         n_counties = len(model.counties)
@@ -95,7 +95,7 @@ class Insurance(Component):
         self.lifted_out_per_county = np.bincount(self.household_county[self.lifted_out_idx], minlength=n_counties)
         self.key_county = model.counties.county_class == KEY
         self.monitored = np.zeros(n, bool)  # last month's monitoring status, as applied to the shares
-        self.indemnity = np.zeros(n, np.float32)
+        self.indemnity_households, self.indemnity = np.zeros(0, np.intp), np.zeros(0, np.float32)
         self.strength, self.year = np.ones(len(model.counties)), None
         # shares in place before the first month's illnesses (full strength: every window is open then)
         self._medical_shares(hh)
@@ -111,8 +111,11 @@ class Insurance(Component):
         if changed or model.year != self.year:
             self._agricultural_cover(model)
         self._update_monitored(hh)
-        np.multiply(hh.farm_loss_month_yuan, self.indemnity_factor, out=self.indemnity)
-        hh.income_month["insurance_indemnity"] += self.indemnity
+        # indemnities: only households with a farm loss this month (in villages hit by a disaster)
+        self.indemnity_households = hh.farm_loss_households
+        self.indemnity = hh.farm_loss_yuan * (
+            np.float32(self.params.indemnity_share) * self.covered[self.indemnity_households])
+        hh.credit_at("insurance_indemnity", self.indemnity_households, self.indemnity)
 
     def _medical_shares(self, hh) -> None:
         """Enrolled households get the reimbursement rate; lifted-out ones the assisted rate of their county."""
@@ -122,7 +125,7 @@ class Insurance(Component):
         share = hh.medical_reimbursement_share
         np.multiply(self.enrolled, np.float32(rate), out=share)
         share[self.lifted_out_idx] = np.repeat(self.assisted_rate, self.lifted_out_per_county)
-        boosted = np.flatnonzero(self.monitored & self.enrolled & ~self.lifted_out)
+        boosted = np.flatnonzero(self.monitored & self.enrolled & ~hh.lifted_out)
         share[boosted] = self.assisted_rate[self.household_county[boosted]]
 
     def _agricultural_cover(self, model) -> None:
@@ -134,7 +137,6 @@ class Insurance(Component):
         key = p.agricultural_coverage_key if model.year >= p.key_coverage_from_year else other
         coverage = np.where(self.key_county, other + (key - other) * self.strength, other).astype(np.float32)
         self.covered = self.u_agricultural < np.repeat(coverage, self.households_per_county)
-        self.indemnity_factor = np.float32(p.indemnity_share) * self.covered
         growth = (1 + p.premium_subsidy_growth_per_year) ** (model.year - 2021)
         if model.year != self.year:
             self.insured_persons = g.sum(hh.size * self.enrolled)
@@ -151,7 +153,7 @@ class Insurance(Component):
         now = hh.monitoring_category > 0
         changed = np.flatnonzero(now != self.monitored)
         self.monitored = now
-        changed = changed[self.enrolled[changed] & ~self.lifted_out[changed]]
+        changed = changed[self.enrolled[changed] & ~hh.lifted_out[changed]]
         if len(changed):
             rate = np.float32(self.params.medical_reimbursement_rate)
             assisted = self.assisted_rate[self.household_county[changed]]
@@ -159,5 +161,5 @@ class Insurance(Component):
 
     def report(self, model, rec) -> None:
         rec.put("medically_insured_persons", self.insured_persons)
-        rec.put("insurance_indemnity_yuan", model.hh_groups.sum(self.indemnity))
+        rec.put("insurance_indemnity_yuan", model.hh_groups.sum_at(self.indemnity_households, self.indemnity))
         rec.put("cost_insurance_yuan", self.monthly_cost)

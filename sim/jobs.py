@@ -42,10 +42,8 @@ def fill(model, *, job_state: int, capacity: np.ndarray, pool: np.ndarray, draw:
     surplus = held - capacity
     if np.any(surplus > 0):
         idx = np.flatnonzero(holders & (surplus[pool] > 0))
-        order = np.lexsort((draw[idx], pool[idx]))
-        idx = idx[order]
-        position = np.arange(len(idx)) - np.searchsorted(pool[idx], pool[idx])
-        release = idx[position < surplus[pool[idx]]]
+        idx = idx[sort_by(draw[idx], pool[idx])]
+        release = idx[np.flatnonzero(position_in_run(pool[idx]) < surplus[pool[idx]])]
         farms = hh.has_farmland[lab.household[release]]
         lab.state[release] = np.where(farms, Employment.FARMING, Employment.NONE)
 
@@ -57,8 +55,46 @@ def fill(model, *, job_state: int, capacity: np.ndarray, pool: np.ndarray, draw:
     if len(idx) == 0:
         return
     rank = priority_rank(model) if rank is None else rank
-    order = np.lexsort((draw[idx], rank[idx], pool[idx]))
-    idx = idx[order]
-    position = np.arange(len(idx)) - np.searchsorted(pool[idx], pool[idx])
-    hired = idx[position < vacancies[pool[idx]]]
+    idx = idx[sort_by(draw[idx], rank[idx], pool[idx])]
+    hired = idx[np.flatnonzero(position_in_run(pool[idx]) < vacancies[pool[idx]])]
     lab.state[hired] = job_state
+
+
+def sort_by(*keys: np.ndarray) -> np.ndarray:
+    """The order `np.lexsort(keys)` gives (the last key primary; ties keep their order), from one
+    argsort of the keys packed into 64-bit integers, several times faster than lexsort.
+
+    Keys are non-negative integers or uniforms in [0, 1) (float32 draws are multiples of 2^-24 and
+    pack exactly; finer floats are cut to 24 bits, their rare ties broken by order). Falls back to
+    lexsort when the keys need more than 63 bits.
+    """
+    n = len(keys[0])
+    codes = [_as_code(k) for k in keys]
+    widths = [int(c.max(initial=0)).bit_length() for c in codes]
+    shift = max(n - 1, 0).bit_length()  # the lowest bits: the original position, for ties
+    if shift + sum(widths) > 63:
+        return np.lexsort(keys)
+    packed = np.arange(n, dtype=np.int64)
+    for code, width in zip(codes, widths):
+        packed |= code << shift
+        shift += width
+    return np.argsort(packed)
+
+
+def _as_code(key: np.ndarray) -> np.ndarray:
+    key = np.asarray(key)
+    if key.dtype.kind == "f":
+        return (key * 2.0**24).astype(np.int64)
+    code = key.astype(np.int64)
+    if len(code) and code.min() < 0:
+        code -= code.min()
+    return code
+
+
+def position_in_run(sorted_values: np.ndarray) -> np.ndarray:
+    """0, 1, 2, ... within each run of equal values (e.g. a labourer's place in its pool's queue)."""
+    n = len(sorted_values)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    starts = np.flatnonzero(np.concatenate([[True], sorted_values[1:] != sorted_values[:-1]]))
+    return np.arange(n) - np.repeat(starts, np.diff(np.append(starts, n)))

@@ -1,13 +1,15 @@
 """The labour market for wage work: job finding and loss for local and migrant jobs, and wages.
 
 Workshop jobs and public-welfare posts belong to their levers; this component leaves those
-labourers alone (apart from wages it does not pay). One uniform per labourer slot per month drives
-both finding (for those out of work) and loss (for those in work), so scenarios share their draws.
+labourers alone (apart from wages it does not pay). Transitions are drawn as waiting times per slot
+(sim/events.py), so a month costs work only for the slots that change, and scenarios run on one seed
+share each slot's luck.
 """
 
 import numpy as np
 
 from .component import Component
+from .events import WaitingTimes, hashed_uniform, hazard_of, stream_key
 from .households import Employment
 from .params import ASSUMPTION, Section, param
 
@@ -33,6 +35,21 @@ class LabourParams(Section):
 
 
 class LabourMarket(Component):
+    """Job finding and loss as waiting times (sim/events.py), wages as per-household sums kept up to date.
+
+    Each labourer slot holds the time of its next transition at the hazard of its state: job loss for
+    local and migrant workers, finding for those out of wage work. Each month only the slots due are
+    touched; slots another component moved (a workshop hire, an illness, retirement) are found by
+    comparing states with last month's and get the hazard of their new state. An illness blocks job
+    finding: a finding due while ill is dropped and a fresh waiting time drawn (memoryless, so this is
+    exactly "no trial while ill"). Finding chances change with age (January) and with the multipliers
+    levers set, which they report (`Labourers.multipliers_changed`); only those slots are re-derived.
+
+    Wages: each household's wage bases (skill x multipliers x local level over its local workers, and
+    over its migrant workers) change only when a slot enters or leaves wage work, so they are updated
+    for those slots alone, and the month's wages are the bases times the month's wage levels.
+    """
+
     name = "labour"
     Params = LabourParams
 
@@ -40,54 +57,163 @@ class LabourMarket(Component):
         hh, lab = model.households, model.labourers
         hh.add_income_source("wages_local")
         hh.add_income_source("wages_migrant")
-        self.lifted_out = hh.lifted_out[lab.household]
-        self.wage_bin = 2 * lab.household.astype(np.intp)
-        self._update_finding_factor(lab)
-
-    def _update_finding_factor(self, lab) -> None:
+        self.budget_key, self.destination_key = stream_key(self.rng), stream_key(self.rng)
+        self.times: WaitingTimes | None = None  # built at the first step, after every lever's setup
+        self.known_state = lab.state.copy()
+        # hazard by state (index state + 1); SEEKING marks states whose hazard is the slot's finding hazard
         p = self.params
-        self.finding_factor = (np.where(self.lifted_out, p.lifted_out_finding_factor, 1.0) * np.where(
-            lab.age_years >= p.older_worker_age_years, p.older_worker_finding_factor, 1.0)).astype(np.float32)
-        self.largest_finding_factor = float(self.finding_factor.max(initial=0.0))
+        self.state_hazard = np.zeros(len(Employment.NAMES), np.float32)
+        self.state_hazard[Employment.LOCAL + 1] = hazard_of(p.local_job_loss_monthly)
+        self.state_hazard[Employment.MIGRANT + 1] = hazard_of(p.migrant_job_loss_monthly)
+        self.state_hazard[[Employment.NONE + 1, Employment.FARMING + 1]] = SEEKING
 
     def step(self, model) -> None:
-        p, lab, hh = self.params, model.labourers, model.households
-        if model.month == 1:  # ages change in January
-            self._update_finding_factor(lab)
-        u = self.rng.random(len(lab), dtype=np.float32)
-        # Only slots whose draw is below the largest monthly chance can change state: find them first.
-        largest = max(p.local_job_loss_monthly, p.migrant_job_loss_monthly,
-                      (p.migrant_job_finding_monthly * float(lab.migrant_finding_multiplier.max())
-                       + p.local_job_finding_monthly * float(lab.local_finding_multiplier.max()))
-                      * self.largest_finding_factor)
-        idx = np.flatnonzero(u < largest)
-        ui, state = u[idx], lab.state[idx]
-        loses = ((state == Employment.LOCAL) & (ui < p.local_job_loss_monthly)) | (
-            (state == Employment.MIGRANT) & (ui < p.migrant_job_loss_monthly))
-        seeking = ((state == Employment.NONE) | (state == Employment.FARMING)) & (lab.ill_months_left[idx] == 0)
-        f = self.finding_factor[idx]
-        f_migrant = p.migrant_job_finding_monthly * f * lab.migrant_finding_multiplier[idx]
-        to_migrant = seeking & (ui < f_migrant)
-        f_local = p.local_job_finding_monthly * f * lab.local_finding_multiplier[idx]
-        to_local = seeking & ~to_migrant & (ui < f_migrant + f_local)
-        farms = hh.has_farmland[lab.household[idx]]
-        state[loses] = np.where(farms[loses], Employment.FARMING, Employment.NONE)
-        state[to_migrant] = Employment.MIGRANT
-        state[to_local] = Employment.LOCAL
-        lab.state[idx] = state
+        if self.times is None:
+            self._start(model)
+        else:
+            self._follow_changes(model)
+            self._follow_inputs(model)
+        self._transitions(model)
         self._pay(model)
 
+    # --- hazards -----------------------------------------------------------------------------
+    def _start(self, model) -> None:
+        """First month: every slot's finding chances, waiting time and the households' wage bases."""
+        lab = model.labourers
+        n = len(lab)
+        self.finding_hazard = np.zeros(n, np.float32)
+        self.older = np.zeros(n, bool)  # the age group the finding chances were derived for
+        lab.changed_slots.clear()  # everything is derived from the current multipliers now
+        lab.wages_changed = False
+        self._derive(model, np.arange(n))
+        self.times = WaitingTimes(self.budget_key, self._hazard(np.arange(n), lab.state), model.month_index)
+        self._rebuild_wage_bases(model)
+        self.known_state[:] = lab.state
+
+    def _derive(self, model, slots: np.ndarray) -> None:
+        """Finding hazard of `slots`, from their age and multipliers."""
+        p, lab = self.params, model.labourers
+        self.older[slots] = lab.age_years[slots] >= p.older_worker_age_years
+        f_migrant, f_local = self._finding_chances(model, slots)
+        self.finding_hazard[slots] = hazard_of(np.minimum(f_migrant + f_local, np.float32(1.0)))
+
+    def _finding_chances(self, model, slots: np.ndarray):
+        """Monthly chances of finding migrant and local work (for the age group last derived)."""
+        p, lab = self.params, model.labourers
+        factor = (np.where(lab.lifted_out[slots], np.float32(p.lifted_out_finding_factor), np.float32(1.0))
+                  * np.where(self.older[slots], np.float32(p.older_worker_finding_factor), np.float32(1.0)))
+        f_migrant = factor * np.float32(p.migrant_job_finding_monthly) * lab.migrant_finding_multiplier[slots]
+        f_local = factor * np.float32(p.local_job_finding_monthly) * lab.local_finding_multiplier[slots]
+        return f_migrant, f_local
+
+    def _follow_inputs(self, model) -> None:
+        """Slots whose age group (January) or multipliers (reported by levers) changed: new hazards."""
+        p, lab = self.params, model.labourers
+        parts = list(lab.changed_slots)
+        if model.month == 1:
+            parts.append(np.flatnonzero((lab.age_years >= p.older_worker_age_years) != self.older))
+        if not parts:
+            return
+        slots = np.concatenate(parts)  # repeats are harmless: every update below writes the same value twice
+        lab.changed_slots.clear()
+        state = lab.state[slots]
+        old = self._hazard(slots, state)
+        self._derive(model, slots)
+        self.times.change(slots, model.month_index, self._hazard(slots, state), old)
+        if lab.wages_changed:
+            self._rebuild_wage_bases(model)
+            lab.wages_changed = False
+
+    def _hazard(self, slots: np.ndarray, state: np.ndarray) -> np.ndarray:
+        """Monthly hazard of the slots in the given states: loss in wage work, finding out of it, else 0."""
+        hazard = np.take(self.state_hazard, state + 1)
+        seeking = np.flatnonzero(hazard == SEEKING)
+        hazard[seeking] = self.finding_hazard[slots[seeking]]
+        return hazard
+
+    def _follow_changes(self, model) -> None:
+        """Slots other components moved since last month: new hazards, wage bases updated."""
+        lab = model.labourers
+        changed = np.flatnonzero(np.not_equal(lab.state, self.known_state, out=self.times.scratch_mask))
+        if len(changed):
+            state, old = lab.state[changed], self.known_state[changed]
+            self.times.change(changed, model.month_index, self._hazard(changed, state), self._hazard(changed, old))
+            self._rebase(model, changed, old, state)
+
+    # --- the month's transitions ---------------------------------------------------------------
+    def _transitions(self, model) -> None:
+        """Slots due this month lose their job or find one; the destination is a hashed draw per event.
+
+        Selections go through positions (np.flatnonzero), not boolean masks: on masks that mix True
+        and False at random, boolean indexing is several times slower.
+        """
+        lab, hh, month = model.labourers, model.households, model.month_index
+        due = self.times.due(month)
+        old = lab.state[due]
+        hazard = np.take(self.state_hazard, old + 1)
+        seeking = hazard == SEEKING  # the others due are local or migrant workers (parked slots are never due)
+        # those in work lose their job: back to farming where the household has land
+        new = (Employment.NONE + (Employment.FARMING - Employment.NONE) * hh.has_farmland[lab.household[due]]
+               ).astype(np.int8)
+        hazard = self.finding_hazard[due]  # the next hazard: finding, unless a job is found below
+        looking = np.flatnonzero(seeking)
+        new[looking] = old[looking]  # unless they find a job: those not ill do
+        able = looking[lab.ill_months_left[due[looking]] == 0]  # a finding due while ill is dropped
+        found = due[able]
+        draw = hashed_uniform(self.destination_key, found, self.times.count[found])
+        migrant = draw < self._migrant_share(model, found)
+        job = (Employment.LOCAL + (Employment.MIGRANT - Employment.LOCAL) * migrant).astype(np.int8)
+        new[able] = job
+        hazard[able] = np.take(self.state_hazard, job + 1)
+        lab.state[due] = new
+        self.times.renew(due, month, hazard)
+        self._rebase(model, due, old, new)
+
+    def _migrant_share(self, model, slots: np.ndarray) -> np.ndarray:
+        """Chance that a job found is a migrant one: as one uniform below the migrant chance, else below
+        the sum of both chances (the sum capped at 1)."""
+        f_migrant, f_local = self._finding_chances(model, slots)
+        finding = np.minimum(f_migrant + f_local, np.float32(1.0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(finding > 0, np.minimum(f_migrant, np.float32(1.0)) / finding, np.float32(0.0))
+
+    # --- wages -------------------------------------------------------------------------------
+    def _rebuild_wage_bases(self, model) -> None:
+        """Each household's sum of wage values over its local and over its migrant workers."""
+        lab, n = model.labourers, len(model.households)
+        self.local_base = _sum_over(lab, lab.state == Employment.LOCAL, n, local=True)
+        self.migrant_base = _sum_over(lab, lab.state == Employment.MIGRANT, n, local=False)
+
+    def _rebase(self, model, slots: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
+        """Move the wage values of slots that entered or left local or migrant work; remember the states."""
+        lab = model.labourers
+        for job, base in ((Employment.LOCAL, self.local_base), (Employment.MIGRANT, self.migrant_base)):
+            delta = (new == job).astype(np.int8) - (old == job)
+            moved = np.flatnonzero(delta)
+            if len(moved):
+                s = slots[moved]
+                np.add.at(base, lab.household[s], delta[moved] * _wage_value(lab, s, local=job == Employment.LOCAL))
+        self.known_state[slots] = new
+
     def _pay(self, model) -> None:
-        """Local and migrant wages per household in one scatter: bin = 2 * household + is_migrant."""
-        lab, hh, inc = model.labourers, model.households, model.scenario.income
+        """This month's wages: the households' wage bases times the month's wage levels."""
+        hh, inc = model.households, model.scenario.income
         growth = (1 + inc.wage_growth_per_year) ** model.years_since_2020
-        local = lab.state == Employment.LOCAL
-        migrant = lab.state == Employment.MIGRANT
-        level = (lab.local_wage_factor * local) * np.float32(growth * inc.local_wage_monthly_2020_yuan)
-        level += migrant * np.float32(growth * inc.migrant_wage_monthly_2020_yuan)
-        level *= lab.skill
-        level *= lab.wage_multiplier
-        n = len(hh)
-        sums = np.bincount(self.wage_bin + migrant, weights=level, minlength=2 * n).astype(np.float32)
-        hh.credit("wages_local", sums[0::2])
-        hh.credit("wages_migrant", sums[1::2])
+        hh.credit_scaled("wages_local", self.local_base, growth * inc.local_wage_monthly_2020_yuan)
+        hh.credit_scaled("wages_migrant", self.migrant_base, growth * inc.migrant_wage_monthly_2020_yuan)
+
+
+SEEKING = np.float32(-1.0)  # marker in the hazard-by-state table: the slot's own finding hazard applies
+
+
+def _wage_value(lab, slots: np.ndarray, *, local: bool) -> np.ndarray:
+    """A slot's wage relative to the month's level: skill x wage multiplier (x local level for local work)."""
+    value = lab.skill[slots] * lab.wage_multiplier[slots]
+    return value * lab.local_wage_factor[slots] if local else value
+
+
+def _sum_over(lab, mask: np.ndarray, n_households: int, *, local: bool) -> np.ndarray:
+    """Per household, the sum of wage values over its slots where `mask` holds (float32)."""
+    idx = np.flatnonzero(mask)
+    return np.bincount(lab.household[idx], weights=_wage_value(lab, idx, local=local).astype(np.float64),
+                       minlength=n_households).astype(np.float32)

@@ -46,50 +46,121 @@ class MetricsParams(Section):
 
 
 class Metrics(Component):
+    """Core indicators, computed so that a month costs a few passes over the households.
+
+    Poverty status is one comparison of the 12-month net income with line x size (thresholds change
+    only in January, with lines and sizes); everything about the poor is then computed on the
+    households below the monitoring line alone (a minority). Income sums per county come from one
+    pass; people per group, which change only in January, are cached for the year. The median and
+    Gini come from a log-linear histogram whose bin is read off a float's bits.
+    """
+
     name = "metrics"
     Params = MetricsParams
     indicators = CORE_INDICATORS
 
     def setup(self, model) -> None:
-        hh, lab = model.households, model.labourers
-        self.was_poor_county = model.counties.was_poverty_county[hh.county]
-        self.below_poverty_before = np.zeros(len(hh), bool)
-        self.lab_lifted_out = hh.lifted_out[lab.household]
+        hh, lab, counties = model.households, model.labourers, model.counties
+        n = len(hh)
+        self.lifted_out_idx = np.flatnonzero(hh.lifted_out).astype(np.int32)
+        self.county_slices = _county_slices(hh.county, len(counties))
+        # group column of each county (a county without sampled households sums to 0 wherever it goes)
+        self.county_column = model.hh_groups.column[self.county_slices.first_household]
+        self.was_poor_county = counties.was_poverty_county
+        self.below_poverty_before = np.zeros(n, bool)
+        self.below_poverty = self.below_monitoring = self.returned = np.zeros(0, np.intp)
+        self.year_sizes = None
 
     def step(self, model) -> None:
+        """Who is below the lines this month, and which lifted-out households fell below the poverty line."""
         hh = model.households
-        self.net_pc = hh.net_income_per_capita_yuan
-        below = self.net_pc < model.poverty_line_yuan
-        self.returned = hh.lifted_out & below & ~self.below_poverty_before
-        self.below_poverty_before = below
+        self._update_sizes(model)
+        net = hh.net_12m_yuan
+        self.below_monitoring = below = hh.below(model.monitoring_line_yuan)
+        below = np.compress(net[below] < hh.size[below] * np.float32(model.poverty_line_yuan), below)
+        self.returned = np.compress(hh.lifted_out[below] & ~self.below_poverty_before[below], below)
+        self.below_poverty_before[self.below_poverty] = False
+        self.below_poverty_before[below] = True
+        self.below_poverty = below
+
+    def _update_sizes(self, model) -> None:
+        """People per group and county, which change only with household sizes (January)."""
+        hh, g = model.households, model.hh_groups
+        if self.year_sizes == hh.size_revision:
+            return
+        self.persons = g.sum(hh.size)
+        self.households = g.sum()
+        self.lifted_out_persons = g.sum_at(self.lifted_out_idx, hh.size[self.lifted_out_idx])
+        self.persons_by_county = self.county_slices.sums(hh.size, g)
+        self.year_sizes = hh.size_revision
 
     def report(self, model, rec) -> None:
-        hh, lab, g, gl = model.households, model.labourers, model.hh_groups, model.lab_groups
-        net_pc = self.net_pc
-        persons = g.sum(hh.size)
+        hh, g = model.households, model.hh_groups
+        persons = self.persons
         rec.put("persons", persons)
-        rec.put("households", g.sum())
-        rec.put("persons_below_poverty_line", g.sum(hh.size * (net_pc < model.poverty_line_yuan)))
-        rec.put("persons_below_monitoring_line", g.sum(hh.size * (net_pc < model.monitoring_line_yuan)))
-        rec.put("lifted_out_households_below_poverty_line", g.count(hh.lifted_out & self.below_poverty_before))
-        rec.put("returns_to_poverty_households", g.count(self.returned))
-
-        income = g.sum(hh.income_12m_yuan)
-        rec.put("income_per_capita_mean_yuan", ratio(income, persons))
-        rec.put("income_per_capita_mean_lifted_out_yuan",
-                ratio(g.sum(hh.income_12m_yuan * hh.lifted_out), g.sum(hh.size * hh.lifted_out)))
-        region_mean = income[0] / persons[0]
-        poor_mean = ratio(g.sum(hh.income_12m_yuan * self.was_poor_county), g.sum(hh.size * self.was_poor_county))
-        rec.put("poverty_county_income_ratio", poor_mean / region_mean)
-        w, wx = binned(hh.income_per_capita_yuan, g.column, g.weight * hh.size, g.n_columns)
-        rec.put("income_per_capita_median_yuan", binned_median(w))
-        rec.put("gini", binned_gini(w, wx))
-
-        employed = lab.state >= Employment.LOCAL
-        rec.put("labourers_employed", gl.count(employed))
-        rec.put("lifted_out_labourers_employed", gl.count(employed & self.lab_lifted_out))
-        rec.put("migrant_workers", gl.count(lab.state == Employment.MIGRANT))
-
+        rec.put("households", self.households)
+        below_p, below_m = self.below_poverty, self.below_monitoring
+        rec.put("persons_below_poverty_line", g.sum_at(below_p, hh.size[below_p]))
+        rec.put("persons_below_monitoring_line", g.sum_at(below_m, hh.size[below_m]))
+        rec.put("lifted_out_households_below_poverty_line", g.sum_at(np.compress(hh.lifted_out[below_p], below_p)))
+        rec.put("returns_to_poverty_households", g.sum_at(self.returned))
+        self._report_incomes(model, rec)
+        self._report_employment(model, rec)
         gv = model.village_groups
         above = model.villages.collective_income_12m_yuan > COLLECTIVE_INCOME_THRESHOLD_YUAN
         rec.put("villages_collective_income_over_50k_share", ratio(gv.count(above), gv.sum()))
+
+    def _report_incomes(self, model, rec) -> None:
+        hh, g = model.households, model.hh_groups
+        income = hh.income_12m_yuan
+        by_county = self.county_slices.sums(income, g)
+        income_by_group = _by_group(by_county, self.county_column, g.n_columns)
+        rec.put("income_per_capita_mean_yuan", ratio(income_by_group, self.persons))
+        lifted = self.lifted_out_idx
+        rec.put("income_per_capita_mean_lifted_out_yuan",
+                ratio(g.sum_at(lifted, income[lifted]), self.lifted_out_persons))
+        region_mean = income_by_group[0] / self.persons[0]
+        poor = self.was_poor_county
+        poor_mean = ratio(_by_group(by_county * poor, self.county_column, g.n_columns),
+                          _by_group(self.persons_by_county * poor, self.county_column, g.n_columns))
+        rec.put("poverty_county_income_ratio", poor_mean / region_mean)
+        income_pc = np.divide(income, hh.size, out=hh.scratch)
+        w, wx = g.binned(income_pc, hh.size, overwrite=True)
+        rec.put("income_per_capita_median_yuan", binned_median(w))
+        rec.put("gini", binned_gini(w, wx))
+
+    def _report_employment(self, model, rec) -> None:
+        lab, gl = model.labourers, model.lab_groups
+        employed = lab.state >= Employment.LOCAL
+        rec.put("labourers_employed", gl.count(employed))
+        employed &= lab.lifted_out
+        rec.put("lifted_out_labourers_employed", gl.count(employed))
+        rec.put("migrant_workers", gl.count(np.equal(lab.state, Employment.MIGRANT, out=employed)))
+
+
+class _county_slices:
+    """Sums over each county's households (contiguous: households are sorted by village, villages by county)."""
+
+    def __init__(self, county: np.ndarray, n_counties: int):
+        bounds = np.searchsorted(county, np.arange(n_counties + 1))
+        self.first_household = np.minimum(bounds[:-1], max(len(county) - 1, 0))
+        self.present = bounds[1:] > bounds[:-1]  # a county without a sampled household sums to 0
+        self.starts = bounds[:-1][self.present]
+        self.n_counties = n_counties
+
+    def sums(self, values: np.ndarray, groups) -> np.ndarray:
+        """Weighted sum per county (weights of `groups`, the household groups)."""
+        out = np.zeros(self.n_counties)
+        if len(self.starts):
+            uniform = groups.uniform_weight
+            weighted = values if uniform is not None else values * groups.weight
+            out[self.present] = np.add.reduceat(weighted, self.starts, dtype=np.float64)
+            if uniform is not None:
+                out *= uniform
+        return out
+
+
+def _by_group(per_county: np.ndarray, county_column: np.ndarray, n_columns: int) -> np.ndarray:
+    out = np.bincount(county_column, weights=per_county, minlength=n_columns).astype(np.float64)
+    out[0] = per_county.sum()
+    return out

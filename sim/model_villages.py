@@ -20,6 +20,7 @@ from pydantic import model_validator
 
 from . import policy, seeds
 from .component import Component
+from .households import ranges
 from .indicators import Indicator
 from .params import param
 from .policy import LeverParams
@@ -99,7 +100,8 @@ class ModelVillages(Component):
         self.status = villages.add("programme_status", np.zeros(n_v, np.int8))  # 0 none, 1 upgraded, 2 model
         self.collective_boost_month = np.zeros(n_v)
         self.investment = np.zeros(n_v)  # booked this month
-        self.village_of_labourer = hh.village[lab.household].astype(np.intp)
+        # labourers are sorted by household, households by village: a village's labourers are one range
+        self.first_labourer = np.searchsorted(hh.village[lab.household], np.arange(n_v + 1))
 
     def step(self, model) -> None:
         self.investment = np.zeros(len(self.status)) if self.investment.any() else self.investment
@@ -135,10 +137,11 @@ class ModelVillages(Component):
         self.investment = np.zeros(n_v)
         self.investment[new_model] = p.investment_model_yuan
         self.investment[new_upgraded] = p.investment_upgraded_yuan
-        factor = np.ones(n_v, np.float32)
-        factor[new_model] = p.local_finding_factor_model
-        factor[new_upgraded] = p.local_finding_factor_upgraded
-        lab.local_finding_multiplier *= factor[self.village_of_labourer]
+        for villages_joining, factor in ((new_model, p.local_finding_factor_model),
+                                         (new_upgraded, p.local_finding_factor_upgraded)):
+            slots = ranges(self.first_labourer[villages_joining], self.first_labourer[villages_joining + 1])
+            lab.local_finding_multiplier[slots] *= np.float32(factor)
+            lab.multipliers_changed(slots, wages=False)
 
     def report(self, model, rec) -> None:
         g = model.village_groups

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import policy
 from .component import Component
+from .events import hashed_exponential
 from .households import MonitoringCategory
 from .indicators import Indicator
 from .params import param
@@ -91,23 +92,22 @@ class Monitoring(Component):
     def setup(self, model) -> None:
         hh = model.households
         n = len(hh)
-        self.security_month = hh.add_income_source("comprehensive_security")
-        self.development_month = hh.add_income_source("development_assistance")
+        hh.add_income_source("comprehensive_security")
+        hh.add_income_source("development_assistance")
         self.key = np.uint64(self.rng.integers(0, 2**63))
-        self.ids = np.arange(n, dtype=np.uint64)
-        self.detections = np.zeros(n, np.int32)
-        self.budget = _unit_exponential(self.key, self.ids, self.detections)
+        self.detections = np.zeros(n, np.uint16)  # detections so far: the budget's hash counter
+        self.budget = _unit_exponential(self.key, np.arange(n), self.detections)
         self.queue: deque = deque()  # (due month index, households, categories)
-        self.stable_months = np.zeros(n, np.int16)
+        self.stable_months = np.zeros(n, np.int8)  # at most stable_months_for_elimination (<= 36)
         # the lever's own payments of the last 12 months: a sparse ring and the dense 12-month sum
         self.paid_12m = np.zeros(n, np.float64)
         self.ring: list[tuple[np.ndarray, np.ndarray]] = [(_NONE, np.zeros(0, np.float32))] * 12
         self.ring_pos = 0
         self.started = False
-        self.threshold_year = None
         # scratch arrays reused every month (full-scale arrays are costly to allocate)
-        self.net, self.scratch = np.zeros(n), np.zeros(n)
-        self.below, self.rigid, self.risk = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
+        # net income without the lever's payments as judged this month, kept for the monitored households
+        self.net = np.zeros(n, np.float32)
+        self.risk = np.zeros(n, bool)
         self.flagged, self.scratch_bool = np.zeros(n, bool), np.zeros(n, bool)  # flagged: pending or monitored
         self.new_idx = self.eliminated_idx = self.monitored_idx = _NONE
         self.admin_weight = 1.0
@@ -122,28 +122,20 @@ class Monitoring(Component):
             return
         p = self.params
         strength = policy.strength(model, p)
-        self._update_thresholds(model)
-        # net income without the lever's payments; rigid expenditure above a share s of income (net +
-        # expenditure) is expenditure above s / (1 - s) of net income, one array operation fewer
-        net = np.subtract(hh.income_12m_yuan, self.paid_12m, out=self.net)
-        net -= hh.expense_12m_yuan
-        below = np.less(net, self.line_threshold, out=self.below)
-        share = p.rigid_expenditure_trigger_share
-        np.multiply(net, share / (1.0 - share), out=self.scratch)
-        rigid = np.greater(hh.expense_12m_yuan, self.scratch, out=self.rigid)
-        risk = np.logical_or(below, rigid, out=self.risk)
+        line = float(model.monitoring_line_yuan)
+        risk = self._mark_risk(hh, line)
         at_risk = np.flatnonzero(np.greater(risk, self.flagged, out=self.scratch_bool))  # risk and not flagged
 
         if self.started:
             self.budget[at_risk] -= self._county_hazard(model, strength)[hh.county[at_risk]]
         else:  # the inherited stock: the same households in every scenario run on the seed
             self.budget[at_risk] -= -np.log1p(-min(p.initial_monitored_share, 1.0 - 1e-12))
-        found = at_risk[self.budget[at_risk] <= 0]
+        found = np.compress(self.budget[at_risk] <= 0, at_risk)
         self.detections[found] += 1
-        self.budget[found] = _unit_exponential(self.key, self.ids[found], self.detections[found])
+        self.budget[found] = _unit_exponential(self.key, found, self.detections[found])
         # not lifted out: marginal if income is under the line even before rigid spending, else the
         # spending is what put the household at risk (sudden severe hardship)
-        low_income = net[found] + hh.expense_12m_yuan[found] < self.line_threshold[found]
+        low_income = self.net_at(hh, found) + hh.expense_12m_yuan[found] < hh.size[found] * np.float32(line)
         category = np.where(hh.lifted_out[found], MonitoringCategory.UNSTABLE_LIFTED_OUT,
                             np.where(low_income, MonitoringCategory.MARGINAL,
                                      MonitoringCategory.SUDDEN_HARDSHIP)).astype(np.int8)
@@ -157,15 +149,36 @@ class Monitoring(Component):
         self._eliminate(model, strength)
         self._assist(model, strength)
 
-    def _update_thresholds(self, model) -> None:
-        """Line × household size, recomputed when the year changes (lines and sizes change in January only)."""
-        if self.threshold_year == model.year:
-            return
-        p, size = self.params, model.households.size
-        self.line_threshold = size * float(model.monitoring_line_yuan)
-        line = model.monitoring_line_yuan if p.security_top_up_to == "monitoring_line" else model.poverty_line_yuan
-        self.security_threshold = size * float(line * (1.0 + p.security_margin_share))
-        self.threshold_year = model.year
+    def _mark_risk(self, hh, line: float) -> np.ndarray:
+        """Households at risk, judged without the lever's own payments: below the line, or rigid
+        expenditure over the trigger share of income. Returns the (reused) mask.
+
+        Those below the line with the payments counted are below without them too, and come from the
+        pass metrics made over last month's accounts (`Households.below`); only households paid in
+        the last 12 months, and those with rigid expenditure, are looked at one by one.
+        """
+        risk = self.risk
+        risk.fill(False)
+        risk[hh.below(line)] = True
+        paid = np.flatnonzero(self.paid_12m > 0)
+        risk[np.compress(self.net_at(hh, paid) < hh.size[paid] * np.float32(line), paid)] = True
+        risk[self._rigid(hh)] = True
+        return risk
+
+    def _rigid(self, hh) -> np.ndarray:
+        """Households whose 12-month rigid expenditure exceeds the trigger share of their income.
+
+        Rigid expenditure above a share s of income (net + expenditure) is expenditure above s / (1 - s)
+        of net income. Only households with expenditure in the last 12 months (a few percent) are looked
+        at; for the others the test could hold only with negative net income, already below the line.
+        """
+        share = self.params.rigid_expenditure_trigger_share
+        spent = np.flatnonzero(hh.expense_12m_yuan > 0)
+        return np.compress(hh.expense_12m_yuan[spent] > self.net_at(hh, spent) * (share / (1.0 - share)), spent)
+
+    def net_at(self, hh, idx: np.ndarray) -> np.ndarray:
+        """12-month net income of households `idx` without the lever's own payments (float64)."""
+        return hh.net_12m_yuan[idx] - self.paid_12m[idx]
 
     def _county_hazard(self, model, strength: np.ndarray) -> np.ndarray:
         """Per county, −log of the chance that no channel finds an at-risk household this month."""
@@ -191,41 +204,50 @@ class Monitoring(Component):
             self.new_idx = np.concatenate(due)
 
     def _eliminate(self, model, strength) -> None:
-        """Count months out of risk; release households stable long enough, and all where the lever ended."""
+        """Count months out of risk; release households stable long enough, and all where the lever ended.
+
+        (Selections go through positions: boolean indexing is several times slower on mixed masks.)
+        """
         hh = model.households
         idx = np.flatnonzero(hh.monitoring_category > 0)
-        months = np.where(self.risk[idx], 0, self.stable_months[idx] + 1).astype(np.int16)
+        months = (self.stable_months[idx] + 1) * ~self.risk[idx]  # months in a row out of risk
         self.stable_months[idx] = months
         leave = months >= self.params.stable_months_for_elimination
-        self.eliminated_idx = idx[leave]
+        self.eliminated_idx = np.compress(leave, idx)
         if np.any(strength == 0):  # after an 'end' rule the mechanism is gone: release without elimination
             leave |= strength[hh.county[idx]] == 0
-        released = idx[leave]
+        released = np.compress(leave, idx)
         hh.monitoring_category[released] = MonitoringCategory.NONE
         self.flagged[released] = False
         self.stable_months[released] = 0
-        self.monitored_idx = idx[~leave]
+        self.monitored_idx = np.compress(~leave, idx)
 
     def _assist(self, model, strength) -> None:
         """Comprehensive security for households that cannot work, development assistance for the others."""
         p, hh, idx = self.params, model.households, self.monitored_idx
         no_labour = hh.n_labourers[idx] == 0
-        security = self.security_threshold[idx]  # the gap to the line, a twelfth of it a month
-        security -= self.net[idx]
+        on_security, on_development = np.flatnonzero(no_labour), np.flatnonzero(~no_labour)  # positions in idx
+        secured, developed = idx[on_security], idx[on_development]
+        line = model.monitoring_line_yuan if p.security_top_up_to == "monitoring_line" else model.poverty_line_yuan
+        net = self.net_at(hh, idx).astype(np.float32)
+        self.net[idx] = net
+        security = hh.size[secured] * float(line * (1.0 + p.security_margin_share))  # a twelfth of the gap a month
+        security -= net[on_security]
         np.maximum(security, 0.0, out=security)
-        security *= no_labour
         security *= 1 / 12
-        development = ~no_labour * np.float32(p.development_assistance_yuan_per_month)
+        development = np.full(len(developed), p.development_assistance_yuan_per_month)
         if np.all(strength == 1.0):
             self.admin_weight = 1.0
         else:  # tapering: detection effort, payments and administration scale with strength
             self.admin_weight = strength[hh.county[idx]]
-            security *= self.admin_weight
-            development *= self.admin_weight
+            security *= strength[hh.county[secured]]
+            development *= strength[hh.county[developed]]
         security, development = security.astype(np.float32), development.astype(np.float32)
-        self.security_month[idx] = security  # this lever is the only payer of these two sources
-        self.development_month[idx] = development
-        self.paid_month = security + development
+        hh.credit_at("comprehensive_security", secured, security)
+        hh.credit_at("development_assistance", developed, development)
+        self.paid_month = np.zeros(len(idx), np.float32)  # per monitored household, for the cost
+        self.paid_month[on_security] = security
+        self.paid_month[on_development] = development
         self._roll(idx, self.paid_month)
 
     def _roll(self, idx: np.ndarray, paid: np.ndarray) -> None:
@@ -237,7 +259,8 @@ class Monitoring(Component):
         old_idx, old_paid = self.ring[self.ring_pos]
         self.paid_12m[old_idx] -= old_paid
         self.paid_12m[idx] += paid
-        self.ring[self.ring_pos] = (idx, paid)
+        paid_some = np.flatnonzero(paid > 0)  # the ring keeps only actual payments, with 32-bit household numbers
+        self.ring[self.ring_pos] = (idx[paid_some].astype(np.int32), paid[paid_some])
         self.ring_pos = (self.ring_pos + 1) % 12
 
     # --- indicators --------------------------------------------------------------------------
@@ -245,22 +268,13 @@ class Monitoring(Component):
         """Sums over the few households concerned rather than masks over all of them (cheaper at full scale)."""
         hh, g, p = model.households, model.hh_groups, self.params
         idx = self.monitored_idx
-        rec.put("monitored_households", _sum_at(g, idx))
-        rec.put("monitored_persons", _sum_at(g, idx, hh.size[idx]))
-        rec.put("newly_identified_households", _sum_at(g, self.new_idx))
-        rec.put("newly_identified_persons", _sum_at(g, self.new_idx, hh.size[self.new_idx]))
-        rec.put("risk_eliminated_households", _sum_at(g, self.eliminated_idx))
-        rec.put("cost_monitoring_yuan", _sum_at(g, idx, self.paid_month + p.admin_cost_yuan_per_household_month
-                                               * self.admin_weight))
-
-
-def _sum_at(groups, idx: np.ndarray, values=None) -> np.ndarray:
-    """Weighted sum per group of `values` over households `idx` (a count when None), 'all' in column 0."""
-    weights = groups.weight[idx] if values is None else groups.weight[idx] * values
-    out = np.bincount(groups.column[idx], weights=weights, minlength=groups.n_columns).astype(np.float64)
-    if groups.n_columns > 1:
-        out[0] = out[1:].sum()
-    return out
+        rec.put("monitored_households", g.sum_at(idx))
+        rec.put("monitored_persons", g.sum_at(idx, hh.size[idx]))
+        rec.put("newly_identified_households", g.sum_at(self.new_idx))
+        rec.put("newly_identified_persons", g.sum_at(self.new_idx, hh.size[self.new_idx]))
+        rec.put("risk_eliminated_households", g.sum_at(self.eliminated_idx))
+        rec.put("cost_monitoring_yuan", g.sum_at(idx, self.paid_month + p.admin_cost_yuan_per_household_month
+                                                 * self.admin_weight))
 
 
 _NONE = np.zeros(0, np.intp)
@@ -271,9 +285,4 @@ def _unit_exponential(key: np.uint64, households: np.ndarray, draws: np.ndarray)
 
     Counter-based, so a household's k-th detection budget is the same in every scenario run on the seed.
     """
-    z = key ^ (households * np.uint64(0x9E3779B97F4A7C15)) ^ (draws.astype(np.uint64) * np.uint64(0xD1B54A32D192ED03))
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    z ^= z >> np.uint64(31)
-    u = (z >> np.uint64(11)).astype(np.float64) * (1.0 / 2**53)
-    return (-np.log1p(-u)).astype(np.float32)
+    return hashed_exponential(key, households, draws).astype(np.float32)

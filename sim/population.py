@@ -119,49 +119,61 @@ def build(region: RegionProfile, scenario, *, scale: float, rng: np.random.Gener
     # --- households: a uniform sample of the full population, sorted by village -------------------
     n_full = region.rural_persons.value / pop.mean_household_size
     n = max(1, int(round(n_full * scale)))
-    hh_village = np.sort(rng.choice(n_villages, size=n, p=v_persons / v_persons.sum())).astype(np.int32)
+    # each household's village drawn in proportion to people, then listed village by village (a count
+    # and a repeat: the sorted draws without a sort)
+    village_dtype = np.int16 if n_villages <= np.iinfo(np.int16).max else np.int32
+    per_village = np.bincount(rng.choice(n_villages, size=n, p=v_persons / v_persons.sum()), minlength=n_villages)
+    hh_village = np.repeat(np.arange(n_villages, dtype=village_dtype), per_village)
     size = np.minimum(pop.max_household_size, 1 + rng.poisson(pop.mean_household_size - 1.0, n)).astype(np.int8)
     lifted_out = rng.random(n) < v_poor_rate[hh_village]
-    weight = np.full(n, region.rural_persons.value / size.sum(dtype=np.int64), np.float32)
+    # a uniform sample: one weight for all, as a read-only broadcast view (no array per household)
+    weight = np.broadcast_to(np.float32(region.rural_persons.value / size.sum(dtype=np.int64)), (n,))
     hh_county = v_county[hh_village]
 
     labour_share = np.where(lifted_out, pop.lifted_out_labourer_share, pop.labourer_share)
     n_lab = rng.binomial(size, labour_share).astype(np.int16)
+    del labour_share
     n_elderly = rng.binomial(size - n_lab, pop.elderly_share_of_non_labourers).astype(np.int16)
 
     # poverty counties have lower farm and local wage levels
-    county_factor = np.where(counties.was_poverty_county, inc.poverty_county_income_factor, 1.0)[hh_county]
+    county_factor = np.where(counties.was_poverty_county, inc.poverty_county_income_factor, 1.0)
 
     # --- labourers: one slot per working-age labourer, contiguous per household --------------------
     m = int(n_lab.sum())
     lab_household = np.repeat(np.arange(n, dtype=np.int32), n_lab)
-    first_labourer = np.zeros(n, np.int64)
+    first_labourer = np.zeros(n, np.int32)
     np.cumsum(n_lab[:-1], out=first_labourer[1:])
     age = (16 + 44 * rng.beta(1.3, 1.0, m)).astype(np.int16)
     skill = rng.lognormal(-pop.skill_sigma**2 / 2, pop.skill_sigma, m).astype(np.float32)
-    skill[lifted_out[lab_household]] *= pop.lifted_out_skill_factor
+    lab_lifted_out = lifted_out[lab_household]
+    skill[lab_lifted_out] *= pop.lifted_out_skill_factor
     lab = scenario.labour
-    state = _initial_states(rng.random(m), lab, lifted_out[lab_household], age)
+    category = _finding_category(lab, lab_lifted_out, age)
+    p_local, p_migrant = _steady_state_shares(lab)
+    state = _initial_states(rng.random(m), category, p_local, p_migrant)
     labourers = Labourers(
         household=lab_household, age_years=age, skill=skill, state=state,
         ill_months_left=np.zeros(m, np.int8),
         migrant_finding_multiplier=np.ones(m, np.float32), local_finding_multiplier=np.ones(m, np.float32),
         wage_multiplier=np.ones(m, np.float32),
-        local_wage_factor=county_factor[lab_household].astype(np.float32))
+        local_wage_factor=county_factor[hh_county[lab_household]].astype(np.float32), lifted_out=lab_lifted_out)
 
     # --- incomes: farm/business and transfers, levels normalised to the region's 2020 income --------
-    hh_factor = county_factor * np.where(lifted_out, inc.lifted_out_income_factor, 1.0)
+    hh_factor = county_factor[hh_county] * np.where(lifted_out, inc.lifted_out_income_factor, 1.0)
     farm_draw = rng.lognormal(-inc.farm_income_sigma**2 / 2, inc.farm_income_sigma, n)
     farm = (inc.farm_income_per_household_2020_yuan * hh_factor * farm_draw
             * (size / pop.mean_household_size) ** pop.farm_household_size_elasticity)
+    del hh_factor, farm_draw
     transfers = (inc.other_transfers_monthly_per_person_2020_yuan * size
                  * rng.lognormal(-inc.transfers_sigma**2 / 2, inc.transfers_sigma, n))
 
     # Expected 2020 wages at the labour market's steady state, to find the factor on farm and wage
     # levels that gives the region's published mean income (transfers are policy, left as set).
-    p_local, p_migrant = _steady_state_shares(lab, lifted_out[lab_household], age)
-    expected_wages = 12 * skill * (p_local * inc.local_wage_monthly_2020_yuan * labourers.local_wage_factor
-                                   + p_migrant * inc.migrant_wage_monthly_2020_yuan)
+    # Shares in work depend on the finding category only: sum skills per category first.
+    local_skill = np.bincount(category, weights=skill * labourers.local_wage_factor, minlength=4)
+    all_skill = np.bincount(category, weights=skill, minlength=4)
+    expected_wages = 12 * (p_local * inc.local_wage_monthly_2020_yuan * local_skill
+                           + p_migrant * inc.migrant_wage_monthly_2020_yuan * all_skill)
     expected_transfers = 12 * (transfers.sum() + inc.pension_monthly_2020_yuan * n_elderly.sum())
     target_total = region.income_per_capita_2020_yuan.value * size.sum(dtype=np.int64)
     factor = float((target_total - expected_transfers) / (farm.sum() + expected_wages.sum()))
@@ -178,10 +190,18 @@ def build(region: RegionProfile, scenario, *, scale: float, rng: np.random.Gener
     return Population(households, labourers, villages, counties, factor)
 
 
-def _steady_state_shares(lab, lifted_out: np.ndarray, age: np.ndarray):
-    """Long-run shares in local and migrant work of the labour market's job-finding/loss chain."""
-    f = np.where(lifted_out, lab.lifted_out_finding_factor, 1.0) * np.where(
-        age >= lab.older_worker_age_years, lab.older_worker_finding_factor, 1.0)
+def _finding_category(lab, lifted_out: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """0-3 per labourer: 2 x lifted-out + older worker, what job finding depends on (before levers)."""
+    category = (age >= lab.older_worker_age_years).astype(np.int8)
+    category += 2 * lifted_out
+    return category
+
+
+def _steady_state_shares(lab) -> tuple[np.ndarray, np.ndarray]:
+    """Long-run shares in local and migrant work of the labour market's job-finding/loss chain, per
+    finding category (see `_finding_category`)."""
+    lifted_out, older = np.array([0, 0, 1, 1], bool), np.array([0, 1, 0, 1], bool)
+    f = np.where(lifted_out, lab.lifted_out_finding_factor, 1.0) * np.where(older, lab.older_worker_finding_factor, 1.0)
     f_local, f_migrant = lab.local_job_finding_monthly * f, lab.migrant_job_finding_monthly * f
     odds_local = f_local / lab.local_job_loss_monthly
     odds_migrant = f_migrant / lab.migrant_job_loss_monthly
@@ -189,9 +209,8 @@ def _steady_state_shares(lab, lifted_out: np.ndarray, age: np.ndarray):
     return p_none * odds_local, p_none * odds_migrant
 
 
-def _initial_states(u: np.ndarray, lab, lifted_out: np.ndarray, age: np.ndarray) -> np.ndarray:
-    p_local, p_migrant = _steady_state_shares(lab, lifted_out, age)
+def _initial_states(u: np.ndarray, category: np.ndarray, p_local: np.ndarray, p_migrant: np.ndarray) -> np.ndarray:
     state = np.full(len(u), Employment.FARMING, np.int8)
-    state[u < p_local + p_migrant] = Employment.LOCAL
-    state[u < p_migrant] = Employment.MIGRANT
+    state[u < (p_local + p_migrant)[category]] = Employment.LOCAL
+    state[u < p_migrant[category]] = Employment.MIGRANT
     return state

@@ -142,7 +142,8 @@ class PV(Component):
     def setup(self, model) -> None:
         p, hh, lab, villages = self.params, model.households, model.labourers, model.villages
         n_v = len(villages)
-        self.pay = {kind: hh.add_income_source(f"pv_{kind}") for kind in ("post_wages", "public_works", "dividends")}
+        for kind in ("post_wages", "public_works", "dividends"):
+            hh.add_income_source(f"pv_{kind}")
         villages.add_collective_source("pv")
         self.capacity_kw = villages.add("pv_capacity_kw", self._capacities(model))
         beneficiary = self.capacity_kw > 0
@@ -159,11 +160,14 @@ class PV(Component):
         # labourers are sorted by household and households by village: a village's labourers are one range
         village_of_labourer = hh.village[lab.household].astype(np.intp)
         self.lab_start = np.searchsorted(village_of_labourer, np.arange(n_v + 1))
-        self.pool_of_labourer = self.pool_of_village[village_of_labourer]
-        self.lab_lifted_out = hh.lifted_out[lab.household]
-        self.hh_in_beneficiary = beneficiary[hh.village]
-        self.not_lifted_out_in_beneficiary = ~hh.lifted_out & self.hh_in_beneficiary
-        self.lifted_out_in_beneficiary = self.lab_lifted_out & beneficiary[village_of_labourer]
+        # pools are villages or counties, both in slot order: a pool's slots are one range
+        self.first_slot = self.lab_start[np.searchsorted(self.pool_of_village, np.arange(self.n_pools + 1))]
+        self.beneficiary = beneficiary
+        # lifted-out households of beneficiary villages and their labourer slots (fixed lists: settlements
+        # look at these and at the monitored households, not at every household)
+        self.lifted_out_households = np.flatnonzero(hh.lifted_out & beneficiary[hh.village])
+        self.lifted_out_slots = np.flatnonzero(lab.lifted_out & beneficiary[village_of_labourer])
+
         self.profile = np.asarray(p.solar_monthly_profile)
         # the sample is uniform (sim/population.py): one weight brings any count to full scale
         self.weight = float(hh.weight[0]) if len(hh) else 1.0
@@ -171,7 +175,7 @@ class PV(Component):
         # month's post holders (one post-month of wages each; sparse, as few households hold a post)
         self.accrued_revenue = np.zeros(n_v)
         self.post_months: list[np.ndarray] = []
-        self.post_mask = np.zeros(len(lab), bool)
+        self.holders = np.flatnonzero(lab.state == Employment.POST)  # sorted
         self._zero_flows(n_v)
 
     def _capacities(self, model) -> np.ndarray:
@@ -215,8 +219,7 @@ class PV(Component):
         capacity = np.floor(sampled + self.rounding_u[:self.n_pools]).astype(np.int64)
         holders = self._staff_posts(model, capacity)
         self.post_months.append(lab.household[holders])
-        self.post_mask.fill(False)
-        self.post_mask[holders] = True
+        self.holders = holders
 
         if model.month % p.settlement_months == 0:
             self._settle(model)
@@ -230,15 +233,14 @@ class PV(Component):
         would find wage work keeps them out of it (post holders do not search), so posts go to the
         weakest prospects. Returns the post holders afterwards.
         """
-        lab, hh, pool = model.labourers, model.households, self.pool_of_labourer
-        holders = np.flatnonzero(lab.state == Employment.POST)
-        held = np.bincount(pool[holders], minlength=len(capacity))
+        lab, hh, pool = model.labourers, model.households, self.pool_of
+        holders = self.holders[lab.state[self.holders] == Employment.POST]  # only this lever hires into posts
+        held = np.bincount(pool(holders), minlength=len(capacity))
         surplus = held - capacity
         if np.any(surplus > 0):
-            idx = holders[surplus[pool[holders]] > 0]
-            idx = idx[np.lexsort((self.lottery[idx], pool[idx]))]
-            position = np.arange(len(idx)) - np.searchsorted(pool[idx], pool[idx])
-            release = idx[position < surplus[pool[idx]]]
+            idx = holders[surplus[pool(holders)] > 0]
+            idx = idx[jobs.sort_by(self.lottery[idx], pool(idx))]
+            release = idx[np.flatnonzero(jobs.position_in_run(pool(idx)) < surplus[pool(idx)])]
             lab.state[release] = np.where(hh.has_farmland[lab.household[release]], Employment.FARMING,
                                           Employment.NONE)
             holders = np.setdiff1d(holders, release, assume_unique=True)
@@ -250,16 +252,15 @@ class PV(Component):
         idx = _ranges(self.lab_start[villages], self.lab_start[villages + 1])
         state = lab.state[idx]
         idx = idx[((state == Employment.NONE) | (state == Employment.FARMING)) & (lab.ill_months_left[idx] == 0)]
-        rank = np.where(self.lab_lifted_out[idx], jobs.PRIORITY_LIFTED_OUT, jobs.PRIORITY_OTHER)
+        rank = np.where(lab.lifted_out[idx], jobs.PRIORITY_LIFTED_OUT, jobs.PRIORITY_OTHER)
         rank[hh.monitoring_category[lab.household[idx]] > 0] = jobs.PRIORITY_MONITORED
         if self.params.posts_for_lifted_out_or_monitored_only:
             idx, rank = idx[rank != jobs.PRIORITY_OTHER], rank[rank != jobs.PRIORITY_OTHER]
         age_key = -lab.age_years[idx] if self.params.posts_oldest_first else np.zeros(len(idx), np.int16)
-        idx = idx[np.lexsort((self.lottery[idx], age_key, rank, pool[idx]))]
-        position = np.arange(len(idx)) - np.searchsorted(pool[idx], pool[idx])
-        hired = idx[position < vacancies[pool[idx]]]
+        idx = idx[jobs.sort_by(self.lottery[idx], age_key, rank, pool(idx))]
+        hired = idx[np.flatnonzero(jobs.position_in_run(pool(idx)) < vacancies[pool(idx)])]
         lab.state[hired] = Employment.POST
-        return np.concatenate([holders, hired])
+        return np.sort(np.concatenate([holders, hired]))
 
     def _settle(self, model) -> None:
         """Pay out what accrued since the last settlement; the village collective gets the remainder.
@@ -274,27 +275,29 @@ class PV(Component):
 
         posts = np.concatenate(self.post_months) if self.post_months else np.zeros(0, np.int32)
         self.post_months = []
-        np.add.at(self.pay["post_wages"], posts, np.float32(p.post_wage_yuan_per_month))
+        hh.credit_at("pv_post_wages", posts, np.float32(p.post_wage_yuan_per_month))
         post_wages = np.bincount(self.pool_of_village[hh.village[posts]], minlength=self.n_pools) * (
             p.post_wage_yuan_per_month * self.weight)
         paid = self._to_villages(post_wages, household_budget * p.post_wages_share)
 
+        # the needy of beneficiary villages: lifted-out households (a fixed list) and monitored others
+        monitored = np.flatnonzero(hh.monitoring_category > 0)
+        monitored = np.compress(self.beneficiary[hh.village[monitored]] & ~hh.lifted_out[monitored], monitored)
+
         # public works: idle labourers of lifted-out or monitored households, equal pay within a pool
-        monitored = hh.monitoring_category > 0
-        needy = hh.lifted_out | monitored
-        monitored = np.flatnonzero(monitored & self.not_lifted_out_in_beneficiary)
-        slots = _ranges(hh.first_labourer[monitored], hh.first_labourer[monitored] + hh.labour_slots[monitored])
+        slots = np.concatenate([self.lifted_out_slots, _ranges(hh.first_labourer[monitored],
+                                                               hh.first_labourer[monitored] + hh.labour_slots[monitored])])
         state = lab.state[slots]
-        slots = slots[((state == Employment.NONE) | (state == Employment.FARMING)) & (lab.ill_months_left[slots] == 0)]
-        workers = np.concatenate([np.flatnonzero(jobs.available(model) & self.lifted_out_in_beneficiary), slots])
-        paid += self._share_equally("public_works", household_budget * p.public_works_share,
-                                    self.pool_of_labourer[workers], lab.household[workers])
+        workers = np.compress(((state == Employment.NONE) | (state == Employment.FARMING))
+                              & (lab.ill_months_left[slots] == 0), slots)
+        households = lab.household[workers]
+        paid += self._share_equally(hh, "public_works", household_budget * p.public_works_share,
+                                    self.pool_of_village[hh.village[households]], households)
 
         # dividends: lifted-out or monitored households without an active labourer
-        needy &= self.hh_in_beneficiary
-        needy &= hh.n_labourers == 0
-        unable = np.flatnonzero(needy)
-        paid += self._share_equally("dividends", household_budget * p.dividends_share,
+        needy = np.concatenate([self.lifted_out_households, monitored])
+        unable = np.compress(hh.n_labourers[needy] == 0, needy)
+        paid += self._share_equally(hh, "dividends", household_budget * p.dividends_share,
                                     self.pool_of_village[hh.village[unable]], unable)
 
         self.to_households = paid
@@ -303,6 +306,15 @@ class PV(Component):
         self.to_collective = self.to_villages - paid
         model.villages.credit_collective("pv", self.to_collective)
 
+    def pool_of(self, slots: np.ndarray) -> np.ndarray:
+        """Sharing pool of labourer slots."""
+        return np.searchsorted(self.first_slot, slots, side="right") - 1
+
+    @property
+    def pool_of_labourer(self) -> np.ndarray:
+        """Sharing pool of every labourer slot (built on demand, for inspection and tests)."""
+        return np.repeat(np.arange(self.n_pools), np.diff(self.first_slot))
+
     def _to_villages(self, spent_by_pool: np.ndarray, budget: np.ndarray) -> np.ndarray:
         """Attribute a pool's spending to its villages in proportion to their budgets (identity at full scale)."""
         pool_budget = np.bincount(self.pool_of_village, weights=budget, minlength=self.n_pools)
@@ -310,13 +322,13 @@ class PV(Component):
                           where=pool_budget[self.pool_of_village] > 0)
         return spent_by_pool[self.pool_of_village] * share
 
-    def _share_equally(self, kind: str, budget: np.ndarray, pool: np.ndarray, household: np.ndarray) -> np.ndarray:
+    def _share_equally(self, hh, kind: str, budget: np.ndarray, pool: np.ndarray, household: np.ndarray) -> np.ndarray:
         """Split each pool's budget equally over its recipients (one entry each; several may share a
         household); pay them and return what was paid per village at full scale (0 where nobody qualifies)."""
         pool_budget = np.bincount(self.pool_of_village, weights=budget, minlength=self.n_pools)
         recipients = np.bincount(pool, minlength=self.n_pools) * self.weight
         per_head = np.divide(pool_budget, recipients, out=np.zeros(self.n_pools), where=recipients > 0)
-        np.add.at(self.pay[kind], household, per_head[pool].astype(np.float32))
+        hh.credit_at(f"pv_{kind}", household, per_head[pool].astype(np.float32))
         return np.where(recipients[self.pool_of_village] > 0, budget, 0.0)
 
     def report(self, model, rec) -> None:
@@ -326,7 +338,7 @@ class PV(Component):
         rec.put("pv_to_villages_yuan", g.sum(self.to_villages))
         rec.put("pv_to_households_yuan", g.sum(self.to_households))
         rec.put("pv_to_collectives_yuan", g.sum(self.to_collective))
-        rec.put("public_welfare_posts", model.lab_groups.count(self.post_mask))
+        rec.put("public_welfare_posts", model.lab_groups.sum_at(self.holders))
         rec.put("cost_pv_yuan", g.sum(self.subsidy))
 
 

@@ -63,15 +63,15 @@ class Relocation(Component):
     def setup(self, model) -> None:
         p, hh, lab = self.params, model.households, model.labourers
         n_counties = len(model.counties)
-        self.wages = hh.add_income_source("wages_resettlement")
-        self.rent_income = hh.add_income_source("land_transfer_rent")
+        hh.add_income_source("wages_resettlement")
+        hh.add_income_source("land_transfer_rent")
         self.relocated = self._draw_relocated(model)
         moved = np.flatnonzero(self.relocated)
         self.rent_households = moved
         self.rent_monthly = (p.retained_farm_income_share * hh.farm_income_annual_yuan[moved] / 12).astype(np.float32)
         hh.has_farmland[moved] = False
 
-        self.slots = np.flatnonzero(self.relocated[lab.household])  # labourer slots of relocated households
+        self.slots = np.flatnonzero(self.relocated[lab.household]).astype(np.int32)  # slots of relocated households
         farming = self.slots[lab.state[self.slots] == Employment.FARMING]
         lab.state[farming] = Employment.NONE
         self.slot_pool = hh.county[lab.household[self.slots]].astype(np.intp)
@@ -103,7 +103,7 @@ class Relocation(Component):
     def step(self, model) -> None:
         p, hh, lab = self.params, model.households, model.labourers
         n_counties = len(model.counties)
-        self.rent_income[self.rent_households] += self.rent_monthly
+        hh.credit_at("land_transfer_rent", self.rent_households, self.rent_monthly)
         s = policy.strength(model, p)
         expected = (p.followup_jobs_per_100_relocated_households / 100 * self.households_by_county
                     * s * policy.intensity(model))
@@ -132,8 +132,8 @@ class Relocation(Component):
 
         households = lab.household[slots[holding]]
         growth = (1 + model.scenario.income.wage_growth_per_year) ** model.years_since_2020
-        np.add.at(self.wages, households, np.float32(p.followup_wage_monthly_2020_yuan * growth))
-        self.jobs_by_county = np.bincount(self.slot_pool[holding], weights=hh.weight[households],
+        hh.credit_at("wages_resettlement", households, np.float32(p.followup_wage_monthly_2020_yuan * growth))
+        self.jobs_by_county = np.bincount(self.slot_pool[holding], weights=hh.weight[households].astype(np.float64),
                                           minlength=n_counties)
         self.cost_by_county = self.jobs_by_county * (p.subsidy_per_job_year_yuan / 12)
 

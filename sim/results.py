@@ -149,6 +149,7 @@ def git_commit() -> str | None:
 
 def build_manifest(scenario, seeds: list[int], indicators: pd.DataFrame, *, wall_seconds: float,
                    extra: dict | None = None) -> dict:
+    from .calibration import calibration_record
     from .regions import get_region
 
     months = indicators["month"]
@@ -168,6 +169,7 @@ def build_manifest(scenario, seeds: list[int], indicators: pd.DataFrame, *, wall
             "pandas": pd.__version__,
         },
         "git_commit": git_commit(),
+        "calibration": calibration_record(scenario),  # calibrated values in force and their provenance
         "region": {"name": region.name, "title": region.title,
                    "figures": {k: {"value": f.value, "source": f.source} for k, f in region.figures().items()}},
         "indicators": {n: {"unit": i.unit, "kind": i.kind, "doc": i.doc} for n, i in catalogue.items()

@@ -115,8 +115,16 @@ def _describe(err: dict) -> str:
     return f"key '{key}': {msg} (got {shown}){'; ' + allowed if allowed and 'allowed' not in msg else ''}"
 
 
-def validate(data: dict, source: str = "scenario") -> Any:
-    """Validate a scenario given as nested dicts (a parsed TOML file)."""
+def validate(data: dict, source: str = "scenario", *, calibrated: bool | None = None) -> Any:
+    """Validate a scenario given as nested dicts (a parsed TOML file).
+
+    Parameters the file leaves out take the calibrated values (calibration/calibrated.toml, written by
+    `ruralsim calibrate`) where there are any, else the schema defaults. `calibrated=False`, or the
+    environment variable RURALSIM_CALIBRATED=0, gives the raw schema defaults (sim/calibration.py).
+    """
+    from .calibration import overlay_calibrated
+
+    data = overlay_calibrated(data, enabled=calibrated)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -153,15 +161,17 @@ def load_scenario(path: str | Path | None = None) -> Any:
 
 
 @cache
-def _default():
+def _default(_calibration_key=None):
     if DEFAULT_SCENARIO_FILE.exists():
         return load_scenario(DEFAULT_SCENARIO_FILE)
-    return Scenario()
+    return validate({}, "schema defaults")
 
 
 def default_scenario():
-    """The shipped baseline (scenarios/baseline.toml), or the schema defaults it is built on."""
-    return _default().model_copy(deep=True)
+    """The shipped baseline (scenarios/baseline.toml) with the calibrated values, or the defaults it is built on."""
+    from .calibration import calibration_key
+
+    return _default(calibration_key()).model_copy(deep=True)
 
 
 def with_overrides(scenario, overrides: dict[str, Any], source: str = "override") -> Any:

@@ -1,7 +1,8 @@
 """Shocks: illness with medical costs, natural disasters on farm income, and migrant job losses.
 
-Illness is drawn per household (one uniform per household per month, so scenarios sharing a seed
-share their illnesses); the cost and, for a sick labourer, the slot are drawn for the ill only.
+Illness is drawn as a waiting time per household (sim/events.py: the household's next illness, at
+the hazard of its size), so a month touches only the households falling ill, and scenarios sharing a
+seed share their illnesses; the cost and, for a sick labourer, the slot are drawn for the ill only.
 Out-of-pocket costs (after whatever share `households.medical_reimbursement_share` the insurance
 lever sets) are rigid expenditure. Disasters hit whole villages for a year of farm income.
 """
@@ -10,6 +11,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from .component import Component
+from .events import WaitingTimes, hazard_of, stream_key
 from .households import Employment
 from .params import ASSUMPTION, Section, param
 
@@ -51,6 +53,11 @@ class Shocks(Component):
         self.disaster_months_left = model.villages.add("disaster_months_left", np.zeros(len(model.villages), np.int16))
         self.farm_loss_share = model.villages.add("disaster_farm_loss_share", np.zeros(len(model.villages), np.float32))
         self.migrant_shock_months = []
+        self.person_hazard = float(hazard_of(self.params.illness_monthly_per_person))
+        self.illness_key = stream_key(self.rng)
+        self.illness: WaitingTimes | None = None  # next illness of each household, built at the first step
+        self.sizes = hh.size.copy()  # household sizes the illness hazards were set for
+        self.sick = np.zeros(0, np.intp)  # labourer slots with months of illness left
 
     def step(self, model) -> None:
         self._illness(model)
@@ -58,18 +65,18 @@ class Shocks(Component):
         self._migrant_downturn(model)
 
     def _illness(self, model) -> None:
+        """Illnesses due this month (a waiting time per household at its size's hazard), their costs and
+        the labourers they keep from work."""
         p, hh, lab = self.params, model.households, model.labourers
-        sick_now = lab.ill_months_left > 0
-        lab.ill_months_left[sick_now] -= 1
-        chance_by_size = 1.0 - (1.0 - p.illness_monthly_per_person) ** np.arange(128)
-        ill = np.flatnonzero(self.rng.random(len(hh), dtype=np.float32) < chance_by_size[hh.size])
+        self._recover(lab)
+        ill = self._ill_households(model)
         if len(ill) == 0:
             return
         cost_quantile, who = self.rng.random((2, len(ill)))
         sigma = p.illness_cost_sigma
         cost = p.illness_cost_mean_yuan * np.exp(sigma * ndtri(cost_quantile) - sigma**2 / 2)
         reimbursed = hh.medical_reimbursement_share[ill]  # set by the insurance lever; 0 without it
-        hh.expense_month["medical_out_of_pocket"][ill] += (cost * (1.0 - reimbursed)).astype(np.float32)
+        hh.charge_at("medical_out_of_pocket", ill, (cost * (1.0 - reimbursed)).astype(np.float32))
 
         # the sick member is a labourer with chance (labour slots / size); that labourer stops work
         slots = hh.labour_slots[ill]
@@ -79,6 +86,31 @@ class Shocks(Component):
         slot = slot[lab.state[slot] != Employment.INACTIVE]
         lab.ill_months_left[slot] = p.illness_work_loss_months
         lab.state[slot] = Employment.NONE
+        if p.illness_work_loss_months > 0:  # a slot twice in the list is harmless: `_recover` counts it once
+            self.sick = np.concatenate([self.sick, slot])
+
+    def _ill_households(self, model) -> np.ndarray:
+        """Households whose illness falls in this month; hazards follow household sizes (January)."""
+        hh, month = model.households, model.month_index
+        if self.illness is None:
+            self.illness = WaitingTimes(self.illness_key, hh.size * self.person_hazard, month)
+            self.sizes = hh.size.copy()
+        elif model.month == 1:  # sizes change only in January (elderly deaths)
+            changed = np.flatnonzero(hh.size != self.sizes)
+            self.illness.change(changed, month, hh.size[changed] * self.person_hazard,
+                                self.sizes[changed] * self.person_hazard)
+            self.sizes[changed] = hh.size[changed]
+        ill = self.illness.due(month)
+        self.illness.renew(ill, month, hh.size[ill] * self.person_hazard)
+        return ill
+
+    def _recover(self, lab) -> None:
+        """One month less of illness for the sick (a short list, not a pass over every slot).
+
+        Fancy-index assignment writes a repeated slot once, so repeats in the list decrement once."""
+        sick = self.sick[lab.ill_months_left[self.sick] > 0]  # others may have reset a slot (retirement)
+        lab.ill_months_left[sick] -= 1
+        self.sick = sick[lab.ill_months_left[sick] > 0]
 
     def _disasters(self, model) -> None:
         p = self.params

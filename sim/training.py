@@ -52,9 +52,10 @@ class Training(Component):
     def setup(self, model) -> None:
         hh, lab = model.households, model.labourers
         self.trained = np.zeros(len(lab), bool)
-        self.trained_now = np.zeros(len(lab), bool)  # this month's trainees (January only)
+        self.trained_now = np.zeros(0, np.intp)  # this month's trainees (January only)
         self.gave_places = False
-        self.previous_age = lab.age_years.copy()
+        # trained slots and their ages a year ago (sparse: a young entrant's slot shows as an age fall)
+        self.trained_slots, self.trained_ages = np.zeros(0, np.intp), np.zeros(0, np.int16)
         lab_county = hh.county[lab.household]
         if np.any(np.diff(lab_county) < 0):
             raise ValueError("training: labourers must be sorted by county (households are sorted by village)")
@@ -67,7 +68,7 @@ class Training(Component):
     def step(self, model) -> None:
         if model.month != 1:
             if self.gave_places:
-                self.trained_now[:] = False
+                self.trained_now = np.zeros(0, np.intp)
                 self.gave_places = False
                 self._cache = None
             return
@@ -77,13 +78,16 @@ class Training(Component):
 
     def _forget_replaced_slots(self, model) -> None:
         """A slot retired (inactive) or taken by a young entrant (age fell) no longer holds a trained person."""
-        lab = model.labourers
-        gone = self.trained & ((lab.state == Employment.INACTIVE) | (lab.age_years < self.previous_age))
-        if gone.any():
+        lab, slots = model.labourers, self.trained_slots
+        is_gone = (lab.state[slots] == Employment.INACTIVE) | (lab.age_years[slots] < self.trained_ages)
+        gone = slots[is_gone]
+        if len(gone):
             lab.migrant_finding_multiplier[gone] /= self.finding_factor
             lab.wage_multiplier[gone] /= self.wage_factor
             self.trained[gone] = False
-        self.previous_age[:] = lab.age_years
+            lab.multipliers_changed(gone, wages=True)
+        self.trained_slots = slots[~is_gone]
+        self.trained_ages = lab.age_years[self.trained_slots]
 
     def _give_places(self, model) -> None:
         p, lab = self.params, model.labourers
@@ -91,7 +95,7 @@ class Training(Component):
         effort = policy.intensity(model) * policy.strength(model, p)
         places = model.counties.persons / 100_000 * p.places_per_100k_rural_persons_per_year * effort * model.scale
         places = np.floor(places + self.rng.random(len(places))).astype(np.int64)  # stochastic rounding
-        self.trained_now[:] = False
+        self.trained_now = np.zeros(0, np.intp)
         self.gave_places = False
         if not places.any():
             return
@@ -110,16 +114,19 @@ class Training(Component):
         if not chosen:
             return
         chosen = np.concatenate(chosen)
-        self.trained_now[chosen] = True
+        self.trained_now = chosen
         self.gave_places = True
         self.trained[chosen] = True
+        self.trained_slots = np.flatnonzero(self.trained)
+        self.trained_ages = model.labourers.age_years[self.trained_slots]
         lab.migrant_finding_multiplier[chosen] *= self.finding_factor
         lab.wage_multiplier[chosen] *= self.wage_factor
+        lab.multipliers_changed(chosen, wages=True)
 
     def report(self, model, rec) -> None:
         if self._cache is None:  # the arrays change only in January
             gl = model.lab_groups
-            given = gl.count(self.trained_now)
+            given = gl.sum_at(self.trained_now)
             self._cache = (given, gl.count(self.trained), given * self.params.cost_per_place_yuan)
         given, trained, cost = self._cache
         rec.put("training_places", given)

@@ -95,15 +95,16 @@ class Workshops(Component):
     def setup(self, model) -> None:
         p, hh, lab = self.params, model.households, model.labourers
         n_counties = len(model.counties)
-        self.wages = hh.add_income_source("wages_workshop")
+        hh.add_income_source("wages_workshop")
         self.site_rng = self.rng.spawn(1)[0]  # site closures: own stream, so labourer draws stay aligned
         self.site_county, self.site_jobs = self._allocate_sites(model)
         self.site_open = np.ones(len(self.site_county), bool)
 
-        self.pool = hh.county[lab.household].astype(np.intp)
+        # labourers are sorted by county: a county's slots are one range, so no county array per slot
+        self.first_slot = np.searchsorted(hh.county[lab.household], np.arange(n_counties + 1))
         self.sample_fraction = float(hh.size.sum(dtype=np.float64) / (hh.weight * hh.size).sum(dtype=np.float64))
         self.rounding = self.rng.random(n_counties)
-        self.lifted_out_slots = np.bincount(self.pool[hh.lifted_out[lab.household]], minlength=n_counties)
+        self.lifted_out_slots = np.bincount(self.pool_of(np.flatnonzero(lab.lifted_out)), minlength=n_counties)
         self.first_village = np.searchsorted(model.villages.county, np.arange(n_counties))
         self.jobs_by_county = np.zeros(n_counties)  # full-scale filled jobs
         self.cost_by_county = np.zeros(n_counties)
@@ -139,15 +140,16 @@ class Workshops(Component):
         quitting = u[holders] < p.quit_monthly * U16
         quits, holders = holders[quitting], holders[~quitting]
         lab.state[quits] = np.where(hh.has_farmland[lab.household[quits]], Employment.FARMING, Employment.NONE)
-        held = np.bincount(self.pool[holders], minlength=n_counties)
+        held = np.bincount(self.pool_of(holders), minlength=n_counties)
         if np.any(held != capacity):
             holders = self._fill(model, capacity, held, u, quits, holders)
         self.holders = holders
 
         households = lab.household[holders]
         growth = (1 + model.scenario.income.wage_growth_per_year) ** model.years_since_2020
-        np.add.at(self.wages, households, np.float32(p.wage_monthly_2020_yuan * growth))
-        self.jobs_by_county = np.bincount(self.pool[holders], weights=hh.weight[households], minlength=n_counties)
+        hh.credit_at("wages_workshop", households, np.float32(p.wage_monthly_2020_yuan * growth))
+        self.jobs_by_county = np.bincount(self.pool_of(holders), weights=hh.weight[households].astype(np.float64),
+                                          minlength=n_counties)
         self.cost_by_county = self.jobs_by_county * s * (p.subsidy_per_worker_year_yuan / 12)
 
     def _fill(self, model, capacity, held, u, quits, holders) -> np.ndarray:
@@ -155,14 +157,15 @@ class Workshops(Component):
 
         Within a county the hires are the lowest draws of the best rank present. A subsample by draw
         holds them whenever it has at least `vacancies` monitored candidates or, when every monitored
-        labourer is in it, at least that many monitored or lifted-out ones; elsewhere all compete.
-        Returns the holders afterwards.
+        labourer of the county is in it, at least that many monitored or lifted-out ones. Counties
+        short of that get all their monitored labourers first, and only if still short do all their
+        labourers compete. Returns the holders afterwards.
         """
         hh = model.households
         vacancies = np.maximum(capacity - held, 0)
         if not vacancies.any():  # sites closed: only surplus holders to release
             state = fill_among(model, holders, job_state=Employment.WORKSHOP, capacity=capacity,
-                               pool=self.pool[holders], draw=u[holders], eligible=np.zeros(len(holders), bool),
+                               pool=self.pool_of(holders), draw=u[holders], eligible=np.zeros(len(holders), bool),
                                rank=priority_of(model, holders))
             return holders[state == Employment.WORKSHOP]
         eligible = jobs.available(model)
@@ -181,18 +184,35 @@ class Workshops(Component):
             kept, holders, capacity = holders, holders[:0], vacancies
         slots, rank = self._members(model, candidates, holders)
         if subsample:
-            is_candidate, pool, n = candidates[slots], self.pool[slots], len(vacancies)
+            is_candidate, pool, n = candidates[slots], self.pool_of(slots), len(vacancies)
             enough = np.bincount(pool[is_candidate & (rank == jobs.PRIORITY_MONITORED)], minlength=n) >= vacancies
             if all_monitored:
                 top = is_candidate & (rank <= jobs.PRIORITY_LIFTED_OUT)
                 enough |= np.bincount(pool[top], minlength=n) >= vacancies
             short = (vacancies > 0) & ~enough
-            if short.any():
-                candidates |= eligible & short[self.pool]
+            if short.any() and not all_monitored:  # the short counties' monitored labourers join
+                monitored = np.flatnonzero(monitored_mask)
+                monitored = slots_of(hh, monitored[short[hh.county[monitored]]])
+                candidates[monitored[eligible[monitored]]] = True
                 slots, rank = self._members(model, candidates, holders)
-        state = fill_among(model, slots, job_state=Employment.WORKSHOP, capacity=capacity, pool=self.pool[slots],
+                is_candidate, pool = candidates[slots], self.pool_of(slots)
+                top = is_candidate & (rank <= jobs.PRIORITY_LIFTED_OUT)
+                short &= np.bincount(pool[top], minlength=n) < vacancies
+            if short.any():
+                candidates |= eligible & np.repeat(short, np.diff(self.first_slot))
+                slots, rank = self._members(model, candidates, holders)
+        state = fill_among(model, slots, job_state=Employment.WORKSHOP, capacity=capacity, pool=self.pool_of(slots),
                            draw=u[slots], eligible=candidates[slots], rank=rank)
         return np.concatenate([kept, slots[state == Employment.WORKSHOP]])
+
+    def pool_of(self, slots: np.ndarray) -> np.ndarray:
+        """County (job pool) of labourer slots."""
+        return np.searchsorted(self.first_slot, slots, side="right") - 1
+
+    @property
+    def pool(self) -> np.ndarray:
+        """County of every labourer slot (built on demand, for inspection and tests)."""
+        return np.repeat(np.arange(len(self.first_slot) - 1, dtype=np.int16), np.diff(self.first_slot))
 
     @staticmethod
     def _members(model, candidates, holders):
