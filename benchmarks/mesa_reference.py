@@ -29,13 +29,12 @@ XINZHOU_HOUSEHOLDS = 943_766
 
 
 class Household(mesa.Agent):
-    def __init__(self, model, size, lifted_out, farm_annual, transfers, n_elderly, states, skills, wage_factors,
-                 finding_factors):
+    def __init__(self, model, size, lifted_out, farm_annual, transfers, n_elderly, states, skills, finding_factors):
         super().__init__(model)
         self.size, self.lifted_out = size, lifted_out
         self.farm_annual, self.transfers, self.n_elderly = farm_annual, transfers, n_elderly
         self.states, self.skills = states, skills
-        self.wage_factors, self.finding_factors = wage_factors, finding_factors
+        self.finding_factors = finding_factors
         self.ill_months = [0] * len(states)
         self.ring = [0.0] * 12
         self.income_12m = 0.0
@@ -64,7 +63,7 @@ class Household(mesa.Agent):
                 self.ill_months[i] -= 1
             self.states[i] = state
             if state == LOCAL:
-                wages += m.local_wage * self.skills[i] * self.wage_factors[i]
+                wages += m.local_wage * self.skills[i]
             elif state == MIGRANT:
                 wages += m.migrant_wage * self.skills[i]
         income = (wages + self.farm_annual * m.farm_share + self.n_elderly * m.pension
@@ -90,7 +89,7 @@ class ReferenceModel(mesa.Model):
             s = slice(hh.first_labourer[h], hh.first_labourer[h] + hh.labour_slots[h])
             Household(self, int(hh.size[h]), bool(hh.lifted_out[h]), float(hh.farm_income_annual_yuan[h]),
                       float(hh.other_transfers_monthly_yuan[h]), int(hh.n_elderly[h]), lab.state[s].tolist(),
-                      wage[s].tolist(), lab.local_wage_factor[s].tolist(), finding[s].tolist())
+                      wage[s].tolist(), finding[s].tolist())
         self.month, self.ring_pos = 0, 0
         self.poverty_line = 4_000.0
         self.poor = 0

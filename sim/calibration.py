@@ -16,7 +16,6 @@ Two halves:
   its n-th accepted one in index order, so a seed gives the same posterior on any number of workers.
 """
 
-import hashlib
 import json
 import math
 import os
@@ -419,7 +418,7 @@ def gauss_newton_step(spec, values: dict[str, float], slopes, runs) -> dict[str,
 
 def summarise(spec, history) -> dict:
     """Posterior table (with each particle's simulated targets), generations, per-parameter summary with
-    contraction, regression-adjusted posterior, correlations."""
+    contraction, the local-linear emulator's best fit, correlations."""
     import numpy as np
     import pandas as pd
 
@@ -605,15 +604,10 @@ def write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def run_calibration(targets_path=None, *, budget=None, seed=None, workers=None, out=None, scale=None,
                     population_size=None, max_generations=None, log=print, progress=False) -> dict:
     """`ruralsim calibrate`: fit, check, and write report/, posterior files and calibrated.toml under `out`."""
     import platform
-    from importlib import metadata
 
     import matplotlib.pyplot as plt
 
@@ -773,11 +767,10 @@ def check_targets(scenario_path=None, *, replicates: int = 5, seed: int | None =
                   posterior: int = 0, targets_path=None, workers: int | None = 0, progress: bool = False,
                   log=print) -> dict:
     """`ruralsim targets`: each target's simulated mean and 90% interval against the seed value."""
-    import numpy as np
     import pandas as pd
 
-    from .results import resolve
-    from .targets import load_targets, simulate
+    from .results import replicate_seeds, resolve
+    from .targets import load_targets, parameter_overrides, simulate
 
     spec = load_targets(targets_path)
     scenario = resolve(scenario_path)
@@ -803,9 +796,7 @@ def check_targets(scenario_path=None, *, replicates: int = 5, seed: int | None =
         posterior_file = CALIBRATION_DIR / "report" / "posterior.csv"
         if posterior and posterior_file.exists():
             draws = posterior_draws(posterior_file, posterior, seed)
-            seeds = __import__("sim.results", fromlist=["replicate_seeds"]).replicate_seeds(seed + 7, len(draws))
-            from .targets import parameter_overrides
-
+            seeds = replicate_seeds(seed + 7, len(draws))
             rows = []
             for k, (values, s) in enumerate(zip(draws, seeds)):
                 out = simulate(spec, parameter_overrides(spec, values), s, scale="calibration", base=scenario)

@@ -49,7 +49,6 @@ class Labourers:
     migrant_finding_multiplier: np.ndarray  # float32
     local_finding_multiplier: np.ndarray  # float32
     wage_multiplier: np.ndarray  # float32
-    local_wage_factor: np.ndarray  # float32, home-county level of local wages (poverty counties lower)
     lifted_out: np.ndarray  # bool, the slot's household is lifted out (a copy of the household flag)
     # slots whose multipliers a lever changed since the labour market last looked (see multipliers_changed)
     changed_slots: list = field(default_factory=list)

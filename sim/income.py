@@ -34,8 +34,10 @@ class IncomeParams(Section):
         doc="Monthly migrant wage of a labourer of average ability, 2020, net of costs away from home.")
     poverty_county_income_factor: float = param(
         0.72, unit="ratio", ge=0.2, le=1.5,
-        source="assumption; to be calibrated to poor-area income at 74.5% of Shanxi (seed 001)",
-        doc="Farm and local wage levels in former poverty counties relative to other counties.")
+        source="calibrated to poor-area rural income at 74.5% of Shanxi's in 2020 (seed 001); "
+        "calibration/targets.toml",
+        doc="Farm income and earning ability (local and migrant wages) in former poverty counties relative "
+        "to other counties; pensions and other transfers are the same everywhere.")
     lifted_out_income_factor: float = param(
         0.75, unit="ratio", ge=0.2, le=1.5, source=ASSUMPTION,
         doc="Farm and business income of lifted-out households relative to others in the same county.")

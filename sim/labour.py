@@ -45,7 +45,7 @@ class LabourMarket(Component):
     exactly "no trial while ill"). Finding chances change with age (January) and with the multipliers
     levers set, which they report (`Labourers.multipliers_changed`); only those slots are re-derived.
 
-    Wages: each household's wage bases (skill x multipliers x local level over its local workers, and
+    Wages: each household's wage bases (skill x multipliers over its local workers, and
     over its migrant workers) change only when a slot enters or leaves wage work, so they are updated
     for those slots alone, and the month's wages are the bases times the month's wage levels.
     """
@@ -181,8 +181,8 @@ class LabourMarket(Component):
     def _rebuild_wage_bases(self, model) -> None:
         """Each household's sum of wage values over its local and over its migrant workers."""
         lab, n = model.labourers, len(model.households)
-        self.local_base = _sum_over(lab, lab.state == Employment.LOCAL, n, local=True)
-        self.migrant_base = _sum_over(lab, lab.state == Employment.MIGRANT, n, local=False)
+        self.local_base = _sum_over(lab, lab.state == Employment.LOCAL, n)
+        self.migrant_base = _sum_over(lab, lab.state == Employment.MIGRANT, n)
 
     def _rebase(self, model, slots: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
         """Move the wage values of slots that entered or left local or migrant work; remember the states."""
@@ -192,7 +192,7 @@ class LabourMarket(Component):
             moved = np.flatnonzero(delta)
             if len(moved):
                 s = slots[moved]
-                np.add.at(base, lab.household[s], delta[moved] * _wage_value(lab, s, local=job == Employment.LOCAL))
+                np.add.at(base, lab.household[s], delta[moved] * _wage_value(lab, s))
         self.known_state[slots] = new
 
     def _pay(self, model) -> None:
@@ -206,14 +206,13 @@ class LabourMarket(Component):
 SEEKING = np.float32(-1.0)  # marker in the hazard-by-state table: the slot's own finding hazard applies
 
 
-def _wage_value(lab, slots: np.ndarray, *, local: bool) -> np.ndarray:
-    """A slot's wage relative to the month's level: skill x wage multiplier (x local level for local work)."""
-    value = lab.skill[slots] * lab.wage_multiplier[slots]
-    return value * lab.local_wage_factor[slots] if local else value
+def _wage_value(lab, slots: np.ndarray) -> np.ndarray:
+    """A slot's wage relative to the month's level: skill (home county's level included) x wage multiplier."""
+    return lab.skill[slots] * lab.wage_multiplier[slots]
 
 
-def _sum_over(lab, mask: np.ndarray, n_households: int, *, local: bool) -> np.ndarray:
+def _sum_over(lab, mask: np.ndarray, n_households: int) -> np.ndarray:
     """Per household, the sum of wage values over its slots where `mask` holds (float32)."""
     idx = np.flatnonzero(mask)
-    return np.bincount(lab.household[idx], weights=_wage_value(lab, idx, local=local).astype(np.float64),
+    return np.bincount(lab.household[idx], weights=_wage_value(lab, idx).astype(np.float64),
                        minlength=n_households).astype(np.float32)

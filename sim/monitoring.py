@@ -38,6 +38,12 @@ class MonitoringParams(policy.LeverParams):
     data_screening_monthly: float = param(
         0.08, unit="per household per month", ge=0.0, le=1.0, source=f"{SEED_001}; rate an assumption",
         doc="Chance a month that departmental data screening and early warning flags an at-risk household.")
+    detection_multiplier: float = param(
+        1.0, unit="ratio", ge=0.0, le=10.0,
+        source="calibrated to Xinzhou's 3,741 newly identified households in 2024 (seed 000); "
+        "calibration/targets.toml",
+        doc="Factor on all three channels' rates: how thoroughly the mechanism is applied in practice. "
+        "The channels' split is not identified by the seed totals, their product with this factor is.")
     initial_monitored_share: float = param(
         0.85, unit="share of at-risk households", ge=0.0, le=1.0,
         source="assumption: the mechanism began in 2020; twelve months at the default detection rates find "
@@ -186,7 +192,7 @@ class Monitoring(Component):
         effort = policy.intensity(model) * strength
         miss = np.ones(len(effort))
         for rate in (p.self_declaration_monthly, p.cadre_visit_monthly, p.data_screening_monthly):
-            miss *= 1.0 - np.minimum(rate * effort, 1.0)
+            miss *= 1.0 - np.minimum(rate * p.detection_multiplier * effort, 1.0)
         return -np.log(np.maximum(miss, 1e-12))
 
     def _enrol_due(self, model, strength) -> None:

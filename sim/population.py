@@ -6,12 +6,14 @@ built and every household carries the weight that brings the sample back to the 
 """
 
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
+from pydantic import Field, field_validator
 
 from .households import Employment, Households, Labourers
 from .params import ASSUMPTION, Section, param
-from .regions import COUNTY_CLASSES, RegionProfile
+from .regions import COUNTY_CLASSES, PROFILES, RegionProfile
 from .villages import CountyTable, VillageTable
 
 
@@ -28,6 +30,12 @@ class PopulationParams(Section):
     lifted_out_labourer_share: float = param(
         0.50, unit="share", ge=0.0, le=1.0, source=ASSUMPTION,
         doc="The same for lifted-out households (more elderly, ill and disabled members).")
+    lifted_out_labourer_share_by_region: dict[str, Annotated[float, Field(ge=0.0, le=1.0)]] = param(
+        {}, unit="share", source="calibrated for Xinzhou to its 181,100 lifted-out labourers in work in 2024 "
+        "(seed 000); calibration/targets.toml",
+        doc="Region-specific `lifted_out_labourer_share` ({region = share}; other regions take the common "
+        "value). Where a region counts its poverty-lifted labourers more broadly (people registered after "
+        "2014, weak labourers, workers over 60), its share differs.")
     elderly_share_of_non_labourers: float = param(
         0.55, unit="share", ge=0.0, le=1.0, source=ASSUMPTION,
         doc="Share of non-labourers who are elderly or disabled (the rest are children and students).")
@@ -46,6 +54,15 @@ class PopulationParams(Section):
     farm_household_size_elasticity: float = param(
         0.5, unit="elasticity", ge=0.0, le=1.0, source=ASSUMPTION,
         doc="Farm and business income grows with household size to this power.")
+
+
+    @field_validator("lifted_out_labourer_share_by_region")
+    @classmethod
+    def _known_regions(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(v) - set(PROFILES))
+        if unknown:
+            raise ValueError(f"unknown region {', '.join(unknown)} (allowed: {', '.join(PROFILES)})")
+        return v
 
 
 @dataclass
@@ -130,12 +147,13 @@ def build(region: RegionProfile, scenario, *, scale: float, rng: np.random.Gener
     weight = np.broadcast_to(np.float32(region.rural_persons.value / size.sum(dtype=np.int64)), (n,))
     hh_county = v_county[hh_village]
 
-    labour_share = np.where(lifted_out, pop.lifted_out_labourer_share, pop.labourer_share)
+    lifted_out_share = pop.lifted_out_labourer_share_by_region.get(region.name, pop.lifted_out_labourer_share)
+    labour_share = np.where(lifted_out, lifted_out_share, pop.labourer_share)
     n_lab = rng.binomial(size, labour_share).astype(np.int16)
     del labour_share
     n_elderly = rng.binomial(size - n_lab, pop.elderly_share_of_non_labourers).astype(np.int16)
 
-    # poverty counties have lower farm and local wage levels
+    # poverty counties have lower farm income and lower earning ability (local and migrant wages alike)
     county_factor = np.where(counties.was_poverty_county, inc.poverty_county_income_factor, 1.0)
 
     # --- labourers: one slot per working-age labourer, contiguous per household --------------------
@@ -147,6 +165,7 @@ def build(region: RegionProfile, scenario, *, scale: float, rng: np.random.Gener
     skill = rng.lognormal(-pop.skill_sigma**2 / 2, pop.skill_sigma, m).astype(np.float32)
     lab_lifted_out = lifted_out[lab_household]
     skill[lab_lifted_out] *= pop.lifted_out_skill_factor
+    skill *= county_factor[hh_county[lab_household]].astype(np.float32)
     lab = scenario.labour
     category = _finding_category(lab, lab_lifted_out, age)
     p_local, p_migrant = _steady_state_shares(lab)
@@ -155,8 +174,7 @@ def build(region: RegionProfile, scenario, *, scale: float, rng: np.random.Gener
         household=lab_household, age_years=age, skill=skill, state=state,
         ill_months_left=np.zeros(m, np.int8),
         migrant_finding_multiplier=np.ones(m, np.float32), local_finding_multiplier=np.ones(m, np.float32),
-        wage_multiplier=np.ones(m, np.float32),
-        local_wage_factor=county_factor[hh_county[lab_household]].astype(np.float32), lifted_out=lab_lifted_out)
+        wage_multiplier=np.ones(m, np.float32), lifted_out=lab_lifted_out)
 
     # --- incomes: farm/business and transfers, levels normalised to the region's 2020 income --------
     hh_factor = county_factor[hh_county] * np.where(lifted_out, inc.lifted_out_income_factor, 1.0)
@@ -170,10 +188,9 @@ def build(region: RegionProfile, scenario, *, scale: float, rng: np.random.Gener
     # Expected 2020 wages at the labour market's steady state, to find the factor on farm and wage
     # levels that gives the region's published mean income (transfers are policy, left as set).
     # Shares in work depend on the finding category only: sum skills per category first.
-    local_skill = np.bincount(category, weights=skill * labourers.local_wage_factor, minlength=4)
-    all_skill = np.bincount(category, weights=skill, minlength=4)
-    expected_wages = 12 * (p_local * inc.local_wage_monthly_2020_yuan * local_skill
-                           + p_migrant * inc.migrant_wage_monthly_2020_yuan * all_skill)
+    skill_sum = np.bincount(category, weights=skill, minlength=4)
+    expected_wages = 12 * skill_sum * (p_local * inc.local_wage_monthly_2020_yuan
+                                       + p_migrant * inc.migrant_wage_monthly_2020_yuan)
     expected_transfers = 12 * (transfers.sum() + inc.pension_monthly_2020_yuan * n_elderly.sum())
     target_total = region.income_per_capita_2020_yuan.value * size.sum(dtype=np.int64)
     factor = float((target_total - expected_transfers) / (farm.sum() + expected_wages.sum()))

@@ -107,6 +107,7 @@ def run(scenario_or_path=None, *, replicates: int | None = None, seed: int | Non
             frame.insert(0, "scenario", scenario.name)
             frames.append(frame)
             factors.append(model.income_level_factor)
+            model.release()
     finally:
         if hasattr(bar, "close"):
             bar.close()

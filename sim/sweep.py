@@ -90,6 +90,7 @@ def execute(task: dict) -> pd.DataFrame:
     scenario = with_overrides(base, task["overrides"], "sweep") if task["overrides"] else base
     model = RuralModel(scenario=scenario, seed=task["seed"])
     model.run()
+    model.release()
     frame = model.indicators()
     frame = frame[frame["indicator"].isin(task["indicators"]) & frame["group"].isin(task["groups"])]
     out = reduce_indicators(frame, task["reduce"])

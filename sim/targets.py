@@ -264,9 +264,7 @@ def _check_references(spec: TargetSpec, source: str) -> None:
     for k, p in enumerate(spec.parameters):
         keys = p.multiplies or [p.name]
         for key in keys:
-            section, _, field = key.partition(".")
-            model = Scenario.model_fields.get(section)
-            if model is None or field not in getattr(model.annotation, "model_fields", {}):
+            if not is_scenario_parameter(key):
                 raise InputError(f"{source}: key 'parameter.{k}': '{key}' is not a scenario parameter")
         for t in p.informed_by:
             if t not in target_ids:
@@ -276,6 +274,19 @@ def _check_references(spec: TargetSpec, source: str) -> None:
         names.add(p.name)
     if not spec.targets or not spec.parameters:
         raise InputError(f"{source}: needs at least one [[target]] and one [[parameter]]")
+
+
+def is_scenario_parameter(key: str) -> bool:
+    """`section.field`, or `section.field.entry` for a table-valued field (e.g. a value per region)."""
+    from .scenario import Scenario
+
+    section, _, rest = key.partition(".")
+    field_name, _, entry = rest.partition(".")
+    model = Scenario.model_fields.get(section)
+    field = getattr(model.annotation, "model_fields", {}).get(field_name) if model else None
+    if field is None:
+        return False
+    return not entry or getattr(field.annotation, "__origin__", None) is dict
 
 
 def load_targets(path: str | Path | None = None) -> TargetSpec:
@@ -346,16 +357,7 @@ def simulate_run(spec: TargetSpec, run_name: str, scenario, seed: int, scale: fl
         model.run()
         return {t.id: read_statistic(model, t) for t in spec.targets if t.run == run_name}
     finally:
-        release(model)
-
-
-def release(model) -> None:
-    """Let a finished model be freed: mesa 3.3 keeps every model with agents alive in the class-level id
-    counter `mesa.Agent._ids` (~50 MB a run at calibration scale; a worker running thousands would fill
-    the memory)."""
-    import mesa
-
-    mesa.Agent._ids.pop(model, None)
+        model.release()
 
 
 def run_seed(seed: int, run_name: str) -> int:

@@ -197,7 +197,9 @@ def test_parameter_recovery_three_parameters_through_the_monitoring_and_labour_r
          {"id": "to_households", "indicator": "pv_to_households_yuan", "period": "2022", "aggregate": "sum",
           "tolerance": 0.05, "tolerance_kind": "relative", "sigma": 0.02}],
         region="xinzhou", scale=0.02, years=2, seed=5)
-    _recover(spec, truth, budget=900, population=60, generations=6)
+    # lifted-out employment moves by several percent from run to run (migrant downturns), so the
+    # finding factor is recovered less tightly: within 15% of its prior's width
+    _recover(spec, truth, budget=900, population=60, generations=6, within=0.15)
 
 
 # --- command line -----------------------------------------------------------------------------------------
