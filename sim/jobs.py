@@ -5,6 +5,8 @@ in priority order — monitored households first, then lifted-out, then the rest
 each labourer's draw this month. When a pool shrinks, surplus holders are released at random.
 """
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from .households import Employment
@@ -18,6 +20,15 @@ def priority_rank(model) -> np.ndarray:
     rank = np.where(hh.lifted_out, PRIORITY_LIFTED_OUT, PRIORITY_OTHER).astype(np.int8)
     rank[hh.monitoring_category > 0] = PRIORITY_MONITORED
     return rank[lab.household]
+
+
+def priority_rank_of(model, slots: np.ndarray) -> np.ndarray:
+    """`priority_rank` for the given labourer slots only."""
+    hh = model.households
+    h = model.labourers.household[slots]
+    rank = np.where(hh.lifted_out[h], PRIORITY_LIFTED_OUT, PRIORITY_OTHER).astype(np.int8)
+    rank[hh.monitoring_category[h] > 0] = PRIORITY_MONITORED
+    return rank
 
 
 def available(model) -> np.ndarray:
@@ -58,6 +69,20 @@ def fill(model, *, job_state: int, capacity: np.ndarray, pool: np.ndarray, draw:
     idx = idx[sort_by(draw[idx], rank[idx], pool[idx])]
     hired = idx[np.flatnonzero(position_in_run(pool[idx]) < vacancies[pool[idx]])]
     lab.state[hired] = job_state
+
+
+def fill_among(model, slots: np.ndarray, *, job_state: int, **per_slot) -> np.ndarray:
+    """`fill` on the sub-population `slots`, which must hold every holder of `job_state`: the same rule,
+    fewer rows to sort (levers whose jobs go to a known few, or whose hires come from the best few).
+
+    `per_slot` arrays (pool, draw, eligible, rank) are indexed like `slots`; `capacity` is per pool.
+    Returns the slots' states afterwards.
+    """
+    lab = model.labourers
+    sub = SimpleNamespace(state=lab.state[slots], household=lab.household[slots])  # what fill reads
+    fill(SimpleNamespace(labourers=sub, households=model.households), job_state=job_state, **per_slot)
+    lab.state[slots] = sub.state
+    return sub.state
 
 
 def sort_by(*keys: np.ndarray) -> np.ndarray:

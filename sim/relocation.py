@@ -8,8 +8,6 @@ resettlement sites, a county pool open only to labourers of relocated households
 job-year. Disabling the lever removes relocation altogether (no relocated households).
 """
 
-from types import SimpleNamespace
-
 import numpy as np
 
 from . import jobs, policy
@@ -124,7 +122,7 @@ class Relocation(Component):
             members = np.flatnonzero(available | holding)  # positions in self.slots
             monitored = hh.monitoring_category[lab.household[slots[members]]] > 0  # the rest are lifted-out
             rank = np.where(monitored, jobs.PRIORITY_MONITORED, jobs.PRIORITY_LIFTED_OUT).astype(np.int8)
-            after = fill_among(model, slots[members], job_state=Employment.RESETTLEMENT, capacity=capacity,
+            after = jobs.fill_among(model, slots[members], job_state=Employment.RESETTLEMENT, capacity=capacity,
                                pool=self.slot_pool[members], draw=u[members], eligible=available[members], rank=rank)
             holding = np.zeros(len(slots), bool)
             holding[members] = after == Employment.RESETTLEMENT
@@ -148,16 +146,3 @@ class Relocation(Component):
         out = np.zeros(len(model.villages))
         out[self.first_village] = per_county
         return out
-
-
-def fill_among(model, slots: np.ndarray, *, job_state: int, **per_slot) -> np.ndarray:
-    """jobs.fill on the sub-population `slots` (which must hold every holder of `job_state`).
-
-    Follow-up jobs go only to relocated households' labourers, so the fill needs no other rows;
-    `per_slot` arrays are indexed like `slots`, `capacity` per pool. Returns the slots' states.
-    """
-    lab = model.labourers
-    sub = SimpleNamespace(state=lab.state[slots], household=lab.household[slots])  # what fill reads
-    jobs.fill(SimpleNamespace(labourers=sub, households=model.households), job_state=job_state, **per_slot)
-    lab.state[slots] = sub.state
-    return sub.state

@@ -23,8 +23,6 @@ whole county) wherever the subsample might miss a hire. The hires are exactly th
 every available labourer (tests/test_workshops.py checks this).
 """
 
-from types import SimpleNamespace
-
 import numpy as np
 
 from . import jobs, policy
@@ -164,9 +162,9 @@ class Workshops(Component):
         hh = model.households
         vacancies = np.maximum(capacity - held, 0)
         if not vacancies.any():  # sites closed: only surplus holders to release
-            state = fill_among(model, holders, job_state=Employment.WORKSHOP, capacity=capacity,
+            state = jobs.fill_among(model, holders, job_state=Employment.WORKSHOP, capacity=capacity,
                                pool=self.pool_of(holders), draw=u[holders], eligible=np.zeros(len(holders), bool),
-                               rank=priority_of(model, holders))
+                               rank=jobs.priority_rank_of(model, holders))
             return holders[state == Employment.WORKSHOP]
         eligible = jobs.available(model)
         eligible[quits] = False  # who just left does not come back the same month
@@ -201,7 +199,7 @@ class Workshops(Component):
             if short.any():
                 candidates |= eligible & np.repeat(short, np.diff(self.first_slot))
                 slots, rank = self._members(model, candidates, holders)
-        state = fill_among(model, slots, job_state=Employment.WORKSHOP, capacity=capacity, pool=self.pool_of(slots),
+        state = jobs.fill_among(model, slots, job_state=Employment.WORKSHOP, capacity=capacity, pool=self.pool_of(slots),
                            draw=u[slots], eligible=candidates[slots], rank=rank)
         return np.concatenate([kept, slots[state == Employment.WORKSHOP]])
 
@@ -219,7 +217,7 @@ class Workshops(Component):
         members = candidates.copy()
         members[holders] = True
         slots = np.flatnonzero(members)
-        return slots, priority_of(model, slots)
+        return slots, jobs.priority_rank_of(model, slots)
 
     def report(self, model, rec) -> None:
         g = model.village_groups
@@ -243,28 +241,6 @@ def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     counts = np.floor(raw).astype(np.int64)
     counts[np.argsort(-(raw - counts), kind="stable")[: total - counts.sum()]] += 1
     return counts
-
-
-def priority_of(model, slots: np.ndarray) -> np.ndarray:
-    """jobs.priority_rank for the given labourer slots only."""
-    hh = model.households
-    h = model.labourers.household[slots]
-    rank = np.where(hh.lifted_out[h], jobs.PRIORITY_LIFTED_OUT, jobs.PRIORITY_OTHER).astype(np.int8)
-    rank[hh.monitoring_category[h] > 0] = jobs.PRIORITY_MONITORED
-    return rank
-
-
-def fill_among(model, slots: np.ndarray, *, job_state: int, **per_slot) -> np.ndarray:
-    """jobs.fill on the sub-population `slots` (which must hold every holder of `job_state`).
-
-    The rule is the same; it just sorts fewer rows. `per_slot` arrays (pool, draw, eligible, rank)
-    are indexed like `slots`; `capacity` is per pool. Returns the slots' states afterwards.
-    """
-    lab = model.labourers
-    sub = SimpleNamespace(state=lab.state[slots], household=lab.household[slots])  # what fill reads
-    jobs.fill(SimpleNamespace(labourers=sub, households=model.households), job_state=job_state, **per_slot)
-    lab.state[slots] = sub.state
-    return sub.state
 
 
 def slots_of(hh, households: np.ndarray) -> np.ndarray:

@@ -21,3 +21,21 @@ def assert_reported_zero(model, name: str) -> None:
     values = frame.loc[frame["indicator"] == name, "value"]
     assert len(values) > 0, f"{name} not reported"
     assert (values == 0).all(), f"{name} not zero"
+
+
+def component(model, name: str):
+    """The model's component called `name`."""
+    return next(c for c in model.components if c.name == name)
+
+
+def series(model, name: str, group: str = "all"):
+    """An indicator's monthly values for one group, as an array."""
+    df = model.indicators()
+    return df[(df.indicator == name) & (df.group == group)]["value"].to_numpy()
+
+
+def horizon(model, name: str) -> float:
+    """Flows summed, stocks averaged over the recorded months (as sim.compare does)."""
+    kind = next(i.kind for c in model.components for i in c.indicators if i.name == name)
+    values = series(model, name)
+    return values.sum() if kind == "flow" else values.mean()

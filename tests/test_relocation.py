@@ -6,24 +6,14 @@ import pytest
 from sim import RuralModel, load_scenario
 from sim.households import Employment
 
+from .conftest import component, horizon, series
+
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "relocation_no_followup.toml"
 SMALL = {"seed": 3, "scale": 0.03}
 
 
 def _component(model, name="relocation"):
-    return next(c for c in model.components if c.name == name)
-
-
-def _series(model, name, group="all"):
-    df = model.indicators()
-    return df[(df.indicator == name) & (df.group == group)]["value"].to_numpy()
-
-
-def _horizon(model, name):
-    """Flows summed, stocks averaged over the recorded months (as sim.compare does)."""
-    kind = next(i.kind for c in model.components for i in c.indicators if i.name == name)
-    values = _series(model, name)
-    return values.sum() if kind == "flow" else values.mean()
+    return component(model, name)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +33,7 @@ def test_relocated_are_lifted_out_mostly_from_poor_villages_and_have_no_farmland
     assert share_poor_relocated > poor[hh.lifted_out].mean() + 0.1
     # the flag and the stock indicator agree at full-population scale
     model.run()
-    assert _series(model, "relocated_households")[-1] == pytest.approx(relocated.sum() * hh.weight[0], rel=1e-6)
+    assert series(model, "relocated_households")[-1] == pytest.approx(relocated.sum() * hh.weight[0], rel=1e-6)
 
 
 def test_relocated_earn_rent_not_farm_income_and_never_farm():
@@ -72,10 +62,10 @@ def test_followup_jobs_go_only_to_relocated_labourers_within_capacity(base):
         held = np.bincount(hh.county[lab.household[holders]], minlength=len(model.counties))
         assert np.all(held <= np.floor(expected + rl.rounding))
         assert hh.income_month["wages_resettlement"][~rl.relocated].sum() == 0
-    jobs, cost = _series(base, "resettlement_jobs"), _series(base, "cost_relocation_yuan")
+    jobs, cost = series(base, "resettlement_jobs"), series(base, "cost_relocation_yuan")
     assert np.all(cost >= 0) and np.allclose(cost, jobs * 1_000 / 12)
     # about 25 jobs per 100 relocated households, tilted by county intensity (1.0-1.5 here)
-    ratio = jobs / _series(base, "relocated_households")
+    ratio = jobs / series(base, "relocated_households")
     assert np.all((ratio > 0.2) & (ratio < 0.4))
 
 
@@ -84,17 +74,17 @@ def test_no_followup_scenario_holds_its_expectations(base):
     alt = RuralModel(scenario=scenario, years=5, **SMALL).run()
     assert scenario.expect
     for e in scenario.expect:
-        diff = _horizon(alt, e.indicator) - _horizon(base, e.indicator)
+        diff = horizon(alt, e.indicator) - horizon(base, e.indicator)
         assert diff > 0 if e.direction == "increase" else diff < 0, e.indicator
-    assert np.all(_series(alt, "resettlement_jobs") == 0)
-    assert np.array_equal(_series(alt, "relocated_households"), _series(base, "relocated_households"))
+    assert np.all(series(alt, "resettlement_jobs") == 0)
+    assert np.array_equal(series(alt, "relocated_households"), series(base, "relocated_households"))
 
 
 def test_jobs_end_with_the_transition_period_when_support_ends():
     model = RuralModel(years=5, **SMALL, **{"relocation.after_transition": "end"}).run()
-    jobs = _series(model, "resettlement_jobs")
+    jobs = series(model, "resettlement_jobs")
     assert jobs[0] > 0 and jobs[-1] == 0  # every county's window has closed by 2025
-    assert _series(model, "cost_relocation_yuan")[-1] == 0
+    assert series(model, "cost_relocation_yuan")[-1] == 0
 
 
 def test_disabled_lever_relocates_no_one():
@@ -102,4 +92,4 @@ def test_disabled_lever_relocates_no_one():
     assert model.households.has_farmland.all()
     assert not (model.labourers.state == Employment.RESETTLEMENT).any()
     for name in ("cost_relocation_yuan", "resettlement_jobs", "relocated_households"):  # reported as zero
-        assert np.all(_series(model, name) == 0)
+        assert np.all(series(model, name) == 0)

@@ -8,24 +8,14 @@ from sim import RuralModel, jobs, load_scenario
 from sim.households import Employment
 from sim.indicators import Indicator
 
+from .conftest import component, horizon, series
+
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 SMALL = {"seed": 3, "scale": 0.03}
 
 
 def _component(model, name="workshops"):
-    return next(c for c in model.components if c.name == name)
-
-
-def _series(model, name, group="all"):
-    df = model.indicators()
-    return df[(df.indicator == name) & (df.group == group)]["value"].to_numpy()
-
-
-def _horizon(model, name):
-    """Flows summed, stocks averaged over the recorded months (as sim.compare does)."""
-    kind = next(i.kind for c in model.components for i in c.indicators if i.name == name)
-    values = _series(model, name)
-    return values.sum() if kind == "flow" else values.mean()
+    return component(model, name)
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +40,8 @@ def test_jobs_are_full_scale_whatever_the_sample():
     large = RuralModel(seed=5, scale=0.2, years=1).run()
     full_jobs = 210 * 30 + 14 * 150 + 500
     for model in (small, large):
-        assert abs(_series(model, "workshop_jobs").mean() / full_jobs - 1) < 0.03
-    assert abs(_series(small, "workshop_jobs").mean() / _series(large, "workshop_jobs").mean() - 1) < 0.03
+        assert abs(series(model, "workshop_jobs").mean() / full_jobs - 1) < 0.03
+    assert abs(series(small, "workshop_jobs").mean() / series(large, "workshop_jobs").mean() - 1) < 0.03
 
 
 def test_holders_never_exceed_capacity_and_earn_the_wage(base):
@@ -69,10 +59,10 @@ def test_holders_never_exceed_capacity_and_earn_the_wage(base):
         growth = (1 + model.scenario.income.wage_growth_per_year) ** ((model.absolute_month - 1) / 12 - 2020)
         paid = hh.income_month["wages_workshop"].sum(dtype=np.float64)
         assert paid == pytest.approx(len(holders) * 2_000 * growth, rel=1e-5)
-    assert np.all(_series(base, "cost_workshops_yuan") >= 0)
+    assert np.all(series(base, "cost_workshops_yuan") >= 0)
     # inside every transition window the cost is the full subsidy on every filled job
-    first = _series(base, "cost_workshops_yuan")[0]
-    assert first == pytest.approx(_series(base, "workshop_jobs")[0] * 1_500 / 12, rel=1e-9)
+    first = series(base, "cost_workshops_yuan")[0]
+    assert first == pytest.approx(series(base, "workshop_jobs")[0] * 1_500 / 12, rel=1e-9)
 
 
 @pytest.mark.parametrize("monitored_share, expand_limit, tiny_estimate, widened, change", [
@@ -99,7 +89,7 @@ def test_subsampled_fill_hires_exactly_as_a_fill_over_everyone(monkeypatch, moni
     held = np.bincount(ws.pool[holders], minlength=len(model.counties))
     capacity = np.maximum(held + rng.integers(*change, len(held)), 0).astype(float)
     sizes = []
-    monkeypatch.setattr(workshops, "fill_among", _spy(workshops.fill_among, sizes))
+    monkeypatch.setattr(jobs, "fill_among", _spy(jobs.fill_among, sizes))
     before = lab.state.copy()
     returned = ws._fill(model, capacity, held, u, quits, holders)
     subsampled = lab.state.copy()
@@ -140,18 +130,18 @@ def test_double_the_workshops_scenario_holds_its_expectations(base):
     alt = RuralModel(scenario=scenario, years=5, **SMALL).run()
     assert scenario.expect
     for e in scenario.expect:
-        diff = _horizon(alt, e.indicator) - _horizon(base, e.indicator)
+        diff = horizon(alt, e.indicator) - horizon(base, e.indicator)
         assert diff > 0 if e.direction == "increase" else diff < 0, e.indicator
-    assert _horizon(alt, "workshop_jobs") == pytest.approx(2 * _horizon(base, "workshop_jobs"), rel=0.05)
+    assert horizon(alt, "workshop_jobs") == pytest.approx(2 * horizon(base, "workshop_jobs"), rel=0.05)
 
 
 def test_subsidy_end_scenario_closes_sites_only_after_the_transition_period(base):
     scenario = load_scenario(SCENARIOS / "workshops_subsidy_end_after_transition.toml")
     alt = RuralModel(scenario=scenario, years=5, **SMALL).run()
     for e in scenario.expect:
-        diff = _horizon(alt, e.indicator) - _horizon(base, e.indicator)
+        diff = horizon(alt, e.indicator) - horizon(base, e.indicator)
         assert diff > 0 if e.direction == "increase" else diff < 0, e.indicator
-    open_alt, open_base = _series(alt, "workshops_open"), _series(base, "workshops_open")
+    open_alt, open_base = series(alt, "workshops_open"), series(base, "workshops_open")
     assert np.all(open_base == 225) and np.all(np.diff(open_alt) <= 0)
     assert open_alt[:12].min() == 225 and open_alt[-1] < 200  # every window is open through 2021
     ws = _component(alt)
@@ -164,7 +154,7 @@ def test_disabled_lever_leaves_no_trace():
     model = RuralModel(years=1, **SMALL, **{"workshops.enabled": False}).run()
     assert not (model.labourers.state == Employment.WORKSHOP).any()
     for name in ("cost_workshops_yuan", "workshop_jobs", "workshops_open"):  # reported as zero
-        assert np.all(_series(model, name) == 0)
+        assert np.all(series(model, name) == 0)
     assert "wages_workshop" not in model.households.income_month
 
 
