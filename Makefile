@@ -1,10 +1,12 @@
 # Two commands on a fresh clone: `make run` (Xinzhou baseline) and `make test`. Each creates .venv if missing.
+# `make test` also installs the [dashboard] extra, so the dashboard's tests run rather than skip.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DASHBOARD_STAMP := $(VENV)/.installed-dashboard
 
-.PHONY: run test test-slow bench clean
+.PHONY: run test test-slow bench dashboard dashboard-screenshot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,10 +14,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+$(DASHBOARD_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,dashboard]'
+	touch $(DASHBOARD_STAMP)
+
 run: $(STAMP)
 	$(BIN)/ruralsim run
 
-test: $(STAMP)
+test: $(DASHBOARD_STAMP)
 	$(BIN)/python -m pytest -q
 
 test-slow: $(STAMP)
@@ -23,6 +29,12 @@ test-slow: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_run.py
+
+dashboard: $(DASHBOARD_STAMP)
+	$(BIN)/ruralsim dashboard
+
+dashboard-screenshot: $(DASHBOARD_STAMP)  # docs/figures/dashboard.png; needs Chromium (apt-get install chromium)
+	$(BIN)/python scripts/dashboard_screenshot.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .hypothesis

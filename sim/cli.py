@@ -52,6 +52,15 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate a scenario file without running it")
     check.add_argument("scenario", help="scenario TOML file")
+    dashboard = sub.add_parser("dashboard", help="serve the planners' dashboard in the browser "
+                               "(needs the [dashboard] extra)")
+    dashboard.add_argument("--port", type=int, default=8765,
+                           help="port to serve on (default: 8765; 0 picks a free one)")
+    dashboard.add_argument("--host", default="localhost", help="address to listen on (default: localhost)")
+    dashboard.add_argument("--region", default="xinzhou", help="region profile: xinzhou, shanxi or rucheng")
+    dashboard.add_argument("--scale", type=float, help="share of households simulated, in (0, 1] "
+                           "(default: about 20,000 households, e.g. 0.02 for Xinzhou)")
+    dashboard.add_argument("--open", action="store_true", help="open the page in the default web browser")
     add_sweep_parsers(sub)  # sweep, sensitivity
     add_calibration_parsers(sub)  # calibrate, targets
     return parser
@@ -147,6 +156,12 @@ def cmd_check(args) -> int:
     return 0
 
 
+def cmd_dashboard(args) -> int:
+    from .dashboard.serve import serve
+
+    return serve(port=args.port, host=args.host, region=args.region, scale=args.scale, open_browser=args.open)
+
+
 def format_summary(result) -> str:
     """The summary table for the terminal: first and last full year, mean [90% interval]."""
     table = result.summary()
@@ -192,7 +207,8 @@ def cmd_sweep_with_figures(args) -> int:
 
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "check": cmd_check, "sweep": cmd_sweep_with_figures,
-            "sensitivity": cmd_sensitivity, "calibrate": cmd_calibrate, "targets": cmd_targets}
+            "sensitivity": cmd_sensitivity, "calibrate": cmd_calibrate, "targets": cmd_targets,
+            "dashboard": cmd_dashboard}
 
 
 def main(argv=None) -> int:
