@@ -191,22 +191,7 @@ def _fmt(value: float) -> str:
     return f"{value:.3f}"
 
 
-def cmd_sweep_with_figures(args) -> int:
-    """`ruralsim sweep` (sim/sweep_cli.py), then the response figures beside its dataset."""
-    from .sweep_cli import EXIT_FAILED_RUNS
-
-    code = cmd_sweep(args)
-    if code in (0, EXIT_FAILED_RUNS):
-        from . import outputs
-        from .sweep_spec import load_spec
-
-        out = args.out or Path("results") / f"sweep-{load_spec(args.spec)[0].name}"
-        files = outputs.write_sweep_figures(out)
-        print(f"figures: {', '.join(p.name for p in files)}")
-    return code
-
-
-COMMANDS = {"run": cmd_run, "compare": cmd_compare, "check": cmd_check, "sweep": cmd_sweep_with_figures,
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "check": cmd_check, "sweep": cmd_sweep,
             "sensitivity": cmd_sensitivity, "calibrate": cmd_calibrate, "targets": cmd_targets,
             "dashboard": cmd_dashboard}
 

@@ -90,11 +90,18 @@ def _report(p, out, results, started) -> int:
 
 
 def cmd_sweep(args) -> int:
+    """Run the sweep, then draw the response figures beside its dataset (also when some runs failed)."""
+    from . import outputs
+
     try:
         p, out, results, started = _run(args, "sweep")
     except SystemExit as stop:
         return int(stop.code)
-    return _report(p, out, results, started)
+    code = _report(p, out, results, started)
+    files = outputs.write_sweep_figures(out)
+    if not args.quiet:
+        print(f"figures: {', '.join(f.name for f in files)}")
+    return code
 
 
 def cmd_sensitivity(args) -> int:
