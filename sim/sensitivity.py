@@ -177,7 +177,7 @@ def figure(table: pd.DataFrame, method: str, title: str | None = None):
     """Ranked bars per outcome: ST and S1 (Sobol) or mu* (Morris), with their confidence intervals."""
     import matplotlib.pyplot as plt
 
-    from .plots import STYLE, _title
+    from .plots.style import STYLE, _title
 
     shown = _last_periods(table) if not table.empty else table
     panels = list(shown.groupby(KEYS, sort=False)) if not shown.empty else []
