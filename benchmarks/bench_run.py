@@ -51,6 +51,10 @@ print(json.dumps({
     "step_s": round(done - built, 3), "run_s": round(done - imported, 3), "wall_s": round(done - started, 3),
     "ns_per_household_month": round((done - built) / (len(m.households) * months) * 1e9, 1),
     "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    # resident memory at the end, private (arrays, heap) and file-backed (shared libraries' pages, shared
+    # between processes; numba's LLVM is ~110 MB of it)
+    **{f"{k.lower()}_end_mb": round(int(v.split()[0]) / 1024) for k, v in
+       (line.split(":") for line in open("/proc/self/status")) if k in ("RssAnon", "RssFile")},
     "component_s": components,
     "other_s": round(done - imported - sum(m.component_seconds.values()), 3),
 }))
@@ -128,14 +132,15 @@ def markdown(r: dict) -> str:
         f"{r['machine']['load_average_after']} on {r['machine']['cpus']} CPUs.",
         "",
         "| run | households | run s (build + months) | months s | wall s (with imports) | ns / household-month "
-        "| peak RSS MB |",
-        "|---|---|---|---|---|---|---|",
+        "| peak RSS MB | private / file-backed MB at the end |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for label, run in ([(f"Xinzhou scale {s['scale']}", s) for s in r["xinzhou_scales"]]
                        + [("Xinzhou scale 0.3, 5 years", r["xinzhou_0.3_five_years"]),
                           ("Shanxi province, full scale", r["shanxi_full"])]):
         lines.append(f"| {label} | {run['households']:,} | {run['run_s']:.2f} | {run['step_s']:.2f} | "
-                     f"{run['wall_s']:.2f} | {run['ns_per_household_month']:.1f} | {run['peak_rss_mb']} |")
+                     f"{run['wall_s']:.2f} | {run['ns_per_household_month']:.1f} | {run['peak_rss_mb']} | "
+                     f"{run.get('rssanon_end_mb', '?')} / {run.get('rssfile_end_mb', '?')} |")
     ref = r["mesa_reference"]
     lines += [
         "",

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import kernels
+
 MONTHS_PER_YEAR = 12
 
 
@@ -115,8 +117,8 @@ class Households:
         self._below_mask = np.zeros(n, bool)
         self._below_key, self._below = None, np.zeros(0, np.intp)
         # this month's income by source and rigid expenditure by kind (yuan, float32)
-        self.income = MonthAccounts(n, self.scratch)
-        self.expense = MonthAccounts(n, self.scratch)
+        self.income = MonthAccounts(n)
+        self.expense = MonthAccounts(n)
         # rolling 12 months (yuan per household, float32); net = income - rigid expenditure
         self._income_year = RollingYear(n, dense=True)
         self._expense_year = RollingYear(n, dense=False)
@@ -174,10 +176,12 @@ class Households:
         self.expense.open_month()
 
     def close_month(self) -> None:
-        """Roll this month's totals into the 12-month sums (the month falling out is subtracted)."""
-        self._income_year.push_dense(self.income.total_into)
+        """Roll this month's totals into the 12-month sums (the month falling out is subtracted), and the
+        net income. Expenditure first, so the income's roll can write the net in the same pass."""
         self._expense_year.push(self.expense)
-        np.subtract(self.income_12m_yuan, self.expense_12m_yuan, out=self.net_12m_yuan)
+        self.income.total_into(self.scratch)
+        if self._income_year.push_dense(self.scratch, self.expense_12m_yuan, self.net_12m_yuan):
+            np.subtract(self.income_12m_yuan, self.expense_12m_yuan, out=self.net_12m_yuan)  # rebuilt exactly
         self.months_accounted += 1
 
     @property
@@ -200,15 +204,9 @@ class Households:
         """
         key = (float(line), self.months_accounted, self.size_revision)
         if self._below_key != key:
-            threshold = self.per_person(line, out=self.scratch)
-            self._below = np.flatnonzero(np.less(self.net_12m_yuan, threshold, out=self._below_mask))
+            self._below = kernels.below_line(self.net_12m_yuan, self.size, np.float32(line), self._below_mask)
             self._below_key = key
         return self._below
-
-    def per_person(self, amount: float, out: np.ndarray) -> np.ndarray:
-        """`amount` x household size into `out` (float32): a line per person as a threshold on household
-        income. One multiplication; cheaper in memory than keeping a threshold array per line."""
-        return np.multiply(self.size, np.float32(amount), out=out)
 
     # --- derived per-capita measures -----------------------------------------------------------
     @property
@@ -245,11 +243,10 @@ class MonthAccounts:
     Terms keep references: an array booked must not be changed before the month is closed.
     """
 
-    def __init__(self, n: int, scratch: np.ndarray):
+    def __init__(self, n: int):
         self.n = n
         self.terms: dict[str, list[tuple]] = {}  # source -> this month's terms
         self.view = MonthView(self)
-        self.scratch = scratch
 
     def add(self, source: str) -> None:
         self.terms.setdefault(source, [])
@@ -290,11 +287,14 @@ class MonthAccounts:
         """Add terms into `out` (overwrite it with the first dense one when `first`); returns `first` after."""
         for term in terms:
             kind = term[0]
-            if kind == "scaled":
+            if kind == "scaled" and np.result_type(term[1], term[2]) == np.float32:
+                kernels.add_scaled(out, term[1], np.float32(term[2]), first)  # float32 product, one pass
+            elif kind == "scaled":  # a product NumPy would take in float64: rounded to float32 first, as before
+                product = np.multiply(term[1], term[2]).astype(np.float32)
                 if first:
-                    np.multiply(term[1], term[2], out=out, casting="same_kind")
+                    np.copyto(out, product)
                 else:
-                    out += np.multiply(term[1], term[2], out=self.scratch, casting="same_kind")
+                    out += product
             elif kind == "array":
                 if first:
                     np.copyto(out, term[1], casting="same_kind")
@@ -354,13 +354,11 @@ class RollingYear:
         self.entries: list[tuple[np.ndarray, np.ndarray] | None] = [None] * MONTHS_PER_YEAR  # sparse months
         self.pos = 0
 
-    def push_dense(self, fill) -> None:
-        """Add the month `fill(out)` writes into its ring row; subtract the month falling out."""
-        row = self.ring[self.pos]
-        self.total -= row
-        fill(row)
-        self.total += row
-        self._advance()
+    def push_dense(self, month: np.ndarray, other_total: np.ndarray, net: np.ndarray) -> bool:
+        """Add `month` into its ring row, subtract the month falling out, and write `total - other_total`
+        into `net` (one compiled pass). True when the sums were rebuilt exactly after (`net` is then stale)."""
+        kernels.roll_row(self.total, self.ring[self.pos], month, other_total, net)
+        return self._advance()
 
     def push(self, accounts: MonthAccounts) -> None:
         """Add this month's total of `accounts`, every credit of which was sparse."""
@@ -372,10 +370,11 @@ class RollingYear:
         self.entries[self.pos] = (households, amounts) if len(households) else None
         self._advance()
 
-    def _advance(self) -> None:
+    def _advance(self) -> bool:
         self.pos = (self.pos + 1) % MONTHS_PER_YEAR
         if self.pos == 0:  # once a year, recompute exactly to stop float drift
             self._rebuild()
+        return self.pos == 0
 
     def _rebuild(self) -> None:
         if self.ring is not None:  # in slices of households, so the float64 work array stays small

@@ -106,24 +106,6 @@ class Groups:
             out[0] = per_group[0]
         return out * self.uniform_weight if self.uniform_weight is not None else out
 
-    def binned(self, values: np.ndarray, counts: np.ndarray, *, overwrite: bool = False):
-        """`binned` for units sorted by group, each standing for `counts` people (e.g. household sizes)
-        times its weight: one histogram per group slice, no group index needed. With `overwrite`, the
-        bins are written over `values` (float32), which saves a work array."""
-        values = np.asarray(values, np.float32)
-        bins = bin_index(values, out=values.view(np.int32) if overwrite else None)
-        w = np.zeros((self.n_columns, _BINS))
-        for c, s in enumerate(self.slices):
-            if c > 0 or self.n_columns == 1:
-                weights = counts[s] if self.uniform_weight is not None else counts[s] * self.weight[s]
-                # float64 weights: np.bincount converts any other type on a slow path
-                w[c] = np.bincount(bins[s], weights=weights.astype(np.float64), minlength=_BINS)
-        if self.uniform_weight is not None:
-            w *= self.uniform_weight
-        if self.n_columns > 1:
-            w[0] = w[1:].sum(axis=0)
-        return w, w * _MIDPOINTS
-
     def count(self, mask: np.ndarray) -> np.ndarray:
         """Weighted number of units where `mask` holds."""
         if self.uniform_weight is None:
@@ -164,6 +146,7 @@ _EDGES = np.concatenate([[0.0], (np.arange(_FIRST, _LAST + 1, dtype=np.int64) <<
                          .view(np.float32).astype(np.float64)])
 _UPPER = np.concatenate([_EDGES[1:], [_EDGES[-1] * (1 + 2.0**-MANTISSA_BITS)]])
 _MIDPOINTS = (_EDGES + _UPPER) / 2
+FIRST_BIN, SHIFT, BINS, MIDPOINTS = _FIRST, _SHIFT, _BINS, _MIDPOINTS  # for kernels.income_bins
 
 
 def bin_index(values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

@@ -8,6 +8,7 @@ share each slot's luck.
 
 import numpy as np
 
+from . import kernels
 from .component import Component
 from .events import WaitingTimes, hashed_uniform, hazard_of, stream_key
 from .households import Employment
@@ -144,21 +145,16 @@ class LabourMarket(Component):
     def _transitions(self, model) -> None:
         """Slots due this month lose their job or find one; the destination is a hashed draw per event.
 
-        Selections go through positions (np.flatnonzero), not boolean masks: on masks that mix True
-        and False at random, boolean indexing is several times slower.
+        The scan for the slots due and their moves is one compiled pass (`kernels.labour_due`); the
+        draws stay NumPy's (the same float32 logarithm as every other waiting time).
         """
         lab, hh, month = model.labourers, model.households, model.month_index
-        due = self.times.due(month)
-        old = lab.state[due]
-        hazard = np.take(self.state_hazard, old + 1)
-        seeking = hazard == SEEKING  # the others due are local or migrant workers (parked slots are never due)
-        # those in work lose their job: back to farming where the household has land
-        new = (Employment.NONE + (Employment.FARMING - Employment.NONE) * hh.has_farmland[lab.household[due]]
-               ).astype(np.int8)
+        # those in work lose their job (back to farming where the household has land); those looking
+        # and not ill are able to find one (a finding due while ill is dropped)
+        due, old, new, able = kernels.labour_due(
+            self.times.time, month, self.times.scratch_mask, lab.state, self.state_hazard, SEEKING, lab.household,
+            hh.has_farmland, lab.ill_months_left, Employment.FARMING, Employment.NONE)
         hazard = self.finding_hazard[due]  # the next hazard: finding, unless a job is found below
-        looking = np.flatnonzero(seeking)
-        new[looking] = old[looking]  # unless they find a job: those not ill do
-        able = looking[lab.ill_months_left[due[looking]] == 0]  # a finding due while ill is dropped
         found = due[able]
         draw = hashed_uniform(self.destination_key, found, self.times.count[found])
         migrant = draw < self._migrant_share(model, found)
@@ -187,13 +183,8 @@ class LabourMarket(Component):
     def _rebase(self, model, slots: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
         """Move the wage values of slots that entered or left local or migrant work; remember the states."""
         lab = model.labourers
-        for job, base in ((Employment.LOCAL, self.local_base), (Employment.MIGRANT, self.migrant_base)):
-            delta = (new == job).astype(np.int8) - (old == job)
-            moved = np.flatnonzero(delta)
-            if len(moved):
-                s = slots[moved]
-                np.add.at(base, lab.household[s], delta[moved] * _wage_value(lab, s))
-        self.known_state[slots] = new
+        kernels.rebase_wages(self.local_base, self.migrant_base, lab.household, lab.skill, lab.wage_multiplier,
+                             slots, old, new, self.known_state, Employment.LOCAL, Employment.MIGRANT)
 
     def _pay(self, model) -> None:
         """This month's wages: the households' wage bases times the month's wage levels."""

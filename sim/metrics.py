@@ -6,9 +6,10 @@ the Gini read disposable income. Every sum is weighted, so values are at full-po
 
 import numpy as np
 
+from . import indicators, kernels
 from .component import Component
 from .households import Employment
-from .indicators import Indicator, binned, binned_gini, binned_median, ratio
+from .indicators import Indicator, binned_gini, binned_median, ratio
 from .params import Section
 
 CORE_INDICATORS = (
@@ -66,6 +67,12 @@ class Metrics(Component):
         self.county_slices = _county_slices(hh.county, len(counties))
         # group column of each county (a county without sampled households sums to 0 wherever it goes)
         self.county_column = model.hh_groups.column[self.county_slices.first_household]
+        # the compiled income histogram: each class's households (or all), weights unless uniform
+        g = model.hh_groups
+        groups = g.slices[1:] if g.n_columns > 1 else g.slices[:1]
+        self.group_starts = np.array([s.start for s in groups], np.int64)
+        self.group_stops = np.array([s.stop for s in groups], np.int64)
+        self.bin_weight = np.zeros(0) if g.uniform_weight is not None else g.weight
         self.was_poor_county = counties.was_poverty_county
         self.below_poverty_before = np.zeros(n, bool)
         self.below_poverty = self.below_monitoring = self.returned = np.zeros(0, np.intp)
@@ -111,9 +118,19 @@ class Metrics(Component):
         rec.put("villages_collective_income_over_50k_share", ratio(gv.count(above), gv.sum()))
 
     def _report_incomes(self, model, rec) -> None:
+        """Means per group and for former poverty counties, the median and the Gini (the per-capita income
+        histogram per group from a compiled pass)."""
         hh, g = model.households, model.hh_groups
         income = hh.income_12m_yuan
         by_county = self.county_slices.sums(income, g)
+        people = np.zeros((g.n_columns, indicators.BINS))
+        rows = slice(1, None) if g.n_columns > 1 else slice(0, 1)  # per class, or the one group
+        people[rows] = kernels.income_bins(income, hh.size, self.bin_weight, self.group_starts, self.group_stops,
+                                           hh.scratch, indicators.FIRST_BIN, indicators.SHIFT, indicators.BINS)
+        if g.uniform_weight is not None:
+            people *= g.uniform_weight
+        if g.n_columns > 1:
+            people[0] = people[1:].sum(axis=0)
         income_by_group = _by_group(by_county, self.county_column, g.n_columns)
         rec.put("income_per_capita_mean_yuan", ratio(income_by_group, self.persons))
         lifted = self.lifted_out_idx
@@ -124,10 +141,8 @@ class Metrics(Component):
         poor_mean = ratio(_by_group(by_county * poor, self.county_column, g.n_columns),
                           _by_group(self.persons_by_county * poor, self.county_column, g.n_columns))
         rec.put("poverty_county_income_ratio", poor_mean / region_mean)
-        income_pc = np.divide(income, hh.size, out=hh.scratch)
-        w, wx = g.binned(income_pc, hh.size, overwrite=True)
-        rec.put("income_per_capita_median_yuan", binned_median(w))
-        rec.put("gini", binned_gini(w, wx))
+        rec.put("income_per_capita_median_yuan", binned_median(people))
+        rec.put("gini", binned_gini(people, people * indicators.MIDPOINTS))
 
     def _report_employment(self, model, rec) -> None:
         lab, gl = model.labourers, model.lab_groups

@@ -18,7 +18,7 @@ from typing import Literal
 
 import numpy as np
 
-from . import policy
+from . import kernels, policy
 from .component import Component
 from .events import hashed_exponential
 from .households import MonitoringCategory
@@ -129,8 +129,7 @@ class Monitoring(Component):
         p = self.params
         strength = policy.strength(model, p)
         line = float(model.monitoring_line_yuan)
-        risk = self._mark_risk(hh, line)
-        at_risk = np.flatnonzero(np.greater(risk, self.flagged, out=self.scratch_bool))  # risk and not flagged
+        at_risk = self._mark_risk(hh, line)
 
         if self.started:
             self.budget[at_risk] -= self._county_hazard(model, strength)[hh.county[at_risk]]
@@ -153,34 +152,19 @@ class Monitoring(Component):
             self.queue.append((model.month_index + p.processing_lag_months, found, category))
         self._enrol_due(model, strength)
         self._eliminate(model, strength)
-        self._assist(model, strength)
 
     def _mark_risk(self, hh, line: float) -> np.ndarray:
         """Households at risk, judged without the lever's own payments: below the line, or rigid
-        expenditure over the trigger share of income. Returns the (reused) mask.
-
-        Those below the line with the payments counted are below without them too, and come from the
-        pass metrics made over last month's accounts (`Households.below`); only households paid in
-        the last 12 months, and those with rigid expenditure, are looked at one by one.
-        """
-        risk = self.risk
-        risk.fill(False)
-        risk[hh.below(line)] = True
-        paid = np.flatnonzero(self.paid_12m > 0)
-        risk[np.compress(self.net_at(hh, paid) < hh.size[paid] * np.float32(line), paid)] = True
-        risk[self._rigid(hh)] = True
-        return risk
-
-    def _rigid(self, hh) -> np.ndarray:
-        """Households whose 12-month rigid expenditure exceeds the trigger share of their income.
+        expenditure over the trigger share of income. Fills the (reused) mask `self.risk` and returns the
+        households at risk and not yet flagged.
 
         Rigid expenditure above a share s of income (net + expenditure) is expenditure above s / (1 - s)
-        of net income. Only households with expenditure in the last 12 months (a few percent) are looked
-        at; for the others the test could hold only with negative net income, already below the line.
+        of net income. One compiled pass over the households (`kernels.monitoring_risk`).
         """
         share = self.params.rigid_expenditure_trigger_share
-        spent = np.flatnonzero(hh.expense_12m_yuan > 0)
-        return np.compress(hh.expense_12m_yuan[spent] > self.net_at(hh, spent) * (share / (1.0 - share)), spent)
+        return kernels.monitoring_risk(hh.net_12m_yuan, self.paid_12m, hh.expense_12m_yuan, hh.size,
+                                       np.float32(line), share / (1.0 - share), self.flagged, self.risk,
+                                       self.scratch_bool)
 
     def net_at(self, hh, idx: np.ndarray) -> np.ndarray:
         """12-month net income of households `idx` without the lever's own payments (float64)."""
@@ -210,51 +194,23 @@ class Monitoring(Component):
             self.new_idx = np.concatenate(due)
 
     def _eliminate(self, model, strength) -> None:
-        """Count months out of risk; release households stable long enough, and all where the lever ended.
-
-        (Selections go through positions: boolean indexing is several times slower on mixed masks.)
-        """
-        hh = model.households
-        idx = np.flatnonzero(hh.monitoring_category > 0)
-        months = (self.stable_months[idx] + 1) * ~self.risk[idx]  # months in a row out of risk
-        self.stable_months[idx] = months
-        leave = months >= self.params.stable_months_for_elimination
-        self.eliminated_idx = np.compress(leave, idx)
-        if np.any(strength == 0):  # after an 'end' rule the mechanism is gone: release without elimination
-            leave |= strength[hh.county[idx]] == 0
-        released = np.compress(leave, idx)
-        hh.monitoring_category[released] = MonitoringCategory.NONE
-        self.flagged[released] = False
-        self.stable_months[released] = 0
-        self.monitored_idx = np.compress(~leave, idx)
-
-    def _assist(self, model, strength) -> None:
-        """Comprehensive security for households that cannot work, development assistance for the others."""
-        p, hh, idx = self.params, model.households, self.monitored_idx
-        no_labour = hh.n_labourers[idx] == 0
-        on_security, on_development = np.flatnonzero(no_labour), np.flatnonzero(~no_labour)  # positions in idx
-        secured, developed = idx[on_security], idx[on_development]
+        """Count months out of risk; release households stable long enough, and all where the lever ended;
+        assist the others: comprehensive security for households that cannot work, development assistance
+        for the others. One compiled loop over the monitored households (`kernels.monitoring_month`)."""
+        p, hh = self.params, model.households
         line = model.monitoring_line_yuan if p.security_top_up_to == "monitoring_line" else model.poverty_line_yuan
-        net = self.net_at(hh, idx).astype(np.float32)
-        self.net[idx] = net
-        security = hh.size[secured] * float(line * (1.0 + p.security_margin_share))  # a twelfth of the gap a month
-        security -= net[on_security]
-        np.maximum(security, 0.0, out=security)
-        security *= 1 / 12
-        development = np.full(len(developed), p.development_assistance_yuan_per_month)
-        if np.all(strength == 1.0):
-            self.admin_weight = 1.0
-        else:  # tapering: detection effort, payments and administration scale with strength
-            self.admin_weight = strength[hh.county[idx]]
-            security *= strength[hh.county[secured]]
-            development *= strength[hh.county[developed]]
-        security, development = security.astype(np.float32), development.astype(np.float32)
+        monitored = np.flatnonzero(hh.monitoring_category > 0)
+        self.eliminated_idx, idx, paid, secured, security, developed, development = kernels.monitoring_month(
+            monitored, hh.monitoring_category, self.stable_months, self.risk, self.flagged, hh.county,
+            np.asarray(strength, np.float64), hh.n_labourers, hh.size, hh.net_12m_yuan, self.paid_12m, self.net,
+            p.stable_months_for_elimination, float(line * (1.0 + p.security_margin_share)),
+            float(p.development_assistance_yuan_per_month), bool(np.any(strength == 0)))
+        self.monitored_idx, self.paid_month = idx, paid
+        # tapering: detection effort, payments and administration scale with strength
+        self.admin_weight = 1.0 if np.all(strength == 1.0) else strength[hh.county[idx]]
         hh.credit_at("comprehensive_security", secured, security)
         hh.credit_at("development_assistance", developed, development)
-        self.paid_month = np.zeros(len(idx), np.float32)  # per monitored household, for the cost
-        self.paid_month[on_security] = security
-        self.paid_month[on_development] = development
-        self._roll(idx, self.paid_month)
+        self._roll(idx, paid)
 
     def _roll(self, idx: np.ndarray, paid: np.ndarray) -> None:
         """Roll this month's payments into the lever's own 12-month sum, dropping the month that falls out.
@@ -263,8 +219,7 @@ class Monitoring(Component):
         far below a yuan over any horizon, so no periodic rebuild is needed.
         """
         old_idx, old_paid = self.ring[self.ring_pos]
-        self.paid_12m[old_idx] -= old_paid
-        self.paid_12m[idx] += paid
+        kernels.roll_payments(self.paid_12m, old_idx, old_paid, idx, paid)
         paid_some = np.flatnonzero(paid > 0)  # the ring keeps only actual payments, with 32-bit household numbers
         self.ring[self.ring_pos] = (idx[paid_some].astype(np.int32), paid[paid_some])
         self.ring_pos = (self.ring_pos + 1) % 12

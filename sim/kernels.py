@@ -1,0 +1,220 @@
+"""Compiled loops (numba) for the few monthly passes that NumPy can only do as many separate passes.
+
+At full scale a month was ~60 NumPy calls over household- or slot-sized arrays, each a pass at memory
+speed, plus gathers and scatters over the 100,000-300,000 households with a payment or an event. Each
+kernel here does one such group of calls as one pass, with the same arithmetic in the same order and
+the same types (float32 where the NumPy code worked in float32, float64 where it promoted), so results
+are bit for bit those of the NumPy code they replace. `cache=True` keeps the compiled code in
+`__pycache__`: only the first run after an install or a change compiles (docs/performance.md).
+"""
+
+import numba
+import numpy as np
+
+_JIT = {"cache": True, "nogil": True}
+
+
+@numba.njit(**_JIT)
+def positions(mask, count):
+    """np.flatnonzero(mask) given its `count` of True: a branch-free compaction (a store per element;
+    stores after the last True land in one spare cell)."""
+    out = np.empty(count + 1, np.intp)
+    k = 0
+    for i in range(len(mask)):
+        out[k] = i
+        k += mask[i]
+    return out[:count]
+
+
+@numba.njit(**_JIT)
+def below_line(net_12m_yuan, size, line_yuan, mask):
+    """Households whose 12-month net income is below `line_yuan` (float32) per person: positions, sorted.
+
+    A branch-free pass that fills `mask` and counts (the compiler vectorises it), then the compaction:
+    in place of a threshold array, a comparison and np.flatnonzero.
+    """
+    count = 0
+    for i in range(len(net_12m_yuan)):
+        below = net_12m_yuan[i] < np.float32(size[i]) * line_yuan
+        mask[i] = below
+        count += below
+    return positions(mask, count)
+
+
+@numba.njit(**_JIT)
+def monitoring_risk(net_12m_yuan, paid_12m_yuan, expense_12m_yuan, size, line_yuan, rigid_ratio, flagged, risk,
+                    scratch):
+    """The monitoring lever's risk test for every household, and those at risk not yet flagged (sorted).
+
+    At risk: net income below the line; or, for households the lever paid in the last 12 months, net
+    income without its payments below it (float64, as NumPy promoted); or rigid expenditure over
+    `rigid_ratio` x that net income. One branch-free pass (conditions combined with `|` and `&`, as a
+    random 20% of households are at risk) instead of a mask fill, three scans and their gathers;
+    `scratch` (bool) gets the households at risk and not flagged.
+    """
+    count = 0
+    for i in range(len(net_12m_yuan)):
+        threshold = np.float32(size[i]) * line_yuan
+        net = np.float64(net_12m_yuan[i]) - paid_12m_yuan[i]
+        at_risk = ((net_12m_yuan[i] < threshold)
+                   | ((paid_12m_yuan[i] > 0) & (net < np.float64(threshold)))
+                   | ((expense_12m_yuan[i] > 0) & (np.float64(expense_12m_yuan[i]) > net * rigid_ratio)))
+        risk[i] = at_risk
+        new = at_risk & (not flagged[i])
+        scratch[i] = new
+        count += new
+    return positions(scratch, count)
+
+
+@numba.njit(**_JIT)
+def monitoring_month(monitored, category, stable_months, risk, flagged, county, strength, n_labourers, size,
+                     net_12m_yuan, paid_12m_yuan, net_out, stable_needed, security_line_yuan, development_yuan,
+                     any_ended):
+    """Elimination and assistance for the `monitored` households (sorted) in one loop (Monitoring._eliminate).
+
+    Counts months out of risk, releases households stable long enough (or where the lever ended), and
+    for the others works out comprehensive security (no labourer: a twelfth of the gap to
+    `security_line_yuan` x size, float64 then float32) or development assistance. Returns the
+    eliminated, the still monitored and each one's payment, and the payments split by kind:
+    (households, amounts) on security and on development assistance.
+    """
+    n = len(monitored)
+    eliminated, kept = np.empty(n, np.intp), np.empty(n, np.intp)
+    paid = np.empty(n, np.float32)
+    secured, security = np.empty(n, np.intp), np.empty(n, np.float32)
+    developed, development = np.empty(n, np.intp), np.empty(n, np.float32)
+    n_eliminated = n_kept = n_secured = n_developed = 0
+    for k in range(n):
+        i = monitored[k]
+        months = np.int8((stable_months[i] + 1) * (not risk[i]))
+        stable_months[i] = months
+        stable = months >= stable_needed
+        eliminated[n_eliminated] = i
+        n_eliminated += stable
+        share = strength[county[i]]
+        if stable or (any_ended and share == 0):  # released (a few percent a month)
+            category[i] = 0
+            flagged[i] = False
+            stable_months[i] = 0
+            continue
+        net = np.float32(np.float64(net_12m_yuan[i]) - paid_12m_yuan[i])
+        net_out[i] = net
+        kept[n_kept] = i
+        if n_labourers[i] == 0:
+            amount = np.float32(max(size[i] * security_line_yuan - np.float64(net), 0.0) * (1 / 12) * share)
+            secured[n_secured], security[n_secured] = i, amount
+            n_secured += 1
+        else:
+            amount = np.float32(development_yuan * share)
+            developed[n_developed], development[n_developed] = i, amount
+            n_developed += 1
+        paid[n_kept] = amount
+        n_kept += 1
+    return (eliminated[:n_eliminated], kept[:n_kept], paid[:n_kept], secured[:n_secured], security[:n_secured],
+            developed[:n_developed], development[:n_developed])
+
+
+@numba.njit(**_JIT)
+def roll_payments(paid_12m_yuan, old_households, old_paid, households, paid):
+    """The lever's 12-month payment sums: the month falling out subtracted, then this month added (float64)."""
+    for k in range(len(old_households)):
+        paid_12m_yuan[old_households[k]] -= old_paid[k]
+    for k in range(len(households)):
+        paid_12m_yuan[households[k]] += paid[k]
+
+
+@numba.njit(**_JIT)
+def labour_due(time, month, scratch, state, state_hazard, seeking, household, has_farmland, ill_months_left,
+               farming, idle):
+    """Slots whose labour-market event falls in `month`, what happens to them, and who may find a job.
+
+    Workers due lose their job (to farming where the household has land, else idle); seekers due keep
+    their state here and can find a job unless ill (the caller draws which job). Returns the due slots,
+    their old and new states, and the positions (in the due list) of those able to take a job. The scan
+    is branch-free into `scratch` (bool), then compacted; the rest touches the ~5% due.
+    """
+    count = 0
+    for s in range(len(time)):
+        is_due = time[s] <= month
+        scratch[s] = is_due
+        count += is_due
+    due = positions(scratch, count)
+    old = np.empty(count, np.int8)
+    new = np.empty(count, np.int8)
+    able = np.empty(count, np.intp)
+    n_able = 0
+    for k in range(count):
+        s = due[k]
+        old[k] = state[s]
+        if state_hazard[state[s] + 1] == seeking:
+            new[k] = state[s]
+            able[n_able] = k
+            n_able += ill_months_left[s] == 0
+        else:
+            new[k] = farming if has_farmland[household[s]] else idle
+    return due, old, new, able[:n_able].copy()
+
+
+@numba.njit(**_JIT)
+def rebase_wages(local_base, migrant_base, household, skill, wage_multiplier, slots, old, new, known_state,
+                 local, migrant):
+    """Move the wage values (skill x multiplier, float32) of slots that entered or left local or migrant
+    work between their households' wage bases, in slot order as np.add.at did; remember the states."""
+    for k in range(len(slots)):
+        s = slots[k]
+        if old[k] != new[k]:
+            value = skill[s] * wage_multiplier[s]
+            h = household[s]
+            delta = np.int8(new[k] == local) - np.int8(old[k] == local)
+            if delta != 0:
+                local_base[h] += np.float32(delta) * value
+            delta = np.int8(new[k] == migrant) - np.int8(old[k] == migrant)
+            if delta != 0:
+                migrant_base[h] += np.float32(delta) * value
+        known_state[s] = new[k]
+
+
+@numba.njit(**_JIT)
+def add_scaled(out, base, factor, overwrite):
+    """`out = base x factor` or `out += base x factor` in float32, one pass (NumPy: a product, then a sum)."""
+    if overwrite:
+        for i in range(len(out)):
+            out[i] = np.float32(base[i]) * factor
+    else:
+        for i in range(len(out)):
+            out[i] += np.float32(base[i]) * factor
+
+
+@numba.njit(**_JIT)
+def roll_row(total, row, new_row, other_total, net):
+    """Swap a month's row of a 12-month ring: total - old + new (float32, in that order), the row stored,
+    and `net = total - other_total`, one pass for three NumPy passes and a subtraction."""
+    for i in range(len(total)):
+        t = (total[i] - row[i]) + new_row[i]
+        total[i] = t
+        row[i] = new_row[i]
+        net[i] = t - other_total[i]
+
+
+@numba.njit(**_JIT)
+def income_bins(income_12m_yuan, size, weight, starts, stops, per_capita, first_bin, shift, n_bins):
+    """Per group (households `starts[c]:stops[c]`), the people (size x weight, float64) in each per-capita
+    income bin (`indicators.bin_index`), added in household order as np.bincount did: a division pass
+    (vectorised, into the float32 work array `per_capita`), then one pass that reads each bin off the
+    float's bits and adds to it, instead of five NumPy passes and a bincount per group. An empty
+    `weight` counts people alone (uniform weights, applied by the caller).
+    """
+    for i in range(len(income_12m_yuan)):
+        per_capita[i] = income_12m_yuan[i] / np.float32(size[i])
+    bits = per_capita.view(np.int32)
+    people = np.zeros((len(starts), n_bins))
+    for c in range(len(starts)):
+        histogram = people[c]
+        if len(weight) == 0:  # (two loops rather than a test per household)
+            for i in range(starts[c], stops[c]):
+                histogram[min(max((np.int64(bits[i]) >> shift) - (first_bin - 1), 0), n_bins - 1)] += size[i]
+        else:
+            for i in range(starts[c], stops[c]):
+                histogram[min(max((np.int64(bits[i]) >> shift) - (first_bin - 1), 0), n_bins - 1)] += (
+                    size[i] * weight[i])
+    return people
