@@ -399,9 +399,14 @@ def local_linear_fit(spec, final) -> "Any":
     return best, r2, b
 
 
-def gauss_newton_step(spec, values: dict[str, float], slopes, runs) -> dict[str, float]:
+REFINE_FRACTIONS = (1.0, 0.5, 0.25)  # step lengths tried in turn by each refinement step
+
+
+def gauss_newton_step(spec, values: dict[str, float], slopes, runs, fraction: float = 1.0) -> dict[str, float]:
     """One correction of a parameter set from replicate runs at it: the mean standardised error of each
-    target, and the emulator's slopes, give the least-squares step (within the prior bounds)."""
+    target, and the emulator's slopes, give the least-squares step (within the prior bounds), of which
+    `fraction` is taken (a shorter step when the full one overshoots: the slopes are a wide
+    population's average, not the local ones)."""
     import numpy as np
     from scipy.optimize import lsq_linear
 
@@ -412,7 +417,7 @@ def gauss_newton_step(spec, values: dict[str, float], slopes, runs) -> dict[str,
     mean_error = np.mean(errors, axis=0)
     lo = np.array([p.fit_bounds[0] for p in spec.parameters]) - z
     hi = np.array([p.fit_bounds[1] for p in spec.parameters]) - z
-    step = lsq_linear(slopes, -mean_error, bounds=(np.minimum(lo, 0), np.maximum(hi, 0))).x
+    step = fraction * lsq_linear(slopes, -mean_error, bounds=(np.minimum(lo, 0), np.maximum(hi, 0))).x
     return {p.name: _round(p.from_fit(z[k] + step[k])) for k, p in enumerate(spec.parameters)}
 
 
@@ -653,16 +658,21 @@ def run_calibration(targets_path=None, *, budget=None, seed=None, workers=None, 
         check_started = time.time()
         checks = check_runs(spec, values, replicates=settings.check_replicates, seed=seed_ + 1,
                             scale=scale or "calibration", client=client)
-        steps = [{"step": 0, **values, "distance": distance_of(spec, checks)}]
+        steps = [{"step": 0, "fraction": 0.0, **values, "distance": distance_of(spec, checks)}]
         if summary["slopes"] is not None:
             for k in range(settings.refine_steps):
-                candidate = gauss_newton_step(spec, values, summary["slopes"], checks)
-                cand_checks = check_runs(spec, candidate, replicates=settings.check_replicates,
-                                         seed=seed_ + 1, scale=scale or "calibration", client=client)
-                steps.append({"step": k + 1, **candidate, "distance": distance_of(spec, cand_checks)})
-                if steps[-1]["distance"] >= min(st["distance"] for st in steps[:-1]):
+                improved = False
+                for fraction in REFINE_FRACTIONS:  # backtracking: a full step, then shorter ones
+                    candidate = gauss_newton_step(spec, values, summary["slopes"], checks, fraction)
+                    cand_checks = check_runs(spec, candidate, replicates=settings.check_replicates,
+                                             seed=seed_ + 1, scale=scale or "calibration", client=client)
+                    steps.append({"step": k + 1, "fraction": fraction, **candidate,
+                                  "distance": distance_of(spec, cand_checks)})
+                    if steps[-1]["distance"] < distance_of(spec, checks):
+                        values, checks, improved = candidate, cand_checks, True
+                        break
+                if not improved:
                     break
-                values, checks = candidate, cand_checks
         summary["summary"]["chosen"] = [values[p.name] for p in spec.parameters]
         summary["refinement"] = __import__("pandas").DataFrame(steps)
         table = target_table(spec, checks)

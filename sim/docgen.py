@@ -13,6 +13,7 @@ from .scenario import SECTIONS
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 MARKER = re.compile(r"(<!-- params:(\w+) -->\n)(.*?)(<!-- /params -->)", re.S)
+CALIBRATED = re.compile(r"(<!-- calibrated -->\n)(.*?)(<!-- /calibrated -->)", re.S)
 
 
 def table(section: str) -> str:
@@ -27,8 +28,30 @@ def table(section: str) -> str:
     return "\n".join(rows) + "\n"
 
 
+def calibrated_table() -> str:
+    """The values `ruralsim calibrate` wrote (calibration/calibrated.toml) beside the schema defaults."""
+    from .calibration import calibrated_path, calibrated_values
+    from .targets import load_targets, schema_defaults
+
+    sections, provenance = calibrated_values(enabled=True)
+    if not sections:
+        return "No calibrated values: every parameter runs at its schema default.\n"
+    informed = {p.name: ", ".join(p.informed_by) for p in load_targets().parameters}
+    chosen = provenance.get("parameters", {})
+    rows = [f"From `{calibrated_path().relative_to(ODD.parent.parent)}`: {provenance.get('method', '')}; "
+            f"seed {provenance.get('seed')}, budget {provenance.get('budget')}, {provenance.get('date', '')[:10]}, "
+            f"commit {str(provenance.get('git_commit', ''))[:10]}.", "",
+            "| parameter | schema default | calibrated | informed by |", "|---|---|---|---|"]
+    for name, value in chosen.items():
+        key = name.rsplit(".", 1)[0].removesuffix("_by_region") if name.count(".") == 2 else name
+        default = f"{schema_defaults([key])[key]:g}"  # a per-region entry: the common value
+        rows.append(f"| `{name}` | {default} | **{value:g}** | {informed.get(name, '')} |")
+    return "\n".join(rows) + "\n"
+
+
 def render(text: str) -> str:
-    return MARKER.sub(lambda m: m.group(1) + table(m.group(2)) + m.group(4), text)
+    text = MARKER.sub(lambda m: m.group(1) + table(m.group(2)) + m.group(4), text)
+    return CALIBRATED.sub(lambda m: m.group(1) + calibrated_table() + m.group(3), text)
 
 
 def main(argv=None) -> int:

@@ -94,8 +94,10 @@ def test_shipped_calibration_comes_from_the_fit_of_the_current_targets():
         assert chosen == pytest.approx(report.loc[p.name, "chosen"], rel=1e-3)
         assert p.low <= chosen <= p.high
         for key, value in p.overrides(chosen, defaults).items():
-            section, _, name = key.partition(".")
-            assert raw[section][name] == pytest.approx(value, rel=1e-5)
+            entry = raw
+            for part in key.split("."):  # section.parameter, or section.table.entry (per region)
+                entry = entry[part]
+            assert entry == pytest.approx(value, rel=1e-5)
 
 
 # --- the sampler and the fit ---------------------------------------------------------------------------
