@@ -43,8 +43,7 @@ def calibrated_table() -> str:
             f"commit {str(provenance.get('git_commit', ''))[:10]}.", "",
             "| parameter | schema default | calibrated | informed by |", "|---|---|---|---|"]
     for name, value in chosen.items():
-        key = name.rsplit(".", 1)[0].removesuffix("_by_region") if name.count(".") == 2 else name
-        default = f"{schema_defaults([key])[key]:g}"  # a per-region entry: the common value
+        default = f"{schema_defaults([name])[name]:g}"  # a per-region entry: the common value
         rows.append(f"| `{name}` | {default} | **{value:g}** | {informed.get(name, '')} |")
     return "\n".join(rows) + "\n"
 

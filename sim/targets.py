@@ -318,11 +318,14 @@ def _raw_base():
 
 
 def schema_defaults(keys) -> dict[str, float]:
+    """Schema default per key; a per-region entry (`section.x_by_region.name`) has the common `x`'s."""
     base = _raw_base()
     out = {}
     for key in keys:
         section, _, field = key.partition(".")
-        out[key] = getattr(getattr(base, section), field)
+        field, _, entry = field.partition(".")
+        values = getattr(base, section)
+        out[key] = getattr(values, field.removesuffix("_by_region")) if entry else getattr(values, field)
     return out
 
 
