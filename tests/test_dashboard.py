@@ -52,9 +52,10 @@ def test_untouched_levers_run_exactly_the_baseline():
 
 def test_a_slider_rounding_the_baseline_to_its_step_still_means_the_baseline():
     share = LEVERS_BY_KEYWORD["pv_household_share"].baseline  # the slider's step is 0.01
-    model = DashboardModel(scale=0.005, pv_household_share=share + 0.004)
-    assert model.lever_values["pv_household_share"] == share
-    assert scenario_overrides(model.lever_values) == {}
+    for shown in (share + 0.004, share + 0.005, share - 0.005):  # half a step away (0.545 shows as 0.55): a tie
+        model = DashboardModel(scale=0.005, pv_household_share=shown)
+        assert model.lever_values["pv_household_share"] == share
+        assert scenario_overrides(model.lever_values) == {}
     moved = DashboardModel(scale=0.005, pv_household_share=share - 0.02)
     assert moved.scenario.pv.household_share_of_village_funds == pytest.approx(share - 0.02)
 

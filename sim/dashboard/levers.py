@@ -57,7 +57,7 @@ class Lever:
         this, touching nothing would still change the scenario.
         """
         step = self.control.get("step")
-        if step and isinstance(value, (int, float)) and abs(value - self.baseline) < step / 2:
+        if step and isinstance(value, (int, float)) and abs(value - self.baseline) <= step / 2 + 1e-9:  # ties too
             return self.baseline
         return value
 
