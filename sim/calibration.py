@@ -1,19 +1,9 @@
-"""Calibration to the seed statistics: ABC-SMC (pyabc) over the free parameters, and the calibrated defaults.
+"""`ruralsim calibrate`: ABC-SMC fit (sim/calibration_fit.py), the chosen parameter set, and the report.
 
-Two halves:
-
-* **Calibrated defaults** (light, imported by `sim.scenario`): `calibration/calibrated.toml`, written by
-  `ruralsim calibrate`, is a scenario-shaped table of the calibrated parameters plus `[provenance]`.
-  Every scenario takes those values for the parameters it leaves out (a scenario that sets one wins);
-  the schema defaults stay the priors' reference values. `RURALSIM_CALIBRATED=0` (or `validate(...,
-  calibrated=False)`) switches the overlay off; `RURALSIM_CALIBRATED=path` reads another file.
-* **The fit** (`calibrate`): likelihood-free Bayesian calibration by ABC-SMC (Toni et al. 2009;
-  Klinger et al. 2018, pyabc). A candidate parameter set is run through every simulation of
-  `calibration/targets.toml` (Xinzhou 2021-2024, Shanxi 2020-2022, Rucheng 2021) at reduced scale and
-  scored by the root mean square of the targets' errors in units of their observation uncertainty.
-  Evaluations run on Dask workers (`sim.sweep.connect`); each evaluation's random numbers come from
-  the root seed, its generation and its index, and a generation keeps exactly the evaluations up to
-  its n-th accepted one in index order, so a seed gives the same posterior on any number of workers.
+After the fit, a local-linear emulator over the final ABC population gives the point estimate, which
+backtracking Gauss-Newton steps on replicate checks refine; the posterior, diagnostics and figures go to
+`calibration/report/` and the chosen values to `calibration/calibrated.toml` (sim/calibrated.py reads
+them). This module is also the public face of the calibration: the names below are re-exported.
 """
 
 import json
@@ -21,314 +11,21 @@ import math
 import os
 import shutil
 import time
-import tomllib
-from functools import cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+from .calibrated import (CALIBRATED_FILE, CALIBRATION_DIR, ENV, calibrated_path, calibrated_values,  # noqa: F401
+                         calibration_key, calibration_record, overlay_calibrated)
+from .calibration_fit import _key, fit
 from .errors import InputError
+from .targets_check import (_plt, _relative, check_runs, check_targets, cmd_targets,  # noqa: F401
+                            format_targets, target_table, targets_figure)
 
-ROOT = Path(__file__).resolve().parent.parent
-CALIBRATION_DIR = ROOT / "calibration"
-CALIBRATED_FILE = CALIBRATION_DIR / "calibrated.toml"
-ENV = "RURALSIM_CALIBRATED"
-_OFF = {"0", "off", "false", "no", "none", ""}
+__all__ = ["CALIBRATED_FILE", "CALIBRATION_DIR", "ENV", "calibrated_path", "calibrated_values", "calibration_key",
+           "calibration_record", "check_targets", "cmd_calibrate", "cmd_targets", "add_parsers", "fit",
+           "overlay_calibrated", "run_calibration", "summarise", "target_table"]
 
-
-# === calibrated defaults ===========================================================================
-def calibrated_path() -> Path | None:
-    """The calibrated-values file in force, or None when the overlay is off or there is no file."""
-    setting = os.environ.get(ENV)
-    if setting is not None and setting.strip().lower() in _OFF:
-        return None
-    path = Path(setting) if setting else CALIBRATED_FILE
-    return path if path.is_file() else None
-
-
-def calibration_key():
-    """Changes whenever the overlay in force changes (for caches of scenarios)."""
-    path = calibrated_path()
-    if path is None:
-        return None
-    stat = path.stat()
-    return (str(path), stat.st_mtime_ns, stat.st_size)
-
-
-@cache
-def _read(path: str, _mtime: int, _size: int) -> tuple[dict, dict]:
-    try:
-        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"{path}: cannot read calibrated values ({exc.__class__.__name__}: {exc})") from None
-    provenance = raw.pop("provenance", {})
-    if not all(isinstance(v, dict) for v in raw.values()):
-        raise InputError(f"{path}: calibrated values must be tables of scenario sections ([pv], [income], ...)")
-    return raw, provenance
-
-
-def calibrated_values(enabled: bool | None = None) -> tuple[dict, dict]:
-    """(sections {section: {parameter: value}}, provenance) of the overlay in force; empty when off."""
-    if enabled is False:
-        return {}, {}
-    key = calibration_key()
-    if key is None:
-        return {}, {}
-    return _read(*key)
-
-
-def overlay_calibrated(data: dict, enabled: bool | None = None) -> dict:
-    """Scenario data with the calibrated values filled in where it leaves a parameter out."""
-    sections, _ = calibrated_values(enabled)
-    if not sections or not isinstance(data, dict):
-        return data
-    out = dict(data)
-    for section, values in sections.items():
-        given = out.get(section, {})
-        if isinstance(given, dict):
-            out[section] = {**values, **given}
-    return out
-
-
-def calibration_record(scenario) -> dict:
-    """For a run's manifest: the calibrated values in force, their provenance, and what the run used."""
-    sections, provenance = calibrated_values()
-    if not sections:
-        return {"applied": False, "reason": "no calibrated.toml" if os.environ.get(ENV, "x").strip().lower()
-                not in _OFF else f"{ENV} switches it off"}
-    values = {}
-    for section, params in sections.items():
-        for name, value in params.items():
-            used = getattr(getattr(scenario, section, None), name, None)
-            values[f"{section}.{name}"] = {"calibrated": value, "used": used,
-                                           "overridden_by_scenario": used != value}
-    return {"applied": True, "file": str(calibrated_path()), "provenance": provenance, "values": values}
-
-
-# === the fit ========================================================================================
-def _key(name: str) -> str:
-    return name.replace(".", "__")
-
-
-class TargetModel:
-    """The simulator pyabc calls: fit-scale parameters -> every target's simulated value.
-
-    Runs on the workers. The evaluation's seed comes from numpy's global stream, which the sampler
-    seeds per evaluation from (root seed, generation, index).
-    """
-
-    def __init__(self, spec, scale: str | float = "calibration"):
-        self.spec = spec
-        self.scale = scale
-
-    def values(self, fit_params: dict) -> dict[str, float]:
-        out = {}
-        for p in self.spec.parameters:
-            out[p.name] = p.from_fit(float(fit_params[_key(p.name)]))
-        return out
-
-    def __call__(self, fit_params) -> dict:
-        import numpy as np
-
-        from .targets import parameter_overrides, simulate
-
-        seed = int(np.random.randint(0, 2**62, dtype=np.int64))
-        overrides = parameter_overrides(self.spec, self.values(fit_params))
-        try:
-            return simulate(self.spec, overrides, seed, scale=self.scale)
-        except InputError:  # a value the schema rejects counts as infinitely far
-            return {t.id: float("nan") for t in self.spec.targets}
-
-
-class TargetDistance:
-    """Root mean square of (simulated - observed) / sigma over the targets (pyabc distance callable)."""
-
-    def __init__(self, spec):
-        self.spec = spec
-
-    def __call__(self, x: dict, x_0: dict) -> float:
-        from .targets import distance
-
-        return distance(self.spec, x)
-
-
-def _evaluate(simulate_one_pickle: bytes, seeds: list) -> list:
-    """Run on a worker: one evaluation per seed (a list of uint32 words for numpy's global stream)."""
-    import random
-
-    import cloudpickle
-    import numpy as np
-
-    from .sweep import _MALLOC_TUNED, _tune_malloc
-
-    if not _MALLOC_TUNED:
-        _tune_malloc()
-    simulate_one = cloudpickle.loads(simulate_one_pickle)
-    out = []
-    for words in seeds:
-        np.random.seed(np.asarray(words, np.uint32))
-        random.seed(int(words[0]))
-        out.append(simulate_one())
-    return out
-
-
-def _evaluation_seed(root: int, t: int, index: int) -> list[int]:
-    import numpy as np
-
-    return np.random.SeedSequence(root, spawn_key=(t + 1000, index)).generate_state(8).tolist()
-
-
-@cache
-def _sampler_class():
-    import cloudpickle
-    import numpy as np
-    from pyabc.sampler import Sampler
-
-    class SeededSampler(Sampler):
-        """pyabc sampler with reproducible evaluations, in this process or on a Dask client.
-
-        Evaluation i of generation t draws from a stream seeded by (seed, t, i); the generation's sample
-        is evaluations 0..k, k the index of the n-th accepted one, whatever order they finish in.
-        """
-
-        def __init__(self, seed: int, client=None, batch_size: int = 1, on_evaluation: Callable | None = None):
-            super().__init__()
-            self.seed = int(seed)
-            self.client = client
-            self.batch_size = max(1, int(batch_size))
-            self.on_evaluation = on_evaluation
-            self.evaluations_run = 0  # every evaluation computed, also those past the n-th acceptance
-
-        def _slots(self) -> int:
-            if self.client is None:
-                return 1
-            return max(1, sum(self.client.ncores().values()))
-
-        def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False,
-                                    ana_vars=None):
-            payload = cloudpickle.dumps(simulate_one)
-            results: dict[int, Any] = {}
-            next_index = 0
-            cutoff = None  # index of the n-th accepted evaluation, once known
-
-            def scan():
-                accepted = 0
-                for i in range(len(results)):
-                    if i not in results:
-                        return None
-                    accepted += results[i].accepted
-                    if accepted >= n:
-                        return i
-                return None
-
-            def seeds_for(start, count):
-                return [_evaluation_seed(self.seed, t, i) for i in range(start, start + count)]
-
-            if self.client is None:
-                while cutoff is None and next_index < max_eval:
-                    results[next_index] = _evaluate(payload, seeds_for(next_index, 1))[0]
-                    next_index += 1
-                    self.evaluations_run += 1
-                    if self.on_evaluation:
-                        self.on_evaluation()
-                    if results[next_index - 1].accepted:
-                        cutoff = scan()
-            else:
-                from distributed import wait
-
-                payload_future = self.client.scatter(payload, broadcast=True)
-                running: dict = {}  # future -> first index
-                window = 2 * self._slots()
-                while True:
-                    accepted_so_far = sum(r.accepted for r in results.values())
-                    while (len(running) < window and accepted_so_far < n and next_index < max_eval
-                           and (cutoff is None)):
-                        count = int(min(self.batch_size, max_eval - next_index))
-                        future = self.client.submit(_evaluate, payload_future, seeds_for(next_index, count),
-                                                    pure=False, key=f"ruralsim-abc-{t}-{next_index}-{id(self)}")
-                        running[future] = next_index
-                        next_index += count
-                    if not running:
-                        break
-                    done, _ = wait(list(running), return_when="FIRST_COMPLETED")
-                    for future in done:
-                        first = running.pop(future)
-                        batch = future.result()
-                        for j, particle in enumerate(batch):
-                            results[first + j] = particle
-                        self.evaluations_run += len(batch)
-                        if self.on_evaluation:
-                            for _ in batch:
-                                self.on_evaluation()
-                        future.release()
-                    cutoff = scan()
-                    if cutoff is not None:
-                        for future, first in list(running.items()):
-                            if first > cutoff:
-                                future.cancel()
-                                running.pop(future)
-                        if not running:
-                            break
-                cutoff = scan()
-
-            sample = self._create_empty_sample()
-            last = cutoff if cutoff is not None else max(results, default=-1)
-            for i in range(last + 1):
-                sample.append(results[i])
-            self.nr_evaluations_ = last + 1
-            if cutoff is None:
-                sample.ok = False
-            return sample
-
-    return SeededSampler
-
-
-def prior_distribution(spec):
-    import pyabc
-
-    rvs = {}
-    for p in spec.parameters:
-        lo, hi = p.fit_bounds
-        rvs[_key(p.name)] = pyabc.RV("uniform", lo, hi - lo)
-    return pyabc.Distribution(**rvs)
-
-
-def fit(spec, *, budget: int | None = None, seed: int | None = None, client=None,
-        population_size: int | None = None, max_generations: int | None = None,
-        min_acceptance_rate: float | None = None, scale: str | float = "calibration",
-        log: Callable[[str], None] | None = None, progress: Callable[[], None] | None = None, db_dir=None):
-    """Run ABC-SMC. Returns a dict with the pyabc History and the run's settings."""
-    import logging
-
-    import numpy as np
-    import pyabc
-
-    settings = spec.calibration
-    budget = settings.budget if budget is None else budget
-    seed = settings.seed if seed is None else seed
-    pop = population_size or settings.population_size
-    gens = max_generations or settings.max_generations
-    rate = settings.min_acceptance_rate if min_acceptance_rate is None else min_acceptance_rate
-    if budget < 2 * pop:
-        pop = max(4, budget // 4)
-    for name in ("ABC", "pyabc", "ABC.History", "ABC.Sampler", "ABC.Epsilon", "ABC.Distance", "ABC.Population",
-                 "ABC.Adaptation", "ABC.Predictor", "ABC.Transition", "ABC.Acceptor"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    np.random.seed(np.random.SeedSequence(seed).generate_state(8))
-    sampler = _sampler_class()(seed, client=client, on_evaluation=progress)
-    abc = pyabc.ABCSMC(TargetModel(spec, scale), prior_distribution(spec), TargetDistance(spec),
-                       population_size=pop, sampler=sampler,
-                       transitions=pyabc.MultivariateNormalTransition(scaling=1.0),
-                       eps=pyabc.MedianEpsilon())
-    db_dir = Path(db_dir) if db_dir else Path(os.environ.get("TMPDIR", "/tmp"))
-    db_path = db_dir / f"ruralsim-abc-{os.getpid()}-{seed}.db"
-    db_path.unlink(missing_ok=True)
-    observed = {t.id: t.observed for t in spec.targets}
-    started = time.time()
-    abc.new(f"sqlite:///{db_path}", observed)
-    history = abc.run(max_nr_populations=gens, max_total_nr_simulations=budget, min_acceptance_rate=rate)
-    return {"history": history, "db_path": db_path, "population_size": pop, "max_generations": gens,
-            "min_acceptance_rate": rate, "budget": budget, "seed": seed, "wall_seconds": time.time() - started,
-            "evaluations_run": sampler.evaluations_run}
+REFINE_FRACTIONS = (1.0, 0.5, 0.25)  # step lengths tried in turn by each refinement step
 
 
 # --- summaries of a fit --------------------------------------------------------------------------------
@@ -397,9 +94,6 @@ def local_linear_fit(spec, final) -> "Any":
     hi = np.array([p.fit_bounds[1] for p in spec.parameters]) - centre
     best = lsq_linear(b, -a, bounds=(lo, hi)).x + centre
     return best, r2, b
-
-
-REFINE_FRACTIONS = (1.0, 0.5, 0.25)  # step lengths tried in turn by each refinement step
 
 
 def gauss_newton_step(spec, values: dict[str, float], slopes, runs, fraction: float = 1.0) -> dict[str, float]:
@@ -513,53 +207,6 @@ def _round(value: float, digits: int = 4) -> float:
     if value == 0 or not math.isfinite(value):
         return float(value)
     return float(f"{value:.{digits}g}")
-
-
-def check_runs(spec, values: dict[str, float], *, replicates: int, seed: int, scale="calibration", client=None,
-               base=None):
-    """Each target over `replicates` runs of one parameter set: a tidy frame (replicate, target, value)."""
-    import pandas as pd
-
-    from .results import replicate_seeds
-    from .targets import parameter_overrides, simulate
-
-    overrides = parameter_overrides(spec, values)
-    seeds = replicate_seeds(seed, replicates)
-    if client is None:
-        outs = [simulate(spec, overrides, s, scale=scale, base=base) for s in seeds]
-    else:
-        futures = [client.submit(simulate, spec, overrides, s, scale=scale, base=base, pure=False) for s in seeds]
-        outs = client.gather(futures)
-    rows = [{"replicate": r, "seed": s, "target": k, "value": v} for r, (s, out) in enumerate(zip(seeds, outs))
-            for k, v in out.items()]
-    return pd.DataFrame(rows)
-
-
-def target_table(spec, runs, posterior_runs=None) -> "Any":
-    """Per target: observed, simulated mean and 90% interval over replicates, error, within tolerance."""
-    import numpy as np
-    import pandas as pd
-
-    rows = []
-    for t in spec.targets:
-        v = runs.loc[runs["target"] == t.id, "value"].to_numpy(float)
-        mean = float(np.mean(v))
-        row = {
-            "target": t.id, "region": spec.runs[t.run].region, "indicator": t.indicator, "group": t.group,
-            "period": t.period, "aggregate": t.aggregate, "observed": t.observed, "simulated_mean": mean,
-            "simulated_p05": float(np.quantile(v, 0.05)), "simulated_p95": float(np.quantile(v, 0.95)),
-            "simulated_sd": float(np.std(v, ddof=1)) if len(v) > 1 else float("nan"), "replicates": len(v),
-            "error": t.error(mean), "error_kind": t.tolerance_kind, "tolerance": t.tolerance,
-            "within_tolerance": t.within(mean),
-        }
-        row["noise_over_tolerance"] = (row["simulated_sd"] / (abs(t.observed) if t.tolerance_kind == "relative"
-                                                              else 1.0)) / t.tolerance
-        if posterior_runs is not None and len(posterior_runs):
-            pv = posterior_runs.loc[posterior_runs["target"] == t.id, "value"].to_numpy(float)
-            row.update({"posterior_mean": float(np.mean(pv)), "posterior_p05": float(np.quantile(pv, 0.05)),
-                        "posterior_p95": float(np.quantile(pv, 0.95)), "posterior_draws": len(pv)})
-        rows.append(row)
-    return pd.DataFrame(rows)
 
 
 # --- writing ----------------------------------------------------------------------------------------
@@ -733,13 +380,6 @@ def run_calibration(targets_path=None, *, budget=None, seed=None, workers=None, 
             "wall_seconds": result["wall_seconds"], "evaluations": result["evaluations_run"]}
 
 
-def _relative(path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
-
-
 def _version(dist: str) -> str:
     from importlib import metadata
 
@@ -755,150 +395,6 @@ def _bar(progress: bool, total: int):
     from tqdm import tqdm
 
     return tqdm(total=total, desc="calibrate", unit="run", disable=None, smoothing=0.05)
-
-
-# === checking the targets ==============================================================================
-def posterior_draws(path: Path, n: int, seed: int) -> list[dict]:
-    """n parameter sets drawn from the saved posterior (weighted, without replacement where possible)."""
-    import numpy as np
-    import pandas as pd
-
-    frame = pd.read_csv(path)
-    w = frame["weight"].to_numpy(float)
-    w = w / w.sum()
-    rng = np.random.default_rng(seed)
-    k = min(n, int((w > 0).sum()))
-    rows = rng.choice(len(frame), size=k, replace=False, p=w)
-    params = [c for c in frame.columns if c not in ("generation", "weight", "distance") and ":" not in c]
-    return [{c: float(frame.loc[r, c]) for c in params} for r in rows]
-
-
-def check_targets(scenario_path=None, *, replicates: int = 5, seed: int | None = None, scale=None,
-                  posterior: int = 0, targets_path=None, workers: int | None = 0, progress: bool = False,
-                  log=print) -> dict:
-    """`ruralsim targets`: each target's simulated mean and 90% interval against the seed value."""
-    import pandas as pd
-
-    from .results import replicate_seeds, resolve
-    from .targets import load_targets, parameter_overrides, simulate
-
-    spec = load_targets(targets_path)
-    scenario = resolve(scenario_path)
-    if replicates < 1:
-        raise InputError(f"--replicates: must be at least 1 (got {replicates})")
-    if posterior < 0:
-        raise InputError(f"--posterior-draws: must be 0 or more (got {posterior})")
-    if scale is not None and not (0 < scale <= 1):
-        raise InputError(f"--scale: must be in (0, 1] (got {scale})")
-    if workers is not None and workers < 0:
-        raise InputError(f"--workers: must be 0 (in this process) or more (got {workers})")
-    seed = scenario.run.seed if seed is None else seed
-    started = time.time()
-    client, close = None, None
-    if workers:
-        from .sweep import connect
-
-        client, close, _ = connect(workers=workers, dashboard=None)
-    try:
-        runs = check_runs(spec, {}, replicates=replicates, seed=seed, scale=scale or "check", client=client,
-                          base=scenario)
-        post_runs = None
-        posterior_file = CALIBRATION_DIR / "report" / "posterior.csv"
-        if posterior and posterior_file.exists():
-            draws = posterior_draws(posterior_file, posterior, seed)
-            seeds = replicate_seeds(seed + 7, len(draws))
-            rows = []
-            for k, (values, s) in enumerate(zip(draws, seeds)):
-                out = simulate(spec, parameter_overrides(spec, values), s, scale="calibration", base=scenario)
-                rows += [{"draw": k, "target": t, "value": v} for t, v in out.items()]
-            post_runs = pd.DataFrame(rows)
-    finally:
-        if close is not None:
-            close()
-    table = target_table(spec, runs, post_runs)
-    scales = {name: (scale or run.check_scale) for name, run in spec.runs.items()}
-    return {"spec": spec, "scenario": scenario, "table": table, "runs": runs, "posterior_runs": post_runs,
-            "scales": scales, "seed": seed, "replicates": replicates, "wall_seconds": time.time() - started,
-            "posterior_file": str(posterior_file) if post_runs is not None else None}
-
-
-def targets_json(check: dict) -> dict:
-    import numpy as np
-
-    from .results import git_commit
-
-    table = check["table"]
-    rows = json.loads(table.replace({np.nan: None}).to_json(orient="records"))
-    return {"scenario": check["scenario"].name, "seed": check["seed"], "replicates": check["replicates"],
-            "scales": check["scales"], "targets_file": _relative(check["spec"].source),
-            "targets_sha256": check["spec"].sha256, "calibration": calibration_record(check["scenario"]),
-            "all_within_tolerance": bool(table["within_tolerance"].all()),
-            "posterior_draws_from": check["posterior_file"], "git_commit": git_commit(),
-            "wall_seconds": round(check["wall_seconds"], 1), "targets": rows}
-
-
-def format_targets(table) -> str:
-    """The targets table for the terminal."""
-    def fmt(v):
-        if v != v:
-            return "-"
-        if abs(v) >= 1000:
-            return f"{v:,.0f}"
-        return f"{v:.3f}"
-
-    lines = [f"{'target':<49} {'observed':>13} {'simulated [90% interval]':>38} {'error':>8} {'tol':>6}  ok"]
-    for r in table.itertuples():
-        err = f"{r.error:+.1%}" if r.error_kind == "relative" else f"{r.error:+.3f}"
-        tol = f"{r.tolerance:.0%}" if r.error_kind == "relative" else f"{r.tolerance:.2f}"
-        sim = f"{fmt(r.simulated_mean)} [{fmt(r.simulated_p05)}, {fmt(r.simulated_p95)}]"
-        lines.append(f"{r.target:<49} {fmt(r.observed):>13} {sim:>38} {err:>8} {tol:>6}  "
-                     f"{'yes' if r.within_tolerance else 'NO'}")
-    n_ok = int(table["within_tolerance"].sum())
-    lines.append(f"{n_ok} of {len(table)} targets within tolerance")
-    return "\n".join(lines)
-
-
-def write_targets(check: dict, out_dir: Path) -> list[str]:
-    """targets.csv, targets.parquet, targets.json, targets.png, runs.csv and manifest.json (atomically)."""
-    import matplotlib.pyplot as plt
-
-    from . import outputs
-
-    out_dir = Path(out_dir)
-    staging = outputs.prepare(out_dir)
-    try:
-        table = check["table"]
-        table.to_csv(staging / "targets.csv", index=False, float_format="%.6g")
-        table.to_parquet(staging / "targets.parquet", index=False)
-        check["runs"].to_csv(staging / "runs.csv", index=False, float_format="%.8g")
-        if check["posterior_runs"] is not None:
-            check["posterior_runs"].to_csv(staging / "posterior_runs.csv", index=False, float_format="%.8g")
-        doc = targets_json(check)
-        (staging / "targets.json").write_text(json.dumps(doc, indent=2, default=str), encoding="utf-8")
-        scales = ", ".join(f"{k} {v:g}" for k, v in check["scales"].items())
-        fig = targets_figure(table, title=f"{check['scenario'].name}: {check['replicates']} replicates "
-                                             f"(scale {scales})")
-        fig.savefig(staging / "targets.png", dpi=90)
-        plt.close(fig)
-        files = sorted(p.name for p in staging.iterdir()) + ["manifest.json"]
-        manifest = {"kind": "targets", **{k: v for k, v in doc.items() if k != "targets"}, "files": files,
-                    "scenario_resolved": check["scenario"].model_dump()}
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-        outputs.commit(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return files
-
-
-# === figures ===========================================================================================
-def _plt():
-    import matplotlib
-
-    if not os.environ.get("MPLBACKEND"):
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def prior_posterior_figure(spec, summary):
@@ -968,53 +464,6 @@ def generations_figure(generations):
     return fig
 
 
-def targets_figure(table, title: str = ""):
-    """Simulated over observed for each target with its 90% interval and the tolerance band."""
-    import numpy as np
-
-    plt = _plt()
-    n = len(table)
-    fig, ax = plt.subplots(figsize=(10, 0.45 * n + 1.6))
-    y = np.arange(n)[::-1]
-    for yi, r in zip(y, table.itertuples()):
-        if r.error_kind == "relative":
-            scale, obs, unit = r.observed, 1.0, "ratio"
-        else:
-            scale, obs, unit = 1.0, r.observed, "abs"
-        to_x = (lambda v: v / scale) if unit == "ratio" else (lambda v: 1.0 + (v - obs))
-        lo_tol, hi_tol = (1 - r.tolerance, 1 + r.tolerance)
-        ax.fill_betweenx([yi - 0.35, yi + 0.35], lo_tol, hi_tol, color="0.88", lw=0)
-        colour = "tab:green" if r.within_tolerance else "tab:red"
-        ax.errorbar(to_x(r.simulated_mean), yi,
-                    xerr=[[to_x(r.simulated_mean) - to_x(r.simulated_p05)], [to_x(r.simulated_p95) - to_x(r.simulated_mean)]],
-                    fmt="o", color=colour, capsize=3, label=None)
-        if "posterior_mean" in table.columns and r.posterior_mean == r.posterior_mean:
-            ax.errorbar(to_x(r.posterior_mean), yi - 0.22,
-                        xerr=[[to_x(r.posterior_mean) - to_x(r.posterior_p05)],
-                              [to_x(r.posterior_p95) - to_x(r.posterior_mean)]],
-                        fmt="^", color="tab:purple", ms=4, capsize=2, alpha=0.8)
-    ax.axvline(1.0, color="k", lw=1)
-    labels = [f"{r.target}\nobs {r.observed:,.3g}" if abs(r.observed) < 1000 else f"{r.target}\nobs {r.observed:,.0f}"
-              for r in table.itertuples()]
-    ax.set_yticks(y, labels, fontsize=7)
-    ax.set_xlabel("simulated / observed (relative targets); 1 + simulated - observed (ratio and share targets)",
-                  fontsize=8)
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    handles = [Patch(color="0.88", label="tolerance"), Line2D([], [], marker="o", color="tab:green", ls="",
-               label="mean, 90% interval (within)"), Line2D([], [], marker="o", color="tab:red", ls="",
-               label="outside tolerance")]
-    if "posterior_mean" in table.columns:
-        handles.append(Line2D([], [], marker="^", color="tab:purple", ls="", label="posterior draws"))
-    ax.legend(handles=handles, fontsize=7, loc="lower right")
-    ax.set_title(title, fontsize=9)
-    fig.tight_layout()
-    fig.subplots_adjust(left=0.38)
-    return fig
-
-
-# === command line (wired in sim/cli.py) =================================================================
 def add_parsers(sub) -> None:
     """`ruralsim calibrate` and `ruralsim targets`."""
     cal = sub.add_parser("calibrate", help="calibrate the free parameters to the seed statistics (ABC-SMC)")
@@ -1057,17 +506,4 @@ def cmd_calibrate(args) -> int:
         print(format_targets(result["table"]))
     print(f"wrote {result['out'] / 'calibrated.toml'} and {result['out'] / 'report'}/ "
           f"({result['evaluations']} evaluations, {result['wall_seconds'] / 60:.1f} min)")
-    return 0
-
-
-def cmd_targets(args) -> int:
-    check = check_targets(args.scenario, replicates=args.replicates, seed=args.seed, scale=args.scale,
-                          posterior=args.posterior_draws, targets_path=args.targets, workers=args.workers)
-    out = args.out or Path("results") / f"targets-{check['scenario'].name}"
-    files = write_targets(check, out)
-    if args.json:
-        print(json.dumps(targets_json(check), indent=2, default=str))
-    else:
-        print(format_targets(check["table"]))
-        print(f"wrote {out}/ ({', '.join(files)}) in {check['wall_seconds']:.0f} s")
     return 0

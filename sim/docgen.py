@@ -30,7 +30,7 @@ def table(section: str) -> str:
 
 def calibrated_table() -> str:
     """The values `ruralsim calibrate` wrote (calibration/calibrated.toml) beside the schema defaults."""
-    from .calibration import calibrated_path, calibrated_values
+    from .calibrated import calibrated_path, calibrated_values
     from .targets import load_targets, schema_defaults
 
     sections, provenance = calibrated_values(enabled=True)

@@ -150,7 +150,7 @@ def git_commit() -> str | None:
 
 def build_manifest(scenario, seeds: list[int], indicators: pd.DataFrame, *, wall_seconds: float,
                    extra: dict | None = None) -> dict:
-    from .calibration import calibration_record
+    from .calibrated import calibration_record
     from .regions import get_region
 
     months = indicators["month"]

@@ -120,9 +120,9 @@ def validate(data: dict, source: str = "scenario", *, calibrated: bool | None = 
 
     Parameters the file leaves out take the calibrated values (calibration/calibrated.toml, written by
     `ruralsim calibrate`) where there are any, else the schema defaults. `calibrated=False`, or the
-    environment variable RURALSIM_CALIBRATED=0, gives the raw schema defaults (sim/calibration.py).
+    environment variable RURALSIM_CALIBRATED=0, gives the raw schema defaults (sim/calibrated.py).
     """
-    from .calibration import overlay_calibrated
+    from .calibrated import overlay_calibrated
 
     data = overlay_calibrated(data, enabled=calibrated)
     try:
@@ -169,7 +169,7 @@ def _default(_calibration_key=None):
 
 def default_scenario():
     """The shipped baseline (scenarios/baseline.toml) with the calibrated values, or the defaults it is built on."""
-    from .calibration import calibration_key
+    from .calibrated import calibration_key
 
     return _default(calibration_key()).model_copy(deep=True)
 

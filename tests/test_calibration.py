@@ -9,8 +9,8 @@ import tomllib
 import numpy as np
 import pytest
 
-from sim import calibration
-from sim.calibration import CALIBRATED_FILE, ENV
+from sim import calibration, calibration_fit
+from sim.calibrated import CALIBRATED_FILE, ENV
 from sim.errors import InputError
 from sim.targets import TARGETS_FILE, TargetSpec, load_targets, schema_defaults, simulate
 
@@ -110,7 +110,7 @@ def _toy_fit(client=None, seed=7):
         return {"y": p["a"] + np.random.normal(0, 0.3)}
 
     np.random.seed(1)
-    sampler = calibration._sampler_class()(seed, client=client)
+    sampler = calibration_fit._sampler_class()(seed, client=client)
     abc = pyabc.ABCSMC(model, pyabc.Distribution(a=pyabc.RV("uniform", 0, 5)),
                        lambda x, x0: abs(x["y"] - x0["y"]), population_size=10, sampler=sampler)
     abc.new("sqlite:///" + os.path.join(tempfile.mkdtemp(), "t.db"), {"y": 2.5})
