@@ -61,7 +61,7 @@ class Metrics(Component):
     indicators = CORE_INDICATORS
 
     def setup(self, model) -> None:
-        hh, lab, counties = model.households, model.labourers, model.counties
+        hh, counties = model.households, model.counties
         n = len(hh)
         self.lifted_out_idx = np.flatnonzero(hh.lifted_out).astype(np.int32)
         self.county_slices = _county_slices(hh.county, len(counties))

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError, create_model, field_validator
 
-from .errors import InputError
+from .errors import InputError, read_input_text
 from .params import Section, allowed_range, param
 from .population import PopulationParams
 from .regions import PROFILES
@@ -145,14 +145,7 @@ def load_scenario(path: str | Path | None = None) -> Any:
     if path is None:
         return default_scenario()
     path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, expected a scenario .toml file")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read file ({exc.__class__.__name__})") from None
+    text = read_input_text(path, "scenario")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import InputError
+from .errors import InputError, read_input_text
 from .results import indicator_catalogue, replicate_seeds
 from .scenario import SECTIONS, RunParams, default_scenario, load_scenario, with_overrides
 
@@ -101,14 +101,9 @@ class Plan:
 def load_spec(path: str | Path) -> tuple[SweepSpec, str, Path | None]:
     """Read and validate a spec file (structure only; `plan` checks it against the scenario schema)."""
     path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, expected a sweep spec .toml file")
+    text = read_input_text(path, "sweep spec")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read file ({exc.__class__.__name__})") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML: {exc}") from None
     return parse_spec(data, str(path)), str(path), path.parent

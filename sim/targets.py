@@ -21,7 +21,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import seeds
-from .errors import InputError
+from .errors import InputError, read_input_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS_FILE = ROOT / "calibration" / "targets.toml"
@@ -219,7 +219,6 @@ def parse_targets(text: str, source: str = "targets.toml") -> TargetSpec:
 def _check_references(spec: TargetSpec, source: str) -> None:
     from .regions import PROFILES
     from .results import indicator_catalogue
-    from .scenario import Scenario
 
     stats = seeds.statistics()
     catalogue = indicator_catalogue()
@@ -291,15 +290,7 @@ def is_scenario_parameter(key: str) -> bool:
 
 def load_targets(path: str | Path | None = None) -> TargetSpec:
     path = Path(path) if path is not None else TARGETS_FILE
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, expected a targets .toml file")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read file ({exc.__class__.__name__})") from None
-    return parse_targets(text, str(path))
+    return parse_targets(read_input_text(path, "targets"), str(path))
 
 
 def unclassified_statistics(spec: TargetSpec) -> list[str]:

@@ -91,7 +91,7 @@ class Workshops(Component):
     )
 
     def setup(self, model) -> None:
-        p, hh, lab = self.params, model.households, model.labourers
+        hh, lab = model.households, model.labourers
         n_counties = len(model.counties)
         hh.add_income_source("wages_workshop")
         self.site_rng = self.rng.spawn(1)[0]  # site closures: own stream, so labourer draws stay aligned
