@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from . import kernels
 from .households import Employment
 
 PRIORITY_MONITORED, PRIORITY_LIFTED_OUT, PRIORITY_OTHER = 0, 1, 2
@@ -52,9 +53,7 @@ def fill(model, *, job_state: int, capacity: np.ndarray, pool: np.ndarray, draw:
 
     surplus = held - capacity
     if np.any(surplus > 0):
-        idx = np.flatnonzero(holders & (surplus[pool] > 0))
-        idx = idx[sort_by(draw[idx], pool[idx])]
-        release = idx[np.flatnonzero(position_in_run(pool[idx]) < surplus[pool[idx]])]
+        release = np.flatnonzero(first_in_pools(pool, surplus, draw, candidate=holders))
         farms = hh.has_farmland[lab.household[release]]
         lab.state[release] = np.where(farms, Employment.FARMING, Employment.NONE)
 
@@ -62,13 +61,8 @@ def fill(model, *, job_state: int, capacity: np.ndarray, pool: np.ndarray, draw:
     if not np.any(vacancies > 0):
         return
     eligible = available(model) if eligible is None else eligible
-    idx = np.flatnonzero(eligible & (vacancies[pool] > 0))
-    if len(idx) == 0:
-        return
     rank = priority_rank(model) if rank is None else rank
-    idx = idx[sort_by(draw[idx], rank[idx], pool[idx])]
-    hired = idx[np.flatnonzero(position_in_run(pool[idx]) < vacancies[pool[idx]])]
-    lab.state[hired] = job_state
+    lab.state[first_in_pools(pool, vacancies, draw, rank, candidate=eligible)] = job_state
 
 
 def fill_among(model, slots: np.ndarray, *, job_state: int, **per_slot) -> np.ndarray:
@@ -85,6 +79,25 @@ def fill_among(model, slots: np.ndarray, *, job_state: int, **per_slot) -> np.nd
     return sub.state
 
 
+def first_in_pools(pool: np.ndarray, quota: np.ndarray, *keys: np.ndarray, candidate: np.ndarray) -> np.ndarray:
+    """Mask of the candidates that come first in their pool, `quota[pool]` of them (all when fewer), in the
+    order of `keys` (as `sort_by`: the last key primary, ties by position).
+
+    The same as sorting the candidates by (pool, keys, position) and taking each pool's first `quota`,
+    from a compiled selection (`kernels.first_in_pools`) that is linear in the candidates.
+    """
+    quota = np.asarray(quota, np.int64)
+    order, width = _packed(keys)
+    shift = max(len(pool) - 1, 0).bit_length()
+    if order is None or shift + width > 63:  # keys too wide to pack: sort
+        idx = np.flatnonzero(candidate & (quota[pool] > 0))
+        idx = idx[np.lexsort([k[idx] for k in keys] + [pool[idx]])]
+        selected = np.zeros(len(pool), bool)
+        selected[idx[np.flatnonzero(position_in_run(pool[idx]) < quota[pool[idx]])]] = True
+        return selected
+    return kernels.first_in_pools(np.asarray(pool, np.intp), order, shift, candidate, quota)
+
+
 def sort_by(*keys: np.ndarray) -> np.ndarray:
     """The order `np.lexsort(keys)` gives (the last key primary; ties keep their order), from one
     argsort of the keys packed into 64-bit integers, several times faster than lexsort.
@@ -94,16 +107,26 @@ def sort_by(*keys: np.ndarray) -> np.ndarray:
     lexsort when the keys need more than 63 bits.
     """
     n = len(keys[0])
+    order, width = _packed(keys)
+    shift = max(n - 1, 0).bit_length()  # the lowest bits: the original position, for ties
+    if order is None or shift + width > 63:
+        return np.lexsort(keys)
+    return np.argsort((order << shift) | np.arange(n, dtype=np.int64))
+
+
+def _packed(keys) -> tuple[np.ndarray | None, int]:
+    """The keys as one non-negative int64 each (the last key in the highest bits) and its bit width;
+    None when they need more than 63 bits."""
     codes = [_as_code(k) for k in keys]
     widths = [int(c.max(initial=0)).bit_length() for c in codes]
-    shift = max(n - 1, 0).bit_length()  # the lowest bits: the original position, for ties
-    if shift + sum(widths) > 63:
-        return np.lexsort(keys)
-    packed = np.arange(n, dtype=np.int64)
+    if sum(widths) > 63:
+        return None, 64
+    packed = np.zeros(len(keys[0]), np.int64)
+    shift = 0
     for code, width in zip(codes, widths):
         packed |= code << shift
         shift += width
-    return np.argsort(packed)
+    return packed, shift
 
 
 def _as_code(key: np.ndarray) -> np.ndarray:
