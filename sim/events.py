@@ -22,6 +22,8 @@ units), and all further work (new budgets, secondary draws) touches only them.
 
 import numpy as np
 
+from . import kernels
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _COUNTER = np.uint64(0xD1B54A32D192ED03)
 _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
@@ -41,9 +43,14 @@ def hashed_uniform(key: np.uint64, units: np.ndarray, counters: np.ndarray) -> n
     """Uniforms in (0, 1), one per (unit, counter), from a splitmix64 hash of the key (float32, 24 bits).
 
     Counter-based: the value for a unit and counter is fixed by the key alone, whatever else is drawn.
-    24 bits (steps of 6e-8) are plenty for monthly chances and keep the conversion cheap. Long inputs
-    are hashed in chunks, so the 64-bit temporaries stay small.
+    24 bits (steps of 6e-8) are plenty for monthly chances and keep the conversion cheap. One compiled
+    pass (`kernels.hashed_uniform`); `hashed_uniform_numpy` is the same in NumPy, for the tests.
     """
+    return kernels.hashed_uniform(np.uint64(key), units, counters, np.empty(len(units), np.float32))
+
+
+def hashed_uniform_numpy(key: np.uint64, units: np.ndarray, counters: np.ndarray) -> np.ndarray:
+    """`hashed_uniform` in NumPy (chunked, so the 64-bit temporaries stay small)."""
     out = np.empty(len(units), np.float32)
     for start in range(0, len(units), _CHUNK):
         stop = start + _CHUNK

@@ -255,3 +255,43 @@ def first_in_pools(pool, order, shift, candidate, quota):
         for key in pool_keys:
             selected[key & low] = True
     return selected
+
+
+_GOLDEN, _COUNTER = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xD1B54A32D192ED03)
+_MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
+@numba.njit(inline="always")
+def _hash24(key, unit, counter):
+    """splitmix64 of (key, unit, counter), its top 24 bits (`events.hashed_uniform`'s integer part)."""
+    z = (np.uint64(unit) * _GOLDEN) ^ (np.uint64(counter) * _COUNTER) ^ key
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    return (z ^ (z >> np.uint64(31))) >> np.uint64(40)
+
+
+@numba.njit(**_JIT)
+def hashed_uniform(key, units, counters, out):
+    """`events.hashed_uniform` in one pass: integer hashing is exact, the float32 steps are NumPy's."""
+    for k in range(len(units)):
+        out[k] = (np.float32(_hash24(key, units[k], counters[k])) + np.float32(0.5)) * np.float32(2.0**-24)
+    return out
+
+
+@numba.njit(**_JIT)
+def found_jobs(found, counters, key, lifted_out, older, lifted_out_factor, older_factor, migrant_chance,
+               local_chance, migrant_multiplier, local_multiplier, local, migrant):
+    """The job each slot that found one takes: migrant when its hashed draw is below the migrant share
+    of its finding chances (`LabourMarket._migrant_share`, the same float32 arithmetic), else local."""
+    job = np.empty(len(found), np.int8)
+    for k in range(len(found)):
+        s = found[k]
+        factor = ((lifted_out_factor if lifted_out[s] else np.float32(1.0))
+                  * (older_factor if older[s] else np.float32(1.0)))
+        f_migrant = factor * migrant_chance * migrant_multiplier[s]
+        f_local = factor * local_chance * local_multiplier[s]
+        finding = min(f_migrant + f_local, np.float32(1.0))
+        share = min(f_migrant, np.float32(1.0)) / finding if finding > 0 else np.float32(0.0)
+        draw = (np.float32(_hash24(key, s, counters[s])) + np.float32(0.5)) * np.float32(2.0**-24)
+        job[k] = migrant if draw < share else local
+    return job

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import kernels
 from .component import Component
-from .events import WaitingTimes, hashed_uniform, hazard_of, stream_key
+from .events import WaitingTimes, hazard_of, stream_key
 from .households import Employment
 from .params import ASSUMPTION, Section, param
 
@@ -145,8 +145,9 @@ class LabourMarket(Component):
     def _transitions(self, model) -> None:
         """Slots due this month lose their job or find one; the destination is a hashed draw per event.
 
-        The scan for the slots due and their moves is one compiled pass (`kernels.labour_due`); the
-        draws stay NumPy's (the same float32 logarithm as every other waiting time).
+        The scan for the slots due and their moves is one compiled pass (`kernels.labour_due`), the
+        destinations another (`kernels.found_jobs`); the new waiting times stay NumPy's (the same float32
+        logarithm as every other waiting time).
         """
         lab, hh, month = model.labourers, model.households, model.month_index
         # those in work lose their job (back to farming where the household has land); those looking
@@ -156,22 +157,17 @@ class LabourMarket(Component):
             hh.has_farmland, lab.ill_months_left, Employment.FARMING, Employment.NONE)
         hazard = self.finding_hazard[due]  # the next hazard: finding, unless a job is found below
         found = due[able]
-        draw = hashed_uniform(self.destination_key, found, self.times.count[found])
-        migrant = draw < self._migrant_share(model, found)
-        job = (Employment.LOCAL + (Employment.MIGRANT - Employment.LOCAL) * migrant).astype(np.int8)
+        p = self.params
+        job = kernels.found_jobs(  # a hashed draw below the migrant share of the finding chances: migrant
+            found, self.times.count, self.destination_key, lab.lifted_out, self.older,
+            np.float32(p.lifted_out_finding_factor), np.float32(p.older_worker_finding_factor),
+            np.float32(p.migrant_job_finding_monthly), np.float32(p.local_job_finding_monthly),
+            lab.migrant_finding_multiplier, lab.local_finding_multiplier, Employment.LOCAL, Employment.MIGRANT)
         new[able] = job
         hazard[able] = np.take(self.state_hazard, job + 1)
         lab.state[due] = new
         self.times.renew(due, month, hazard)
         self._rebase(model, due, old, new)
-
-    def _migrant_share(self, model, slots: np.ndarray) -> np.ndarray:
-        """Chance that a job found is a migrant one: as one uniform below the migrant chance, else below
-        the sum of both chances (the sum capped at 1)."""
-        f_migrant, f_local = self._finding_chances(model, slots)
-        finding = np.minimum(f_migrant + f_local, np.float32(1.0))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(finding > 0, np.minimum(f_migrant, np.float32(1.0)) / finding, np.float32(0.0))
 
     # --- wages -------------------------------------------------------------------------------
     def _rebuild_wage_bases(self, model) -> None:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim import kernels
+from sim import events, kernels
 from sim.indicators import BINS, FIRST_BIN, SHIFT, binned
 
 
@@ -69,3 +69,37 @@ def test_roll_row_and_add_scaled_match_numpy():
     kernels.add_scaled(out, base, np.float32(1.37), True)
     kernels.add_scaled(out, new, np.float32(0.3), False)
     assert np.array_equal(out, base * np.float32(1.37) + new * np.float32(0.3))
+
+
+def test_hashed_uniform_matches_numpy():
+    rng = np.random.default_rng(6)
+    units = np.concatenate([[0, 2**31 - 1], rng.integers(0, 9_000_000, 5000)])
+    counters = np.concatenate([[0, 2**16 - 1], rng.integers(0, 2**16, 5000)]).astype(np.uint16)
+    for key in (np.uint64(0), np.uint64(2**63 - 1), events.stream_key(rng)):
+        draws = events.hashed_uniform(key, units, counters)
+        assert np.array_equal(draws, events.hashed_uniform_numpy(key, units, counters))
+        assert draws.dtype == np.float32 and 0 < draws.min() and draws.max() < 1
+
+
+def test_found_jobs_match_the_numpy_migrant_share():
+    rng = np.random.default_rng(7)
+    n = 3000
+    lifted_out, older = rng.random(n) < 0.4, rng.random(n) < 0.3
+    migrant_multiplier = rng.choice([0.0, 1.0, 1.5, 40.0], n).astype(np.float32)  # 40: chances over 1
+    local_multiplier = rng.choice([0.0, 1.0, 2.0], n).astype(np.float32)
+    found = np.sort(rng.choice(n, 1000, replace=False))
+    counters = rng.integers(0, 2**16, n).astype(np.uint16)
+    key = events.stream_key(rng)
+    f = dict(lifted=np.float32(0.5), older=np.float32(0.7), migrant=np.float32(0.03), local=np.float32(0.02))
+    job = kernels.found_jobs(found, counters, key, lifted_out, older, f["lifted"], f["older"], f["migrant"],
+                             f["local"], migrant_multiplier, local_multiplier, 2, 3)
+    factor = (np.where(lifted_out[found], f["lifted"], np.float32(1.0))
+              * np.where(older[found], f["older"], np.float32(1.0)))
+    f_migrant = factor * f["migrant"] * migrant_multiplier[found]
+    f_local = factor * f["local"] * local_multiplier[found]
+    finding = np.minimum(f_migrant + f_local, np.float32(1.0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(finding > 0, np.minimum(f_migrant, np.float32(1.0)) / finding, np.float32(0.0))
+    migrant = events.hashed_uniform_numpy(key, found, counters[found]) < share
+    assert np.array_equal(job, np.where(migrant, 3, 2))
+    assert 0 < migrant.mean() < 1
