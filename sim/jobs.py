@@ -87,6 +87,8 @@ def first_in_pools(pool: np.ndarray, quota: np.ndarray, *keys: np.ndarray, candi
     from a compiled selection (`kernels.first_in_pools`) that is linear in the candidates.
     """
     quota = np.asarray(quota, np.int64)
+    if not np.any(quota > 0):
+        return np.zeros(len(pool), bool)
     order, width = _packed(keys)
     shift = max(len(pool) - 1, 0).bit_length()
     if order is None or shift + width > 63:  # keys too wide to pack: sort

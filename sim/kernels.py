@@ -295,3 +295,30 @@ def found_jobs(found, counters, key, lifted_out, older, lifted_out_factor, older
         draw = (np.float32(_hash24(key, s, counters[s])) + np.float32(0.5)) * np.float32(2.0**-24)
         job[k] = migrant if draw < share else local
     return job
+
+
+@numba.njit(**_JIT)
+def relocation_month(slots, draw, quit_chance, state, household, has_farmland, ill_months_left, category, pool,
+                     n_pools, resettled, farming, idle):
+    """The follow-up workers' month before the jobs are filled (`Relocation.step`): holders whose draw is
+    below `quit_chance` leave (to farming where the household has land); then per slot whether it holds
+    a job, whether it could take one (idle or farming, not ill, not just quit) and its priority
+    (0 monitored household, 1 lifted-out), and the jobs held per pool."""
+    n = len(slots)
+    holding, available = np.empty(n, np.bool_), np.empty(n, np.bool_)
+    rank = np.empty(n, np.int8)
+    held = np.zeros(n_pools, np.int64)
+    for k in range(n):
+        s = slots[k]
+        h = household[s]
+        job_state = state[s]
+        holds = job_state == resettled
+        quits = holds & (draw[k] < quit_chance)
+        if quits:
+            job_state = farming if has_farmland[h] else idle
+            state[s] = job_state
+        holding[k] = holds & (not quits)
+        held[pool[k]] += holds & (not quits)
+        available[k] = ((job_state == idle) | (job_state == farming)) & (ill_months_left[s] == 0) & (not quits)
+        rank[k] = 1 - (category[h] > 0)
+    return holding, available, rank, held

@@ -10,7 +10,7 @@ job-year. Disabling the lever removes relocation altogether (no relocated househ
 
 import numpy as np
 
-from . import jobs, policy
+from . import jobs, kernels, policy
 from .component import Component
 from .households import Employment
 from .indicators import Indicator
@@ -109,23 +109,19 @@ class Relocation(Component):
 
         slots = self.slots
         u = self.rng.random(len(slots), dtype=np.float32)
-        state = lab.state[slots]
-        holding = state == Employment.RESETTLEMENT
-        quits = holding & (u < p.quit_monthly)
-        state[quits] = np.where(hh.has_farmland[lab.household[slots[quits]]], Employment.FARMING, Employment.NONE)
-        lab.state[slots] = state
-        holding &= ~quits
-        held = np.bincount(self.slot_pool[holding], minlength=n_counties)
-        if np.any(held != capacity):
-            available = ((state == Employment.NONE) | (state == Employment.FARMING)) & (
-                lab.ill_months_left[slots] == 0) & ~quits
-            members = np.flatnonzero(available | holding)  # positions in self.slots
-            monitored = hh.monitoring_category[lab.household[slots[members]]] > 0  # the rest are lifted-out
-            rank = np.where(monitored, jobs.PRIORITY_MONITORED, jobs.PRIORITY_LIFTED_OUT).astype(np.int8)
-            after = jobs.fill_among(model, slots[members], job_state=Employment.RESETTLEMENT, capacity=capacity,
-                               pool=self.slot_pool[members], draw=u[members], eligible=available[members], rank=rank)
-            holding = np.zeros(len(slots), bool)
-            holding[members] = after == Employment.RESETTLEMENT
+        holding, available, rank, held = kernels.relocation_month(
+            slots, u, np.float32(p.quit_monthly), lab.state, lab.household, hh.has_farmland, lab.ill_months_left,
+            hh.monitoring_category, self.slot_pool, n_counties, Employment.RESETTLEMENT, Employment.FARMING,
+            Employment.NONE)
+        if np.any(held != capacity):  # jobs.fill's rule: surplus holders released by draw, vacancies filled
+            capacity = capacity.astype(np.int64)  # by priority (monitored, then lifted-out), then draw
+            release = jobs.first_in_pools(self.slot_pool, held - capacity, u, candidate=holding)
+            moved = slots[release]
+            lab.state[moved] = np.where(hh.has_farmland[lab.household[moved]], Employment.FARMING, Employment.NONE)
+            hired = jobs.first_in_pools(self.slot_pool, capacity - np.minimum(held, capacity), u, rank,
+                                        candidate=available)
+            lab.state[slots[hired]] = Employment.RESETTLEMENT
+            holding = (holding & ~release) | hired
         self.holder_mask = holding
 
         households = lab.household[slots[holding]]
