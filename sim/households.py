@@ -281,7 +281,7 @@ class MonthAccounts:
         for terms in self.terms.values():
             for term in terms:
                 if term[0] == "at":
-                    np.add.at(out, term[1], term[2])
+                    kernels.scatter_add(out, term[1], term[2])
 
     def _add_terms(self, out: np.ndarray, terms: list[tuple], first: bool) -> bool:
         """Add terms into `out` (overwrite it with the first dense one when `first`); returns `first` after."""
@@ -301,7 +301,7 @@ class MonthAccounts:
                 else:
                     out += term[1]
             else:
-                np.add.at(out, term[1], term[2])
+                kernels.scatter_add(out, term[1], term[2])
                 continue
             first = False
         return first
@@ -364,9 +364,9 @@ class RollingYear:
         """Add this month's total of `accounts`, every credit of which was sparse."""
         old = self.entries[self.pos]
         if old is not None:
-            np.subtract.at(self.total, old[0], old[1])
+            kernels.scatter_add(self.total, old[0], -old[1])
         households, amounts = accounts.sparse_total()
-        np.add.at(self.total, households, amounts)
+        kernels.scatter_add(self.total, households, amounts)
         self.entries[self.pos] = (households, amounts) if len(households) else None
         self._advance()
 

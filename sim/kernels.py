@@ -322,3 +322,28 @@ def relocation_month(slots, draw, quit_chance, state, household, has_farmland, i
         available[k] = ((job_state == idle) | (job_state == farming)) & (ill_months_left[s] == 0) & (not quits)
         rank[k] = 1 - (category[h] > 0)
     return holding, available, rank, held
+
+
+@numba.njit(**_JIT)
+def add_at(out, idx, amounts):
+    """`np.add.at(out, idx, amounts)` for float32 `out` and `amounts` (one per index), in index order."""
+    for k in range(len(idx)):
+        out[idx[k]] += amounts[k]
+
+
+@numba.njit(**_JIT)
+def add_at_scalar(out, idx, amount):
+    """`np.add.at(out, idx, amount)` for one float32 amount."""
+    for k in range(len(idx)):
+        out[idx[k]] += amount
+
+
+def scatter_add(out, idx, amounts) -> None:
+    """`np.add.at(out, idx, amounts)` (float32 `out`; amounts float32, one per index or one for all),
+    compiled: NumPy's ufunc.at pays a per-element dispatch."""
+    if amounts.ndim == 0:
+        add_at_scalar(out, idx, amounts[()])
+    elif amounts.shape == idx.shape:
+        add_at(out, idx, amounts)
+    else:  # broadcast amounts: NumPy's rules and checks
+        np.add.at(out, idx, amounts)

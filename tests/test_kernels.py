@@ -103,3 +103,15 @@ def test_found_jobs_match_the_numpy_migrant_share():
     migrant = events.hashed_uniform_numpy(key, found, counters[found]) < share
     assert np.array_equal(job, np.where(migrant, 3, 2))
     assert 0 < migrant.mean() < 1
+
+
+def test_scatter_add_matches_add_at_with_repeats_scalars_and_broadcasts():
+    rng = np.random.default_rng(8)
+    base = rng.normal(0, 1e4, 500).astype(np.float32)
+    idx = rng.integers(0, 500, 2000)  # repeats add up, in index order
+    for indices, amounts in ((idx, rng.normal(0, 1e3, 2000).astype(np.float32)), (idx.astype(np.int32), np.float32(0.7)),
+                             (idx, np.asarray(np.float32(-3.1))), (idx, np.full(1, 2.5, np.float32))):
+        out, expected = base.copy(), base.copy()
+        kernels.scatter_add(out, indices, np.asarray(amounts, np.float32))
+        np.add.at(expected, indices, amounts)
+        assert np.array_equal(out, expected)
