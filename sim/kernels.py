@@ -43,14 +43,16 @@ def below_line(net_12m_yuan, size, line_yuan, mask):
 
 @numba.njit(**_JIT)
 def monitoring_risk(net_12m_yuan, paid_12m_yuan, expense_12m_yuan, size, line_yuan, rigid_ratio, flagged, risk,
-                    scratch):
-    """The monitoring lever's risk test for every household, and those at risk not yet flagged (sorted).
+                    scratch, budget, county, county_hazard):
+    """The monitoring lever's risk test for every household, and which of those at risk and not yet
+    flagged are found this month (sorted).
 
     At risk: net income below the line; or, for households the lever paid in the last 12 months, net
     income without its payments below it (float64, as NumPy promoted); or rigid expenditure over
     `rigid_ratio` x that net income. One branch-free pass (conditions combined with `|` and `&`, as a
-    random 20% of households are at risk) instead of a mask fill, three scans and their gathers;
-    `scratch` (bool) gets the households at risk and not flagged.
+    random 20% of households are at risk) into `risk` and, for those at risk and not flagged, `scratch`
+    (bool); then those spend their county's detection hazard from their budget (float32 budget, float64
+    hazard, as NumPy computed it) and are found when it runs out.
     """
     count = 0
     for i in range(len(net_12m_yuan)):
@@ -63,7 +65,16 @@ def monitoring_risk(net_12m_yuan, paid_12m_yuan, expense_12m_yuan, size, line_yu
         new = at_risk & (not flagged[i])
         scratch[i] = new
         count += new
-    return positions(scratch, count)
+    at_risk = positions(scratch, count)
+    found = np.empty(count, np.intp)
+    n_found = 0
+    for k in range(count):
+        i = at_risk[k]
+        left = np.float32(np.float64(budget[i]) - county_hazard[county[i]])
+        budget[i] = left
+        found[n_found] = i
+        n_found += left <= 0
+    return found[:n_found]
 
 
 @numba.njit(**_JIT)
@@ -347,3 +358,15 @@ def scatter_add(out, idx, amounts) -> None:
         add_at(out, idx, amounts)
     else:  # broadcast amounts: NumPy's rules and checks
         np.add.at(out, idx, amounts)
+
+
+@numba.njit(**_JIT)
+def positive(values, scratch):
+    """np.flatnonzero(values > 0), through the reused bool array `scratch`: a counting pass (vectorised)
+    and the branch-free compaction, without NumPy's temporary mask."""
+    count = 0
+    for i in range(len(values)):
+        is_positive = values[i] > 0
+        scratch[i] = is_positive
+        count += is_positive
+    return positions(scratch, count)

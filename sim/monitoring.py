@@ -129,13 +129,11 @@ class Monitoring(Component):
         p = self.params
         strength = policy.strength(model, p)
         line = float(model.monitoring_line_yuan)
-        at_risk = self._mark_risk(hh, line)
-
         if self.started:
-            self.budget[at_risk] -= self._county_hazard(model, strength)[hh.county[at_risk]]
+            hazard = self._county_hazard(model, strength)
         else:  # the inherited stock: the same households in every scenario run on the seed
-            self.budget[at_risk] -= -np.log1p(-min(p.initial_monitored_share, 1.0 - 1e-12))
-        found = np.compress(self.budget[at_risk] <= 0, at_risk)
+            hazard = np.full(len(model.counties), -np.log1p(-min(p.initial_monitored_share, 1.0 - 1e-12)))
+        found = self._find(hh, line, hazard)
         self.detections[found] += 1
         self.budget[found] = _unit_exponential(self.key, found, self.detections[found])
         # not lifted out: marginal if income is under the line even before rigid spending, else the
@@ -153,10 +151,11 @@ class Monitoring(Component):
         self._enrol_due(model, strength)
         self._eliminate(model, strength)
 
-    def _mark_risk(self, hh, line: float) -> np.ndarray:
-        """Households at risk, judged without the lever's own payments: below the line, or rigid
-        expenditure over the trigger share of income. Fills the (reused) mask `self.risk` and returns the
-        households at risk and not yet flagged.
+    def _find(self, hh, line: float, county_hazard: np.ndarray) -> np.ndarray:
+        """Households found at risk this month: judged without the lever's own payments, below the line or
+        with rigid expenditure over the trigger share of income (fills the reused mask `self.risk`); those
+        at risk and not yet flagged spend their county's hazard from their detection budget, and are found
+        when it runs out.
 
         Rigid expenditure above a share s of income (net + expenditure) is expenditure above s / (1 - s)
         of net income. One compiled pass over the households (`kernels.monitoring_risk`).
@@ -164,7 +163,7 @@ class Monitoring(Component):
         share = self.params.rigid_expenditure_trigger_share
         return kernels.monitoring_risk(hh.net_12m_yuan, self.paid_12m, hh.expense_12m_yuan, hh.size,
                                        np.float32(line), share / (1.0 - share), self.flagged, self.risk,
-                                       self.scratch_bool)
+                                       self.scratch_bool, self.budget, hh.county, county_hazard)
 
     def net_at(self, hh, idx: np.ndarray) -> np.ndarray:
         """12-month net income of households `idx` without the lever's own payments (float64)."""
@@ -199,7 +198,7 @@ class Monitoring(Component):
         for the others. One compiled loop over the monitored households (`kernels.monitoring_month`)."""
         p, hh = self.params, model.households
         line = model.monitoring_line_yuan if p.security_top_up_to == "monitoring_line" else model.poverty_line_yuan
-        monitored = np.flatnonzero(hh.monitoring_category > 0)
+        monitored = kernels.positive(hh.monitoring_category, self.scratch_bool)
         self.eliminated_idx, idx, paid, secured, security, developed, development = kernels.monitoring_month(
             monitored, hh.monitoring_category, self.stable_months, self.risk, self.flagged, hh.county,
             np.asarray(strength, np.float64), hh.n_labourers, hh.size, hh.net_12m_yuan, self.paid_12m, self.net,

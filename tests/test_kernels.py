@@ -115,3 +115,10 @@ def test_scatter_add_matches_add_at_with_repeats_scalars_and_broadcasts():
         kernels.scatter_add(out, indices, np.asarray(amounts, np.float32))
         np.add.at(expected, indices, amounts)
         assert np.array_equal(out, expected)
+
+
+@pytest.mark.parametrize("share", [0.0, 0.2, 1.0])
+def test_positive_matches_flatnonzero(share):
+    rng = np.random.default_rng(9)
+    values = (rng.random(5000) < share) * rng.integers(-2, 4, 5000).astype(np.int8)
+    assert np.array_equal(kernels.positive(values, np.zeros(5000, bool)), np.flatnonzero(values > 0))
