@@ -146,7 +146,8 @@ _EDGES = np.concatenate([[0.0], (np.arange(_FIRST, _LAST + 1, dtype=np.int64) <<
                          .view(np.float32).astype(np.float64)])
 _UPPER = np.concatenate([_EDGES[1:], [_EDGES[-1] * (1 + 2.0**-MANTISSA_BITS)]])
 _MIDPOINTS = (_EDGES + _UPPER) / 2
-FIRST_BIN, SHIFT, BINS, MIDPOINTS = _FIRST, _SHIFT, _BINS, _MIDPOINTS  # for kernels.income_bins
+FIRST_BIN, SHIFT, BINS = _FIRST, _SHIFT, _BINS  # for kernels.income_bins
+EDGES, UPPER, MIDPOINTS = _EDGES, _UPPER, _MIDPOINTS  # and kernels.income_distribution
 
 
 def bin_index(values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

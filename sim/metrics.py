@@ -9,7 +9,7 @@ import numpy as np
 from . import indicators, kernels
 from .component import Component
 from .households import Employment
-from .indicators import Indicator, binned_gini, binned_median, ratio
+from .indicators import Indicator, ratio
 from .params import Section
 
 CORE_INDICATORS = (
@@ -141,8 +141,9 @@ class Metrics(Component):
         poor_mean = ratio(_by_group(by_county * poor, self.county_column, g.n_columns),
                           _by_group(self.persons_by_county * poor, self.county_column, g.n_columns))
         rec.put("poverty_county_income_ratio", poor_mean / region_mean)
-        rec.put("income_per_capita_median_yuan", binned_median(people))
-        rec.put("gini", binned_gini(people, people * indicators.MIDPOINTS))
+        median, gini = kernels.income_distribution(people, indicators.EDGES, indicators.UPPER, indicators.MIDPOINTS)
+        rec.put("income_per_capita_median_yuan", median)  # as indicators.binned_median and binned_gini
+        rec.put("gini", gini)
 
     def _report_employment(self, model, rec) -> None:
         lab, gl = model.labourers, model.lab_groups

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sim import events, kernels
-from sim.indicators import BINS, FIRST_BIN, SHIFT, binned
+from sim.indicators import BINS, EDGES, FIRST_BIN, MIDPOINTS, SHIFT, UPPER, binned, binned_gini, binned_median
 
 
 @pytest.mark.parametrize("share", [0.0, 0.3, 1.0])
@@ -122,3 +122,16 @@ def test_positive_matches_flatnonzero(share):
     rng = np.random.default_rng(9)
     values = (rng.random(5000) < share) * rng.integers(-2, 4, 5000).astype(np.int8)
     assert np.array_equal(kernels.positive(values, np.zeros(5000, bool)), np.flatnonzero(values > 0))
+
+
+def test_income_distribution_matches_binned_median_and_gini():
+    rng = np.random.default_rng(10)
+    for sparsity in (0.0, 0.01, 0.5, 1.0):
+        people = rng.random((4, BINS)) * (rng.random((4, BINS)) < sparsity)
+        people[:, :200] *= 1000  # mass at the bottom, as in poor groups
+        median, gini = kernels.income_distribution(people, EDGES, UPPER, MIDPOINTS)
+        assert np.array_equal(median, binned_median(people), equal_nan=True)
+        assert np.array_equal(gini, binned_gini(people, people * MIDPOINTS), equal_nan=True)
+    for n in (0, 7, 8, 127, 128, 129, 1000, 15_362):  # NumPy's pairwise summation, exactly
+        values = rng.normal(size=n) * 10 ** rng.uniform(-3, 5, n)
+        assert kernels.pairwise_sum(values, 0, n) == values.sum()
