@@ -454,6 +454,7 @@ def income_distribution(people, edges, upper, midpoints):
             running = 0.0
             for b in range(n_bins):
                 running += wx[b]
-                term[b] = (w[b] / total) * (2 * (running / total_x) - wx[b] / total_x)
+                # an empty bin's term is +0 either way (0 x a non-negative number): skip the divisions
+                term[b] = (w[b] / total) * (2 * (running / total_x) - wx[b] / total_x) if w[b] != 0 else 0.0
             gini[r] = 1.0 - pairwise_sum(term, 0, n_bins)
     return median, gini
