@@ -172,9 +172,10 @@ class LabourMarket(Component):
     # --- wages -------------------------------------------------------------------------------
     def _rebuild_wage_bases(self, model) -> None:
         """Each household's sum of wage values over its local and over its migrant workers."""
-        lab, n = model.labourers, len(model.households)
-        self.local_base = _sum_over(lab, lab.state == Employment.LOCAL, n)
-        self.migrant_base = _sum_over(lab, lab.state == Employment.MIGRANT, n)
+        lab = model.labourers
+        self.local_base, self.migrant_base = kernels.wage_bases(
+            lab.state, lab.household, lab.skill, lab.wage_multiplier, len(model.households),
+            Employment.LOCAL, Employment.MIGRANT)
 
     def _rebase(self, model, slots: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
         """Move the wage values of slots that entered or left local or migrant work; remember the states."""
@@ -191,15 +192,3 @@ class LabourMarket(Component):
 
 
 SEEKING = np.float32(-1.0)  # marker in the hazard-by-state table: the slot's own finding hazard applies
-
-
-def _wage_value(lab, slots: np.ndarray) -> np.ndarray:
-    """A slot's wage relative to the month's level: skill (home county's level included) x wage multiplier."""
-    return lab.skill[slots] * lab.wage_multiplier[slots]
-
-
-def _sum_over(lab, mask: np.ndarray, n_households: int) -> np.ndarray:
-    """Per household, the sum of wage values over its slots where `mask` holds (float32)."""
-    idx = np.flatnonzero(mask)
-    return np.bincount(lab.household[idx], weights=_wage_value(lab, idx).astype(np.float64),
-                       minlength=n_households).astype(np.float32)

@@ -135,3 +135,17 @@ def test_income_distribution_matches_binned_median_and_gini():
     for n in (0, 7, 8, 127, 128, 129, 1000, 15_362):  # NumPy's pairwise summation, exactly
         values = rng.normal(size=n) * 10 ** rng.uniform(-3, 5, n)
         assert kernels.pairwise_sum(values, 0, n) == values.sum()
+
+
+def test_wage_bases_match_bincount():
+    rng = np.random.default_rng(11)
+    n_slots, n_households = 5000, 2000
+    state = rng.integers(-1, 6, n_slots).astype(np.int8)
+    household = np.sort(rng.integers(0, n_households, n_slots)).astype(np.int32)
+    skill, multiplier = rng.uniform(0.3, 3, n_slots).astype(np.float32), rng.uniform(1, 1.2, n_slots).astype(np.float32)
+    bases = kernels.wage_bases(state, household, skill, multiplier, n_households, 2, 3)
+    for job, base in zip((2, 3), bases):
+        idx = np.flatnonzero(state == job)
+        expected = np.bincount(household[idx], weights=(skill[idx] * multiplier[idx]).astype(np.float64),
+                               minlength=n_households).astype(np.float32)
+        assert base.dtype == np.float32 and np.array_equal(base, expected)
