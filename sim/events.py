@@ -129,11 +129,16 @@ class WaitingTimes:
 
     def _draw(self, idx: np.ndarray, month: int, hazard) -> None:
         """Fresh budgets for `idx`, spent at `hazard` from `month` on."""
-        hazard = np.broadcast_to(np.asarray(hazard, np.float32), idx.shape)
         count = self.count[idx] + np.uint16(1)
         self.count[idx] = count
-        budget = hashed_exponential(self.key, idx, count)
+        self.restart(idx, hashed_uniform(self.key, idx, count), month, hazard)
+
+    def restart(self, idx: np.ndarray, uniforms: np.ndarray, month: int, hazard) -> None:
+        """Budgets for `idx` from their uniforms (drawn with the key and the advanced `count`, here or by a
+        compiled caller), spent at `hazard` from `month` on."""
+        budget = np.log(uniforms)  # float32: the exponential budget -log(u)
+        np.negative(budget, out=budget)
         with np.errstate(divide="ignore"):
-            budget /= hazard  # inf where the hazard is 0: the unit is parked
+            budget /= np.broadcast_to(np.asarray(hazard, np.float32), idx.shape)  # inf where 0: parked
         budget += np.float32(month - 1)
         self.time[idx] = budget

@@ -135,38 +135,6 @@ def roll_payments(paid_12m_yuan, old_households, old_paid, households, paid):
 
 
 @numba.njit(**_JIT)
-def labour_due(time, month, scratch, state, state_hazard, seeking, household, has_farmland, ill_months_left,
-               farming, idle):
-    """Slots whose labour-market event falls in `month`, what happens to them, and who may find a job.
-
-    Workers due lose their job (to farming where the household has land, else idle); seekers due keep
-    their state here and can find a job unless ill (the caller draws which job). Returns the due slots,
-    their old and new states, and the positions (in the due list) of those able to take a job. The scan
-    is branch-free into `scratch` (bool), then compacted; the rest touches the ~5% due.
-    """
-    count = 0
-    for s in range(len(time)):
-        is_due = time[s] <= month
-        scratch[s] = is_due
-        count += is_due
-    due = positions(scratch, count)
-    old = np.empty(count, np.int8)
-    new = np.empty(count, np.int8)
-    able = np.empty(count, np.intp)
-    n_able = 0
-    for k in range(count):
-        s = due[k]
-        old[k] = state[s]
-        if state_hazard[state[s] + 1] == seeking:
-            new[k] = state[s]
-            able[n_able] = k
-            n_able += ill_months_left[s] == 0
-        else:
-            new[k] = farming if has_farmland[household[s]] else idle
-    return due, old, new, able[:n_able].copy()
-
-
-@numba.njit(**_JIT)
 def rebase_wages(local_base, migrant_base, household, skill, wage_multiplier, slots, old, new, known_state,
                  local, migrant):
     """Move the wage values (skill x multiplier, float32) of slots that entered or left local or migrant
@@ -287,25 +255,6 @@ def hashed_uniform(key, units, counters, out):
     for k in range(len(units)):
         out[k] = (np.float32(_hash24(key, units[k], counters[k])) + np.float32(0.5)) * np.float32(2.0**-24)
     return out
-
-
-@numba.njit(**_JIT)
-def found_jobs(found, counters, key, lifted_out, older, lifted_out_factor, older_factor, migrant_chance,
-               local_chance, migrant_multiplier, local_multiplier, local, migrant):
-    """The job each slot that found one takes: migrant when its hashed draw is below the migrant share
-    of its finding chances (`LabourMarket._migrant_share`, the same float32 arithmetic), else local."""
-    job = np.empty(len(found), np.int8)
-    for k in range(len(found)):
-        s = found[k]
-        factor = ((lifted_out_factor if lifted_out[s] else np.float32(1.0))
-                  * (older_factor if older[s] else np.float32(1.0)))
-        f_migrant = factor * migrant_chance * migrant_multiplier[s]
-        f_local = factor * local_chance * local_multiplier[s]
-        finding = min(f_migrant + f_local, np.float32(1.0))
-        share = min(f_migrant, np.float32(1.0)) / finding if finding > 0 else np.float32(0.0)
-        draw = (np.float32(_hash24(key, s, counters[s])) + np.float32(0.5)) * np.float32(2.0**-24)
-        job[k] = migrant if draw < share else local
-    return job
 
 
 @numba.njit(**_JIT)
@@ -472,3 +421,64 @@ def wage_bases(state, household, skill, wage_multiplier, n_households, local, mi
         elif state[s] == migrant:
             migrant_base[household[s]] += np.float64(skill[s] * wage_multiplier[s])
     return local_base.astype(np.float32), migrant_base.astype(np.float32)
+
+
+@numba.njit(**_JIT)
+def labour_month(time, month, scratch, state, state_hazard, seeking, household, has_farmland, ill_months_left,
+                 farming, idle, finding_hazard, count, budget_key, destination_key, lifted_out, older,
+                 lifted_out_factor, older_factor, migrant_chance, local_chance, migrant_multiplier,
+                 local_multiplier, local, migrant, local_base, migrant_base, skill, wage_multiplier, known_state):
+    """The labour market's month for the slots whose event is due, in one pass over them (each slot's
+    arrays are touched once, not once per NumPy step):
+
+    - workers lose their job (to farming where the household has land, else idle); seekers that are
+      not ill find one, migrant when a hashed draw (`destination_key`, the slot's budget count) is below
+      the migrant share of their finding chances, else local;
+    - wage values move between the households' bases and `known_state` follows (`rebase_wages`);
+    - a new budget is started (`WaitingTimes.renew`): the count advances and its hashed uniform is
+      returned with the hazard it is spent at (the finding hazard, or the new job's loss hazard); the
+      caller takes the logarithm in NumPy, as for every other waiting time.
+
+    Returns the due slots (sorted), their budget uniforms and hazards.
+    """
+    n_due = 0
+    for s in range(len(time)):
+        is_due = time[s] <= month
+        scratch[s] = is_due
+        n_due += is_due
+    due = positions(scratch, n_due)
+    uniforms, hazard = np.empty(n_due, np.float32), np.empty(n_due, np.float32)
+    for k in range(n_due):
+        s = due[k]
+        old = state[s]
+        new = old
+        next_hazard = finding_hazard[s]
+        if state_hazard[old + 1] == seeking:
+            if ill_months_left[s] == 0:
+                factor = ((lifted_out_factor if lifted_out[s] else np.float32(1.0))
+                          * (older_factor if older[s] else np.float32(1.0)))
+                f_migrant = factor * migrant_chance * migrant_multiplier[s]
+                f_local = factor * local_chance * local_multiplier[s]
+                finding = min(f_migrant + f_local, np.float32(1.0))
+                share = min(f_migrant, np.float32(1.0)) / finding if finding > 0 else np.float32(0.0)
+                draw = (np.float32(_hash24(destination_key, s, count[s])) + np.float32(0.5)) * np.float32(2.0**-24)
+                new = migrant if draw < share else local
+                next_hazard = state_hazard[new + 1]
+        else:
+            new = farming if has_farmland[household[s]] else idle
+        state[s] = new
+        if old != new:
+            value = skill[s] * wage_multiplier[s]
+            h = household[s]
+            delta = np.int8(new == local) - np.int8(old == local)
+            if delta != 0:
+                local_base[h] += np.float32(delta) * value
+            delta = np.int8(new == migrant) - np.int8(old == migrant)
+            if delta != 0:
+                migrant_base[h] += np.float32(delta) * value
+        known_state[s] = new
+        c = np.uint16(count[s] + 1)
+        count[s] = c
+        uniforms[k] = (np.float32(_hash24(budget_key, s, c)) + np.float32(0.5)) * np.float32(2.0**-24)
+        hazard[k] = next_hazard
+    return due, uniforms, hazard

@@ -145,29 +145,20 @@ class LabourMarket(Component):
     def _transitions(self, model) -> None:
         """Slots due this month lose their job or find one; the destination is a hashed draw per event.
 
-        The scan for the slots due and their moves is one compiled pass (`kernels.labour_due`), the
-        destinations another (`kernels.found_jobs`); the new waiting times stay NumPy's (the same float32
-        logarithm as every other waiting time).
+        One compiled pass over the slots due (`kernels.labour_month`): moves, destinations, wage bases
+        and the new budgets' uniforms; the waiting times are finished in NumPy (`WaitingTimes.restart`:
+        the same float32 logarithm as every other waiting time).
         """
-        lab, hh, month = model.labourers, model.households, model.month_index
-        # those in work lose their job (back to farming where the household has land); those looking
-        # and not ill are able to find one (a finding due while ill is dropped)
-        due, old, new, able = kernels.labour_due(
+        p, lab, hh, month = self.params, model.labourers, model.households, model.month_index
+        due, uniforms, hazard = kernels.labour_month(
             self.times.time, month, self.times.scratch_mask, lab.state, self.state_hazard, SEEKING, lab.household,
-            hh.has_farmland, lab.ill_months_left, Employment.FARMING, Employment.NONE)
-        hazard = self.finding_hazard[due]  # the next hazard: finding, unless a job is found below
-        found = due[able]
-        p = self.params
-        job = kernels.found_jobs(  # a hashed draw below the migrant share of the finding chances: migrant
-            found, self.times.count, self.destination_key, lab.lifted_out, self.older,
+            hh.has_farmland, lab.ill_months_left, Employment.FARMING, Employment.NONE, self.finding_hazard,
+            self.times.count, self.times.key, self.destination_key, lab.lifted_out, self.older,
             np.float32(p.lifted_out_finding_factor), np.float32(p.older_worker_finding_factor),
             np.float32(p.migrant_job_finding_monthly), np.float32(p.local_job_finding_monthly),
-            lab.migrant_finding_multiplier, lab.local_finding_multiplier, Employment.LOCAL, Employment.MIGRANT)
-        new[able] = job
-        hazard[able] = np.take(self.state_hazard, job + 1)
-        lab.state[due] = new
-        self.times.renew(due, month, hazard)
-        self._rebase(model, due, old, new)
+            lab.migrant_finding_multiplier, lab.local_finding_multiplier, Employment.LOCAL, Employment.MIGRANT,
+            self.local_base, self.migrant_base, lab.skill, lab.wage_multiplier, self.known_state)
+        self.times.restart(due, uniforms, month + 1, hazard)
 
     # --- wages -------------------------------------------------------------------------------
     def _rebuild_wage_bases(self, model) -> None:

@@ -81,28 +81,63 @@ def test_hashed_uniform_matches_numpy():
         assert draws.dtype == np.float32 and 0 < draws.min() and draws.max() < 1
 
 
-def test_found_jobs_match_the_numpy_migrant_share():
+def test_labour_month_matches_the_numpy_steps():
+    """The fused month against its steps in NumPy: due scan, losses, destinations, wage bases, budgets."""
     rng = np.random.default_rng(7)
-    n = 3000
+    n, n_households, month = 4000, 1500, 30
+    local, migrant, idle, farming = 2, 3, 0, 1
+    state = rng.choice([idle, farming, local, migrant, -1], n).astype(np.int8)
+    state_hazard = np.array([0.0, -1.0, -1.0, 0.02, 0.03, 0.0], np.float32)  # by state + 1; -1: seeking
+    household = np.sort(rng.integers(0, n_households, n)).astype(np.int32)
+    has_farmland = rng.random(n_households) < 0.6
+    ill = (rng.random(n) < 0.1).astype(np.int8)
+    time = (month + rng.normal(0, 3, n)).astype(np.float32)
+    finding_hazard = rng.uniform(0.001, 0.1, n).astype(np.float32)
+    count = rng.integers(0, 2**16, n).astype(np.uint16)
+    count[:5] = 2**16 - 1  # wraps
     lifted_out, older = rng.random(n) < 0.4, rng.random(n) < 0.3
     migrant_multiplier = rng.choice([0.0, 1.0, 1.5, 40.0], n).astype(np.float32)  # 40: chances over 1
     local_multiplier = rng.choice([0.0, 1.0, 2.0], n).astype(np.float32)
-    found = np.sort(rng.choice(n, 1000, replace=False))
-    counters = rng.integers(0, 2**16, n).astype(np.uint16)
-    key = events.stream_key(rng)
-    f = dict(lifted=np.float32(0.5), older=np.float32(0.7), migrant=np.float32(0.03), local=np.float32(0.02))
-    job = kernels.found_jobs(found, counters, key, lifted_out, older, f["lifted"], f["older"], f["migrant"],
-                             f["local"], migrant_multiplier, local_multiplier, 2, 3)
-    factor = (np.where(lifted_out[found], f["lifted"], np.float32(1.0))
-              * np.where(older[found], f["older"], np.float32(1.0)))
-    f_migrant = factor * f["migrant"] * migrant_multiplier[found]
-    f_local = factor * f["local"] * local_multiplier[found]
+    skill, wage_multiplier = rng.uniform(0.5, 2, n).astype(np.float32), rng.uniform(1, 1.2, n).astype(np.float32)
+    local_base, migrant_base = rng.uniform(0, 3, (2, n_households)).astype(np.float32)
+    budget_key, destination_key = events.stream_key(rng), events.stream_key(rng)
+    f = [np.float32(x) for x in (0.5, 0.7, 0.03, 0.02)]
+
+    # the steps in NumPy
+    due = np.flatnonzero(time <= month)
+    old = state[due]
+    seeking = state_hazard[old + 1] == -1
+    found = due[seeking & (ill[due] == 0)]
+    factor = np.where(lifted_out[found], f[0], np.float32(1.0)) * np.where(older[found], f[1], np.float32(1.0))
+    f_migrant, f_local = factor * f[2] * migrant_multiplier[found], factor * f[3] * local_multiplier[found]
     finding = np.minimum(f_migrant + f_local, np.float32(1.0))
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(finding > 0, np.minimum(f_migrant, np.float32(1.0)) / finding, np.float32(0.0))
-    migrant = events.hashed_uniform_numpy(key, found, counters[found]) < share
-    assert np.array_equal(job, np.where(migrant, 3, 2))
-    assert 0 < migrant.mean() < 1
+    job = np.where(events.hashed_uniform_numpy(destination_key, found, count[found]) < share, migrant, local)
+    new = np.where(seeking, old, np.where(has_farmland[household[due]], farming, idle)).astype(np.int8)
+    new[np.searchsorted(due, found)] = job
+    expected_hazard = finding_hazard[due].copy()
+    expected_hazard[np.searchsorted(due, found)] = state_hazard[job + 1]
+    expected_bases = []
+    for kind, base in ((local, local_base), (migrant, migrant_base)):
+        base = base.copy()
+        np.add.at(base, household[due], ((new == kind).astype(np.int8) - (old == kind)) * (skill[due] * wage_multiplier[due]))
+        expected_bases.append(base)
+    expected_count = count.copy()
+    expected_count[due] += np.uint16(1)
+    expected_uniforms = events.hashed_uniform_numpy(budget_key, due, expected_count[due])
+
+    known_state = state.copy()
+    got_due, uniforms, hazard = kernels.labour_month(
+        time, month, np.zeros(n, bool), state, state_hazard, np.float32(-1.0), household, has_farmland, ill,
+        farming, idle, finding_hazard, count, budget_key, destination_key, lifted_out, older, *f,
+        migrant_multiplier, local_multiplier, local, migrant, local_base, migrant_base, skill, wage_multiplier,
+        known_state)
+    assert np.array_equal(got_due, due) and np.array_equal(state[due], new) and np.array_equal(known_state, state)
+    assert np.array_equal(hazard, expected_hazard) and np.array_equal(uniforms, expected_uniforms)
+    assert np.array_equal(count, expected_count)
+    assert np.array_equal(local_base, expected_bases[0]) and np.array_equal(migrant_base, expected_bases[1])
+    assert 0 < np.mean(job == migrant) < 1 and len(found) < np.count_nonzero(seeking)  # both kinds, some ill
 
 
 def test_scatter_add_matches_add_at_with_repeats_scalars_and_broadcasts():
