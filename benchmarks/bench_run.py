@@ -4,8 +4,10 @@
     .venv/bin/python benchmarks/bench_run.py --region shanxi      # any region, scale, years
     .venv/bin/python benchmarks/bench_run.py --report             # the whole performance report:
         full-scale Xinzhou, scale 0.1 / 0.3 / 1.0 and the scaling exponent, 5 vs 10 years, the
-        Shanxi province, and the one-mesa.Agent-per-household reference (benchmarks/mesa_reference.py);
-        writes benchmarks/results.json and prints a Markdown summary.
+        Shanxi province, the one-mesa.Agent-per-household reference (benchmarks/mesa_reference.py),
+        and sweep-sized runs (scale 0.04) one after another in a warm process; writes
+        benchmarks/results.json and prints a Markdown summary. RURALSIM_CALIBRATED=0 measures the
+        schema defaults instead of the shipped calibrated values.
 
 Every measurement runs in a fresh process, so its peak RSS is its own, with NumPy's thread pools set to
 one thread (the monthly loop is single-threaded anyway). Each is repeated `--repeat` times and the
@@ -61,6 +63,31 @@ print(json.dumps({
 """
 
 
+WARM_CHILD = """
+import json, sys, time
+from sim import RuralModel
+scale, years, runs = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+RuralModel(seed=0, scale=scale, years=1).run()  # imports, compiled kernels loaded: a sweep worker's state
+seconds = []
+for seed in range(1, runs + 1):
+    started = time.perf_counter()
+    model = RuralModel(seed=seed, scale=scale, years=years)
+    model.run()
+    model.release()
+    seconds.append(time.perf_counter() - started)
+print(json.dumps({"scale": scale, "years": years, "runs": runs, "households": len(model.households),
+                  "best_s": round(min(seconds), 3), "median_s": round(float(sorted(seconds)[len(seconds) // 2]), 3)}))
+"""
+
+
+def warm_runs(scale: float = 0.04, years: int = 10, runs: int = 8) -> dict:
+    """Runs one after another in one process, as a sweep or calibration worker does them: seconds per run
+    (build + months), best and median."""
+    out = subprocess.run([sys.executable, "-c", WARM_CHILD, str(scale), str(years), str(runs)],
+                         capture_output=True, text=True, check=True, env=_child_env(), cwd=HERE.parent)
+    return json.loads(out.stdout)
+
+
 def _child_env() -> dict:
     return {**os.environ, **SINGLE_THREAD}
 
@@ -105,11 +132,14 @@ def report(repeat: int, out_path: Path) -> dict:
     five_years = measure("xinzhou", 0.3, 5, repeat=repeat)
     shanxi = measure("shanxi", 1.0, 10, repeat=max(1, repeat // 2))
     reference = mesa_reference(100_000, 12, repeat=max(1, repeat // 2))
+    sweep_runs = warm_runs()
     results = {
         "command": f"{Path(sys.executable).name} benchmarks/bench_run.py --report --repeat {repeat}",
         "machine": {"cpus": os.cpu_count(), "load_average_before": [round(x, 2) for x in load_before],
                     "load_average_after": [round(x, 2) for x in os.getloadavg()],
                     "numpy": np.__version__, "python": sys.version.split()[0]},
+        # the shipped calibrated values, unless RURALSIM_CALIBRATED=0 (the schema defaults)
+        "calibrated": os.environ.get("RURALSIM_CALIBRATED", "1") != "0",
         "xinzhou_full": full,
         "xinzhou_scales": scales,
         "scaling_exponent_run_s": round(scaling_exponent(scales, "run_s"), 3),
@@ -117,6 +147,7 @@ def report(repeat: int, out_path: Path) -> dict:
         "xinzhou_0.3_five_years": five_years,
         "shanxi_full": shanxi,
         "mesa_reference": reference,
+        "sweep_sized_runs": sweep_runs,
         "mesa_ratio_per_household_month": round(reference["ns_per_household_month"]
                                                 / full["ns_per_household_month"], 1),
         "elapsed_s": round(time.time() - started, 1),
@@ -128,7 +159,9 @@ def report(repeat: int, out_path: Path) -> dict:
 def markdown(r: dict) -> str:
     full = r["xinzhou_full"]
     lines = [
-        f"Command: `{r['command']}`; load average before/after: {r['machine']['load_average_before']} / "
+        f"Command: `{'' if r.get('calibrated', True) else 'RURALSIM_CALIBRATED=0 '}{r['command']}` "
+        f"({'calibrated values' if r.get('calibrated', True) else 'schema defaults'}); load average before/after: "
+        f"{r['machine']['load_average_before']} / "
         f"{r['machine']['load_average_after']} on {r['machine']['cpus']} CPUs.",
         "",
         "| run | households | run s (build + months) | months s | wall s (with imports) | ns / household-month "
@@ -150,6 +183,10 @@ def markdown(r: dict) -> str:
         f"One mesa.Agent per household ({ref['households']:,} households, {ref['months']} months): "
         f"{ref['ns_per_household_month']:,.0f} ns per household-month, {ref['create_s']:.2f} s to create the "
         f"agents; ruralsim is {r['mesa_ratio_per_household_month']}x faster per household-month.",
+        "",
+        f"Sweep-sized runs (scale {r['sweep_sized_runs']['scale']}, {r['sweep_sized_runs']['households']:,} "
+        f"households, {r['sweep_sized_runs']['years']} years, one after another in one warm process): "
+        f"best {r['sweep_sized_runs']['best_s']:.3f} s, median {r['sweep_sized_runs']['median_s']:.3f} s per run.",
         "",
         "Seconds per component, full-scale Xinzhou (132 months including the warm-up):",
         "",
