@@ -1,0 +1,43 @@
+"""Compiled loops (numba) for the few monthly passes that NumPy can only do as many separate passes.
+
+At full scale a month was ~60 NumPy calls over household- or slot-sized arrays, each a pass at memory
+speed, plus gathers and scatters over the 100,000-300,000 households with a payment or an event. Each
+kernel here does one such group of calls as one pass, with the same arithmetic in the same order and
+the same types (float32 where the NumPy code worked in float32, float64 where it promoted), so results
+are bit for bit those of the NumPy code they replace. `cache=True` keeps the compiled code in
+`__pycache__`: only the first run after an install or a change compiles (docs/performance.md).
+
+By the code they serve: `common` (positions of a mask, the below-line test, the accounts),
+`distribution` (income histogram, median, Gini), `labour` (the due slots' month, wage bases, the
+waiting times' hash), `levers` (monitoring, lever jobs by pool, relocation follow-up). Each kernel has
+a test against the NumPy it replaces in tests/test_kernels.py or tests/test_jobs.py.
+"""
+
+from .common import (  # noqa: F401
+    add_at,
+    add_at_scalar,
+    add_scaled,
+    below_line,
+    positions,
+    positive,
+    roll_row,
+    scatter_add,
+)
+from .distribution import (  # noqa: F401
+    income_bins,
+    income_distribution,
+    pairwise_sum,
+)
+from .labour import (  # noqa: F401
+    hashed_uniform,
+    labour_month,
+    rebase_wages,
+    wage_bases,
+)
+from .levers import (  # noqa: F401
+    first_in_pools,
+    monitoring_month,
+    monitoring_risk,
+    relocation_month,
+    roll_payments,
+)

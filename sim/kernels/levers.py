@@ -1,0 +1,164 @@
+"""Lever passes: the monitoring lever's risk test and monthly loop, lever jobs filled by pool, the
+relocation follow-up workers' month."""
+
+import numba
+import numpy as np
+
+from .common import _JIT, positions
+
+
+@numba.njit(**_JIT)
+def monitoring_risk(net_12m_yuan, paid_12m_yuan, expense_12m_yuan, size, line_yuan, rigid_ratio, flagged, risk,
+                    scratch, budget, county, county_hazard):
+    """The monitoring lever's risk test for every household, and which of those at risk and not yet
+    flagged are found this month (sorted).
+
+    At risk: net income below the line; or, for households the lever paid in the last 12 months, net
+    income without its payments below it (float64, as NumPy promoted); or rigid expenditure over
+    `rigid_ratio` x that net income. One branch-free pass (conditions combined with `|` and `&`, as a
+    random 20% of households are at risk) into `risk` and, for those at risk and not flagged, `scratch`
+    (bool); then those spend their county's detection hazard from their budget (float32 budget, float64
+    hazard, as NumPy computed it) and are found when it runs out.
+    """
+    count = 0
+    for i in range(len(net_12m_yuan)):
+        threshold = np.float32(size[i]) * line_yuan
+        net = np.float64(net_12m_yuan[i]) - paid_12m_yuan[i]
+        at_risk = ((net_12m_yuan[i] < threshold)
+                   | ((paid_12m_yuan[i] > 0) & (net < np.float64(threshold)))
+                   | ((expense_12m_yuan[i] > 0) & (np.float64(expense_12m_yuan[i]) > net * rigid_ratio)))
+        risk[i] = at_risk
+        new = at_risk & (not flagged[i])
+        scratch[i] = new
+        count += new
+    at_risk = positions(scratch, count)
+    found = np.empty(count, np.intp)
+    n_found = 0
+    for k in range(count):
+        i = at_risk[k]
+        left = np.float32(np.float64(budget[i]) - county_hazard[county[i]])
+        budget[i] = left
+        found[n_found] = i
+        n_found += left <= 0
+    return found[:n_found]
+
+
+@numba.njit(**_JIT)
+def monitoring_month(monitored, category, stable_months, risk, flagged, county, strength, n_labourers, size,
+                     net_12m_yuan, paid_12m_yuan, net_out, stable_needed, security_line_yuan, development_yuan,
+                     any_ended):
+    """Elimination and assistance for the `monitored` households (sorted) in one loop (Monitoring._eliminate).
+
+    Counts months out of risk, releases households stable long enough (or where the lever ended), and
+    for the others works out comprehensive security (no labourer: a twelfth of the gap to
+    `security_line_yuan` x size, float64 then float32) or development assistance. Returns the
+    eliminated, the still monitored and each one's payment, and the payments split by kind:
+    (households, amounts) on security and on development assistance.
+    """
+    n = len(monitored)
+    eliminated, kept = np.empty(n, np.intp), np.empty(n, np.intp)
+    paid = np.empty(n, np.float32)
+    secured, security = np.empty(n, np.intp), np.empty(n, np.float32)
+    developed, development = np.empty(n, np.intp), np.empty(n, np.float32)
+    n_eliminated = n_kept = n_secured = n_developed = 0
+    for k in range(n):
+        i = monitored[k]
+        months = np.int8((stable_months[i] + 1) * (not risk[i]))
+        stable_months[i] = months
+        stable = months >= stable_needed
+        eliminated[n_eliminated] = i
+        n_eliminated += stable
+        share = strength[county[i]]
+        if stable or (any_ended and share == 0):  # released (a few percent a month)
+            category[i] = 0
+            flagged[i] = False
+            stable_months[i] = 0
+            continue
+        net = np.float32(np.float64(net_12m_yuan[i]) - paid_12m_yuan[i])
+        net_out[i] = net
+        kept[n_kept] = i
+        if n_labourers[i] == 0:
+            amount = np.float32(max(size[i] * security_line_yuan - np.float64(net), 0.0) * (1 / 12) * share)
+            secured[n_secured], security[n_secured] = i, amount
+            n_secured += 1
+        else:
+            amount = np.float32(development_yuan * share)
+            developed[n_developed], development[n_developed] = i, amount
+            n_developed += 1
+        paid[n_kept] = amount
+        n_kept += 1
+    return (eliminated[:n_eliminated], kept[:n_kept], paid[:n_kept], secured[:n_secured], security[:n_secured],
+            developed[:n_developed], development[:n_developed])
+
+
+@numba.njit(**_JIT)
+def roll_payments(paid_12m_yuan, old_households, old_paid, households, paid):
+    """The lever's 12-month payment sums: the month falling out subtracted, then this month added (float64)."""
+    for k in range(len(old_households)):
+        paid_12m_yuan[old_households[k]] -= old_paid[k]
+    for k in range(len(households)):
+        paid_12m_yuan[households[k]] += paid[k]
+
+
+@numba.njit(**_JIT)
+def first_in_pools(pool, order, shift, candidate, quota):
+    """Per pool, the `quota[pool]` candidates that come first by `order` (ties by position), as a mask.
+
+    What sorting all candidates by (pool, order, position) and taking each pool's first `quota` gives
+    (`jobs.fill`), without the sort: the candidates are placed by pool (a counting sort; a store per
+    element, a spare cell per pool), and a pool with more candidates than places keeps its `quota`
+    smallest keys `order << shift | position` (unique) by a partition, linear in its candidates.
+    """
+    n, n_pools = len(pool), len(quota)
+    counts = np.zeros(n_pools, np.int64)
+    for i in range(n):
+        counts[pool[i]] += candidate[i] & (quota[pool[i]] > 0)
+    start = np.empty(n_pools + 1, np.int64)
+    start[0] = 0
+    for p in range(n_pools):
+        start[p + 1] = start[p] + counts[p] + 1
+    cursor = start[:-1].copy()
+    keys = np.empty(start[-1], np.int64)
+    for i in range(n):
+        p = pool[i]
+        keys[cursor[p]] = (order[i] << shift) | i
+        cursor[p] += candidate[i] & (quota[p] > 0)
+    selected = np.zeros(n, np.bool_)
+    low = (np.int64(1) << shift) - 1
+    for p in range(n_pools):
+        q, c = quota[p], counts[p]
+        if q <= 0 or c == 0:
+            continue
+        pool_keys = keys[start[p]:start[p] + c]
+        if c > q:
+            pool_keys = np.partition(pool_keys, q - 1)[:q]
+        for key in pool_keys:
+            selected[key & low] = True
+    return selected
+
+
+@numba.njit(**_JIT)
+def relocation_month(slots, draw, quit_chance, state, household, has_farmland, ill_months_left, category, pool,
+                     n_pools, resettled, farming, idle):
+    """The follow-up workers' month before the jobs are filled (`Relocation.step`): holders whose draw is
+    below `quit_chance` leave (to farming where the household has land); then per slot whether it holds
+    a job, whether it could take one (idle or farming, not ill, not just quit) and its priority
+    (0 monitored household, 1 lifted-out), and the jobs held per pool."""
+    n = len(slots)
+    holding, available = np.empty(n, np.bool_), np.empty(n, np.bool_)
+    rank = np.empty(n, np.int8)
+    held = np.zeros(n_pools, np.int64)
+    for k in range(n):
+        s = slots[k]
+        h = household[s]
+        job_state = state[s]
+        holds = job_state == resettled
+        quits = holds & (draw[k] < quit_chance)
+        if quits:
+            job_state = farming if has_farmland[h] else idle
+            state[s] = job_state
+        holding[k] = holds & (not quits)
+        held[pool[k]] += holds & (not quits)
+        available[k] = ((job_state == idle) | (job_state == farming)) & (ill_months_left[s] == 0) & (not quits)
+        rank[k] = 1 - (category[h] > 0)
+    return holding, available, rank, held
