@@ -79,14 +79,21 @@ def fill_among(model, slots: np.ndarray, *, job_state: int, **per_slot) -> np.nd
     return sub.state
 
 
-def first_in_pools(pool: np.ndarray, quota: np.ndarray, *keys: np.ndarray, candidate: np.ndarray) -> np.ndarray:
-    """Mask of the candidates that come first in their pool, `quota[pool]` of them (all when fewer), in the
-    order of `keys` (as `sort_by`: the last key primary, ties by position).
+def first_in_pools(pool: np.ndarray, quota: np.ndarray, *keys: np.ndarray,
+                   candidate: np.ndarray | None = None) -> np.ndarray:
+    """Mask of the candidates (all units when None) that come first in their pool, `quota[pool]` of them
+    (all when fewer), in the order of `keys` as `np.lexsort` reads them: the last key primary, ties by
+    position.
 
     The same as sorting the candidates by (pool, keys, position) and taking each pool's first `quota`,
-    from a compiled selection (`kernels.first_in_pools`) that is linear in the candidates.
+    from a compiled selection (`kernels.first_in_pools`) that is linear in the candidates. Keys are
+    non-negative integers or uniforms in [0, 1) (float32 draws are multiples of 2^-24 and pack exactly;
+    finer floats are cut to 24 bits, their rare ties broken by position); keys that need more than 63
+    bits together with the position are sorted instead.
     """
     quota = np.asarray(quota, np.int64)
+    if candidate is None:
+        candidate = np.ones(len(pool), bool)
     if not np.any(quota > 0):
         return np.zeros(len(pool), bool)
     order, width = _packed(keys)
@@ -98,22 +105,6 @@ def first_in_pools(pool: np.ndarray, quota: np.ndarray, *keys: np.ndarray, candi
         selected[idx[np.flatnonzero(position_in_run(pool[idx]) < quota[pool[idx]])]] = True
         return selected
     return kernels.first_in_pools(np.asarray(pool, np.intp), order, shift, candidate, quota)
-
-
-def sort_by(*keys: np.ndarray) -> np.ndarray:
-    """The order `np.lexsort(keys)` gives (the last key primary; ties keep their order), from one
-    argsort of the keys packed into 64-bit integers, several times faster than lexsort.
-
-    Keys are non-negative integers or uniforms in [0, 1) (float32 draws are multiples of 2^-24 and
-    pack exactly; finer floats are cut to 24 bits, their rare ties broken by order). Falls back to
-    lexsort when the keys need more than 63 bits.
-    """
-    n = len(keys[0])
-    order, width = _packed(keys)
-    shift = max(n - 1, 0).bit_length()  # the lowest bits: the original position, for ties
-    if order is None or shift + width > 63:
-        return np.lexsort(keys)
-    return np.argsort((order << shift) | np.arange(n, dtype=np.int64))
 
 
 def _packed(keys) -> tuple[np.ndarray | None, int]:

@@ -238,8 +238,7 @@ class PV(Component):
         held = np.bincount(pool(holders), minlength=len(capacity))
         surplus = held - capacity
         if np.any(surplus > 0):
-            release = holders[jobs.first_in_pools(pool(holders), surplus, self.lottery[holders],
-                                                  candidate=np.ones(len(holders), bool))]
+            release = holders[jobs.first_in_pools(pool(holders), surplus, self.lottery[holders])]
             lab.state[release] = np.where(hh.has_farmland[lab.household[release]], Employment.FARMING,
                                           Employment.NONE)
             holders = np.setdiff1d(holders, release, assume_unique=True)
@@ -256,8 +255,7 @@ class PV(Component):
         if self.params.posts_for_lifted_out_or_monitored_only:
             idx, rank = idx[rank != jobs.PRIORITY_OTHER], rank[rank != jobs.PRIORITY_OTHER]
         age_key = -lab.age_years[idx] if self.params.posts_oldest_first else np.zeros(len(idx), np.int16)
-        hired = idx[jobs.first_in_pools(pool(idx), vacancies, self.lottery[idx], age_key, rank,
-                                        candidate=np.ones(len(idx), bool))]
+        hired = idx[jobs.first_in_pools(pool(idx), vacancies, self.lottery[idx], age_key, rank)]
         lab.state[hired] = Employment.POST
         return np.sort(np.concatenate([holders, hired]))
 
