@@ -272,11 +272,13 @@ class MonthAccounts:
         return out
 
     def total_into(self, out: np.ndarray) -> None:
-        """This month's total over all sources, written into `out` (float32 over households)."""
-        first = True
-        for terms in self.terms.values():
-            first = self._add_terms(out, [t for t in terms if t[0] != "at"], first)
-        if first:
+        """This month's total over all sources, written into `out` (float32 over households): the dense
+        terms in one compiled pass when they are all float32 products (the usual case), then the sparse."""
+        dense = [t for terms in self.terms.values() for t in terms if t[0] != "at"]
+        if len(dense) > 1 and all(t[0] == "scaled" and np.result_type(t[1], t[2]) == np.float32 for t in dense):
+            pairs = [(t[1], np.float32(t[2])) for t in dense]
+            kernels.sum_scaled(out, pairs[0], tuple(pairs[1:]))
+        elif self._add_terms(out, dense, first=True):
             out.fill(0.0)
         for terms in self.terms.values():
             for term in terms:

@@ -184,3 +184,17 @@ def test_wage_bases_match_bincount():
         expected = np.bincount(household[idx], weights=(skill[idx] * multiplier[idx]).astype(np.float64),
                                minlength=n_households).astype(np.float32)
         assert base.dtype == np.float32 and np.array_equal(base, expected)
+
+
+def test_sum_scaled_matches_adding_term_by_term():
+    rng = np.random.default_rng(12)
+    n = 3000
+    bases = [rng.normal(0, 1e4, n).astype(np.float32), rng.integers(0, 4, n).astype(np.int16),
+             rng.lognormal(8, 1, n).astype(np.float32)]
+    factors = [np.float32(1.0371), np.float32(180.5), np.float32(0.25)]
+    expected = np.empty(n, np.float32)
+    for k, (base, factor) in enumerate(zip(bases, factors)):
+        kernels.add_scaled(expected, base, factor, k == 0)
+    out = np.empty(n, np.float32)
+    kernels.sum_scaled(out, (bases[0], factors[0]), tuple(zip(bases[1:], factors[1:])))
+    assert np.array_equal(out, expected)

@@ -22,6 +22,7 @@ from .common import (  # noqa: F401
     positive,
     roll_row,
     scatter_add,
+    sum_scaled,
 )
 from .distribution import (  # noqa: F401
     income_bins,

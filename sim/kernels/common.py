@@ -3,6 +3,7 @@ row and sparse credits."""
 
 import numba
 import numpy as np
+from numba import literal_unroll
 
 _JIT = {"cache": True, "nogil": True}
 
@@ -91,3 +92,15 @@ def scatter_add(out, idx, amounts) -> None:
         add_at(out, idx, amounts)
     else:  # broadcast amounts: NumPy's rules and checks
         np.add.at(out, idx, amounts)
+
+
+@numba.njit(**_JIT)
+def sum_scaled(out, first, rest):
+    """`out = base_1 x factor_1 + base_2 x factor_2 + ...` in float32, adding in the terms' order (what
+    `add_scaled` term by term gave): one pass for one pass per term. `first` is a (base, factor) pair,
+    `rest` a tuple of them (bases of any numeric type, factors float32)."""
+    for i in range(len(out)):
+        value = np.float32(first[0][i]) * first[1]
+        for term in literal_unroll(rest):
+            value += np.float32(term[0][i]) * term[1]
+        out[i] = value
