@@ -135,11 +135,12 @@ class LabourMarket(Component):
     def _follow_changes(self, model) -> None:
         """Slots other components moved since last month: new hazards, wage bases updated."""
         lab = model.labourers
-        changed = np.flatnonzero(np.not_equal(lab.state, self.known_state, out=self.times.scratch_mask))
+        changed, hazard, old_hazard = kernels.state_changes(  # (wage bases and known states follow)
+            lab.state, self.known_state, self.times.scratch_mask, self.state_hazard, SEEKING, self.finding_hazard,
+            lab.household, lab.skill, lab.wage_multiplier, self.local_base, self.migrant_base, Employment.LOCAL,
+            Employment.MIGRANT)
         if len(changed):
-            state, old = lab.state[changed], self.known_state[changed]
-            self.times.change(changed, model.month_index, self._hazard(changed, state), self._hazard(changed, old))
-            self._rebase(model, changed, old, state)
+            self.times.change(changed, model.month_index, hazard, old_hazard)
 
     # --- the month's transitions ---------------------------------------------------------------
     def _transitions(self, model) -> None:
@@ -167,12 +168,6 @@ class LabourMarket(Component):
         self.local_base, self.migrant_base = kernels.wage_bases(
             lab.state, lab.household, lab.skill, lab.wage_multiplier, len(model.households),
             Employment.LOCAL, Employment.MIGRANT)
-
-    def _rebase(self, model, slots: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
-        """Move the wage values of slots that entered or left local or migrant work; remember the states."""
-        lab = model.labourers
-        kernels.rebase_wages(self.local_base, self.migrant_base, lab.household, lab.skill, lab.wage_multiplier,
-                             slots, old, new, self.known_state, Employment.LOCAL, Employment.MIGRANT)
 
     def _pay(self, model) -> None:
         """This month's wages: the households' wage bases times the month's wage levels."""

@@ -38,22 +38,34 @@ def test_income_bins_match_bincount_with_uniform_and_other_weights():
             assert np.array_equal(people[c], expected[0])
 
 
-def test_rebase_wages_matches_add_at():
+def test_state_changes_match_numpy():
     rng = np.random.default_rng(3)
     n_slots, n_households = 400, 100
     household = np.sort(rng.integers(0, n_households, n_slots)).astype(np.int32)
     skill, multiplier = rng.uniform(0.5, 2, n_slots).astype(np.float32), rng.uniform(1, 1.5, n_slots).astype(np.float32)
-    slots = np.sort(rng.choice(n_slots, 150, replace=False))
-    old, new = rng.integers(0, 5, 150).astype(np.int8), rng.integers(0, 5, 150).astype(np.int8)
-    local, migrant = np.zeros(n_households, np.float32), np.zeros(n_households, np.float32)
-    known = np.zeros(n_slots, np.int8)
-    kernels.rebase_wages(local, migrant, household, skill, multiplier, slots, old, new, known, 2, 3)
-    for job, base in ((2, local), (3, migrant)):
-        expected = np.zeros(n_households, np.float32)
-        delta = (new == job).astype(np.int8) - (old == job)
-        np.add.at(expected, household[slots], delta * (skill[slots] * multiplier[slots]))
-        assert np.array_equal(base, expected)
-    assert np.array_equal(known[slots], new)
+    known = rng.integers(-1, 5, n_slots).astype(np.int8)
+    state = known.copy()
+    moved = rng.random(n_slots) < 0.3
+    state[moved] = rng.integers(-1, 5, moved.sum())
+    state_hazard = np.array([0.0, -1.0, -1.0, 0.02, 0.03, 0.0], np.float32)  # by state + 1; -1: seeking
+    finding_hazard = rng.uniform(0.001, 0.1, n_slots).astype(np.float32)
+    local, migrant = rng.uniform(0, 3, (2, n_households)).astype(np.float32)
+    expected = [local.copy(), migrant.copy()]
+    changed = np.flatnonzero(state != known)
+    old, new = known[changed], state[changed]
+    for job, base in zip((2, 3), expected):
+        np.add.at(base, household[changed], ((new == job).astype(np.int8) - (old == job)) * (skill[changed] * multiplier[changed]))
+
+    def hazard_of(states):
+        hazard = state_hazard[states + 1]
+        return np.where(hazard == -1, finding_hazard[changed], hazard)
+
+    got, hazard, old_hazard = kernels.state_changes(state, known, np.zeros(n_slots, bool), state_hazard,
+                                                    np.float32(-1.0), finding_hazard, household, skill, multiplier,
+                                                    local, migrant, 2, 3)
+    assert np.array_equal(got, changed) and np.array_equal(known, state)
+    assert np.array_equal(hazard, hazard_of(new)) and np.array_equal(old_hazard, hazard_of(old))
+    assert np.array_equal(local, expected[0]) and np.array_equal(migrant, expected[1])
 
 
 def test_roll_row_and_add_scaled_match_numpy():

@@ -32,7 +32,7 @@ from .distribution import (  # noqa: F401
 from .labour import (  # noqa: F401
     hashed_uniform,
     labour_month,
-    rebase_wages,
+    state_changes,
     wage_bases,
 )
 from .levers import (  # noqa: F401

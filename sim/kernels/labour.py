@@ -38,7 +38,7 @@ def labour_month(time, month, scratch, state, state_hazard, seeking, household, 
     - workers lose their job (to farming where the household has land, else idle); seekers that are
       not ill find one, migrant when a hashed draw (`destination_key`, the slot's budget count) is below
       the migrant share of their finding chances, else local;
-    - wage values move between the households' bases and `known_state` follows (`rebase_wages`);
+    - wage values move between the households' bases and `known_state` follows (as in `labour_month`);
     - a new budget is started (`WaitingTimes.renew`): the count advances and its hashed uniform is
       returned with the hazard it is spent at (the finding hazard, or the new job's loss hazard); the
       caller takes the logarithm in NumPy, as for every other waiting time.
@@ -89,25 +89,6 @@ def labour_month(time, month, scratch, state, state_hazard, seeking, household, 
 
 
 @numba.njit(**_JIT)
-def rebase_wages(local_base, migrant_base, household, skill, wage_multiplier, slots, old, new, known_state,
-                 local, migrant):
-    """Move the wage values (skill x multiplier, float32) of slots that entered or left local or migrant
-    work between their households' wage bases, in slot order as np.add.at did; remember the states."""
-    for k in range(len(slots)):
-        s = slots[k]
-        if old[k] != new[k]:
-            value = skill[s] * wage_multiplier[s]
-            h = household[s]
-            delta = np.int8(new[k] == local) - np.int8(old[k] == local)
-            if delta != 0:
-                local_base[h] += np.float32(delta) * value
-            delta = np.int8(new[k] == migrant) - np.int8(old[k] == migrant)
-            if delta != 0:
-                migrant_base[h] += np.float32(delta) * value
-        known_state[s] = new[k]
-
-
-@numba.njit(**_JIT)
 def wage_bases(state, household, skill, wage_multiplier, n_households, local, migrant):
     """Per household, the sum of its local and of its migrant workers' wage values (skill, which holds the
     home county's level, x wage multiplier; float32), added in float64 in slot order as np.bincount did,
@@ -119,3 +100,34 @@ def wage_bases(state, household, skill, wage_multiplier, n_households, local, mi
         elif state[s] == migrant:
             migrant_base[household[s]] += np.float64(skill[s] * wage_multiplier[s])
     return local_base.astype(np.float32), migrant_base.astype(np.float32)
+
+
+@numba.njit(**_JIT)
+def state_changes(state, known_state, scratch, state_hazard, seeking, finding_hazard, household, skill,
+                  wage_multiplier, local_base, migrant_base, local, migrant):
+    """Slots whose state other components changed since last month (sorted), with their hazards in the
+    new and the old state (the state's, or the slot's finding hazard where the state seeks work); their
+    wage values move between the households' bases and `known_state` follows (as in `labour_month`). One scan
+    into `scratch` (bool), then a loop over the changed."""
+    n_changed = 0
+    for s in range(len(state)):
+        is_changed = state[s] != known_state[s]
+        scratch[s] = is_changed
+        n_changed += is_changed
+    changed = positions(scratch, n_changed)
+    hazard, old_hazard = np.empty(n_changed, np.float32), np.empty(n_changed, np.float32)
+    for k in range(n_changed):
+        s = changed[k]
+        old, new = known_state[s], state[s]
+        hazard[k] = finding_hazard[s] if state_hazard[new + 1] == seeking else state_hazard[new + 1]
+        old_hazard[k] = finding_hazard[s] if state_hazard[old + 1] == seeking else state_hazard[old + 1]
+        value = skill[s] * wage_multiplier[s]
+        h = household[s]
+        delta = np.int8(new == local) - np.int8(old == local)
+        if delta != 0:
+            local_base[h] += np.float32(delta) * value
+        delta = np.int8(new == migrant) - np.int8(old == migrant)
+        if delta != 0:
+            migrant_base[h] += np.float32(delta) * value
+        known_state[s] = new
+    return changed, hazard, old_hazard
