@@ -25,7 +25,7 @@ every available labourer (tests/test_workshops.py checks this).
 
 import numpy as np
 
-from . import jobs, policy
+from . import jobs, kernels, policy
 from .component import Component
 from .households import Employment
 from .indicators import Indicator
@@ -133,14 +133,14 @@ class Workshops(Component):
                                 minlength=n_counties)
         capacity = np.floor(open_jobs * self.sample_fraction + self.rounding)
 
-        u = self.lottery - np.uint16(self.rng.integers(0, U16))  # this month's draws (wrap around)
+        offset = np.uint16(self.rng.integers(0, U16))  # this month's draws: lottery - offset (wrapping)
         holders = self.holders[lab.state[self.holders] == Employment.WORKSHOP]  # minus the ill and retired
-        quitting = u[holders] < p.quit_monthly * U16
+        quitting = self._draws(holders, offset) < p.quit_monthly * U16
         quits, holders = holders[quitting], holders[~quitting]
         lab.state[quits] = np.where(hh.has_farmland[lab.household[quits]], Employment.FARMING, Employment.NONE)
         held = np.bincount(self.pool_of(holders), minlength=n_counties)
         if np.any(held != capacity):
-            holders = self._fill(model, capacity, held, u, quits, holders)
+            holders = self._fill(model, capacity, held, offset, quits, holders)
         self.holders = holders
 
         households = lab.household[holders]
@@ -150,7 +150,7 @@ class Workshops(Component):
                                           minlength=n_counties)
         self.cost_by_county = self.jobs_by_county * s * (p.subsidy_per_worker_year_yuan / 12)
 
-    def _fill(self, model, capacity, held, u, quits, holders) -> np.ndarray:
+    def _fill(self, model, capacity, held, offset, quits, holders) -> np.ndarray:
         """jobs.fill among the holders and candidates that yield the hires of all available labourers.
 
         Within a county the hires are the lowest draws of the best rank present. A subsample by draw
@@ -163,15 +163,20 @@ class Workshops(Component):
         vacancies = np.maximum(capacity - held, 0)
         if not vacancies.any():  # sites closed: only surplus holders to release
             state = jobs.fill_among(model, holders, job_state=Employment.WORKSHOP, capacity=capacity,
-                               pool=self.pool_of(holders), draw=u[holders], eligible=np.zeros(len(holders), bool),
+                               pool=self.pool_of(holders), draw=self._draws(holders, offset),
+                               eligible=np.zeros(len(holders), bool),
                                rank=jobs.priority_rank_of(model, holders))
             return holders[state == Employment.WORKSHOP]
-        eligible = jobs.available(model)
-        eligible[quits] = False  # who just left does not come back the same month
         need = (3 * vacancies + 10) / np.maximum(self.lifted_out_slots * EXPECTED_AVAILABLE_SHARE, 1.0)
         threshold = min(1.0, float(need[vacancies > 0].max()))
         subsample = threshold < 1.0
-        candidates = eligible & (u < int(threshold * U16)) if subsample else eligible
+        lab = model.labourers
+        eligible, candidates = np.empty(len(lab), bool), np.empty(len(lab), bool)
+        kernels.workshop_candidates(lab.state, lab.ill_months_left, self.lottery, offset,
+                                    int(threshold * U16) if subsample else U16, Employment.NONE, Employment.FARMING,
+                                    eligible, candidates)
+        eligible[quits] = False  # who just left does not come back the same month
+        candidates[quits] = False
         monitored_mask = hh.monitoring_category > 0 if subsample else None
         all_monitored = subsample and np.count_nonzero(monitored_mask) <= MAX_MONITORED_EXPANDED
         if all_monitored:
@@ -200,8 +205,12 @@ class Workshops(Component):
                 candidates |= eligible & np.repeat(short, np.diff(self.first_slot))
                 slots, rank = self._members(model, candidates, holders)
         state = jobs.fill_among(model, slots, job_state=Employment.WORKSHOP, capacity=capacity, pool=self.pool_of(slots),
-                           draw=u[slots], eligible=candidates[slots], rank=rank)
+                           draw=self._draws(slots, offset), eligible=candidates[slots], rank=rank)
         return np.concatenate([kept, slots[state == Employment.WORKSHOP]])
+
+    def _draws(self, slots: np.ndarray, offset: np.uint16) -> np.ndarray:
+        """This month's uint16 draws of the slots: their lottery numbers less the month's offset (wrapping)."""
+        return self.lottery[slots] - offset
 
     def pool_of(self, slots: np.ndarray) -> np.ndarray:
         """County (job pool) of labourer slots."""

@@ -210,3 +210,18 @@ def test_sum_scaled_matches_adding_term_by_term():
     out = np.empty(n, np.float32)
     kernels.sum_scaled(out, (bases[0], factors[0]), tuple(zip(bases[1:], factors[1:])))
     assert np.array_equal(out, expected)
+
+
+@pytest.mark.parametrize("threshold", [0, 1000, 40_000, 65_536])
+def test_workshop_candidates_match_numpy(threshold):
+    rng = np.random.default_rng(13)
+    n = 5000
+    state = rng.integers(-1, 6, n).astype(np.int8)
+    ill = (rng.random(n) < 0.1).astype(np.int8)
+    lottery = rng.integers(0, 2**16, n, dtype=np.uint16)
+    offset = np.uint16(rng.integers(0, 2**16))
+    eligible, candidates = np.empty(n, bool), np.empty(n, bool)
+    kernels.workshop_candidates(state, ill, lottery, offset, threshold, 0, 1, eligible, candidates)
+    expected = ((state == 0) | (state == 1)) & (ill == 0)
+    assert np.array_equal(eligible, expected)
+    assert np.array_equal(candidates, expected & ((lottery - offset) < threshold))

@@ -91,7 +91,8 @@ def test_subsampled_fill_hires_exactly_as_a_fill_over_everyone(monkeypatch, moni
     sizes = []
     monkeypatch.setattr(jobs, "fill_among", _spy(jobs.fill_among, sizes))
     before = lab.state.copy()
-    returned = ws._fill(model, capacity, held, u, quits, holders)
+    ws.lottery = u  # this month's draws are the lottery numbers less an offset, here 0
+    returned = ws._fill(model, capacity, held, np.uint16(0), quits, holders)
     subsampled = lab.state.copy()
     lab.state[:] = before
     eligible = jobs.available(model)

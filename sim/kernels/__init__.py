@@ -41,4 +41,5 @@ from .levers import (  # noqa: F401
     monitoring_risk,
     relocation_month,
     roll_payments,
+    workshop_candidates,
 )

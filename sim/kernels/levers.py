@@ -162,3 +162,15 @@ def relocation_month(slots, draw, quit_chance, state, household, has_farmland, i
         available[k] = ((job_state == idle) | (job_state == farming)) & (ill_months_left[s] == 0) & (not quits)
         rank[k] = 1 - (category[h] > 0)
     return holding, available, rank, held
+
+
+@numba.njit(**_JIT)
+def workshop_candidates(state, ill_months_left, lottery, offset, threshold, idle, farming, eligible, candidates):
+    """Into `eligible`: slots that could take a workshop job (idle or farming, not ill; `jobs.available`);
+    into `candidates`: those of them whose draw this month (`lottery - offset`, uint16, wrapping) is
+    below `threshold` (65,536: all). One pass for the mask's three comparisons, the draws and the
+    subsample test."""
+    for s in range(len(state)):
+        is_eligible = ((state[s] == idle) | (state[s] == farming)) & (ill_months_left[s] == 0)
+        eligible[s] = is_eligible
+        candidates[s] = is_eligible & (np.int64(np.uint16(lottery[s] - offset)) < threshold)
