@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import field_validator, model_validator
 from scipy.special import ndtri
 
-from . import jobs, policy
+from . import jobs, kernels, policy
 from .component import Component
 from .households import Employment
 from .indicators import Indicator
@@ -248,12 +248,9 @@ class PV(Component):
             return holders
         villages = self.pool_members[_ranges(self.pool_start[hiring], self.pool_start[hiring + 1])]
         idx = _ranges(self.lab_start[villages], self.lab_start[villages + 1])
-        state = lab.state[idx]
-        idx = idx[((state == Employment.NONE) | (state == Employment.FARMING)) & (lab.ill_months_left[idx] == 0)]
-        rank = np.where(lab.lifted_out[idx], jobs.PRIORITY_LIFTED_OUT, jobs.PRIORITY_OTHER)
-        rank[hh.monitoring_category[lab.household[idx]] > 0] = jobs.PRIORITY_MONITORED
-        if self.params.posts_for_lifted_out_or_monitored_only:
-            idx, rank = idx[rank != jobs.PRIORITY_OTHER], rank[rank != jobs.PRIORITY_OTHER]
+        idx, rank = kernels.post_candidates(  # available slots and their priority (jobs.priority_rank)
+            idx, lab.state, lab.ill_months_left, lab.lifted_out, lab.household, hh.monitoring_category,
+            Employment.NONE, Employment.FARMING, self.params.posts_for_lifted_out_or_monitored_only)
         age_key = -lab.age_years[idx] if self.params.posts_oldest_first else np.zeros(len(idx), np.int16)
         hired = idx[jobs.first_in_pools(pool(idx), vacancies, self.lottery[idx], age_key, rank)]
         lab.state[hired] = Employment.POST

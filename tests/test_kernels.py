@@ -225,3 +225,21 @@ def test_workshop_candidates_match_numpy(threshold):
     expected = ((state == 0) | (state == 1)) & (ill == 0)
     assert np.array_equal(eligible, expected)
     assert np.array_equal(candidates, expected & ((lottery - offset) < threshold))
+
+
+@pytest.mark.parametrize("needy_only", [False, True])
+def test_post_candidates_match_numpy(needy_only):
+    rng = np.random.default_rng(14)
+    n_slots, n_households = 3000, 1200
+    state = rng.integers(-1, 6, n_slots).astype(np.int8)
+    ill = (rng.random(n_slots) < 0.1).astype(np.int8)
+    lifted_out = rng.random(n_slots) < 0.4
+    household = np.sort(rng.integers(0, n_households, n_slots)).astype(np.int32)
+    category = (rng.random(n_households) < 0.2) * rng.integers(1, 4, n_households).astype(np.int8)
+    slots = np.sort(rng.choice(n_slots, 1500, replace=False))
+    idx, rank = kernels.post_candidates(slots, state, ill, lifted_out, household, category, 0, 1, needy_only)
+    expected = slots[((state[slots] == 0) | (state[slots] == 1)) & (ill[slots] == 0)]
+    expected_rank = np.where(category[household[expected]] > 0, 0, np.where(lifted_out[expected], 1, 2))
+    if needy_only:
+        expected, expected_rank = expected[expected_rank < 2], expected_rank[expected_rank < 2]
+    assert np.array_equal(idx, expected) and np.array_equal(rank, expected_rank)

@@ -39,6 +39,7 @@ from .levers import (  # noqa: F401
     first_in_pools,
     monitoring_month,
     monitoring_risk,
+    post_candidates,
     relocation_month,
     roll_payments,
     workshop_candidates,

@@ -174,3 +174,20 @@ def workshop_candidates(state, ill_months_left, lottery, offset, threshold, idle
         is_eligible = ((state[s] == idle) | (state[s] == farming)) & (ill_months_left[s] == 0)
         eligible[s] = is_eligible
         candidates[s] = is_eligible & (np.int64(np.uint16(lottery[s] - offset)) < threshold)
+
+
+@numba.njit(**_JIT)
+def post_candidates(slots, state, ill_months_left, lifted_out, household, category, idle, farming, needy_only):
+    """Of `slots`, those that can take a public-welfare post (idle or farming, not ill), with their
+    priority: 0 monitored household, 1 lifted-out, 2 others (left out when `needy_only`). One pass
+    for the availability mask, the rank's two gathers and the filters."""
+    kept, rank = np.empty(len(slots), np.intp), np.empty(len(slots), np.int8)
+    n = 0
+    for k in range(len(slots)):
+        s = slots[k]
+        if ((state[s] == idle) | (state[s] == farming)) & (ill_months_left[s] == 0):
+            r = 0 if category[household[s]] > 0 else (1 if lifted_out[s] else 2)
+            if r < 2 or not needy_only:
+                kept[n], rank[n] = s, r
+                n += 1
+    return kept[:n], rank[:n]
