@@ -82,13 +82,10 @@ class Metrics(Component):
         """Who is below the lines this month, and which lifted-out households fell below the poverty line."""
         hh = model.households
         self._update_sizes(model)
-        net = hh.net_12m_yuan
-        self.below_monitoring = below = hh.below(model.monitoring_line_yuan)
-        below = np.compress(net[below] < hh.size[below] * np.float32(model.poverty_line_yuan), below)
-        self.returned = np.compress(hh.lifted_out[below] & ~self.below_poverty_before[below], below)
-        self.below_poverty_before[self.below_poverty] = False
-        self.below_poverty_before[below] = True
-        self.below_poverty = below
+        self.below_monitoring = hh.below(model.monitoring_line_yuan)
+        self.below_poverty, self.returned = kernels.poverty_update(
+            self.below_monitoring, hh.net_12m_yuan, hh.size, np.float32(model.poverty_line_yuan), hh.lifted_out,
+            self.below_poverty_before, self.below_poverty)
 
     def _update_sizes(self, model) -> None:
         """People per group and county, which change only with household sizes (January)."""
@@ -147,6 +144,16 @@ class Metrics(Component):
 
     def _report_employment(self, model, rec) -> None:
         lab, gl = model.labourers, model.lab_groups
+        if gl.uniform_weight is not None:  # counts per group in one compiled pass
+            groups = gl.slices[1:] if gl.n_columns > 1 else gl.slices[:1]
+            counts = kernels.employment_counts(lab.state, lab.lifted_out, np.array([g.start for g in groups]),
+                                               np.array([g.stop for g in groups]), Employment.LOCAL,
+                                               Employment.MIGRANT).astype(np.float64)
+            by_group = np.vstack([counts.sum(axis=0), counts]) if gl.n_columns > 1 else counts
+            by_group *= gl.uniform_weight
+            for k, name in enumerate(("labourers_employed", "lifted_out_labourers_employed", "migrant_workers")):
+                rec.put(name, by_group[:, k])
+            return
         employed = lab.state >= Employment.LOCAL
         rec.put("labourers_employed", gl.count(employed))
         employed &= lab.lifted_out

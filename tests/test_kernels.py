@@ -243,3 +243,26 @@ def test_post_candidates_match_numpy(needy_only):
     if needy_only:
         expected, expected_rank = expected[expected_rank < 2], expected_rank[expected_rank < 2]
     assert np.array_equal(idx, expected) and np.array_equal(rank, expected_rank)
+
+
+def test_employment_counts_and_poverty_update_match_numpy():
+    rng = np.random.default_rng(15)
+    state, lifted_out = rng.integers(-1, 6, 4000).astype(np.int8), rng.random(4000) < 0.4
+    starts, stops = np.array([0, 1000, 2500]), np.array([1000, 2500, 4000])
+    counts = kernels.employment_counts(state, lifted_out, starts, stops, 2, 3)
+    for c in range(3):
+        part = slice(starts[c], stops[c])
+        works = state[part] >= 2
+        assert list(counts[c]) == [works.sum(), (works & lifted_out[part]).sum(), (state[part] == 3).sum()]
+
+    n = 3000
+    net, size = rng.normal(5000, 4000, n).astype(np.float32), rng.integers(1, 7, n).astype(np.int8)
+    lifted, before = rng.random(n) < 0.5, np.zeros(n, bool)
+    previous = np.sort(rng.choice(n, 300, replace=False))
+    before[previous] = True
+    below_monitoring = np.flatnonzero(net < size * np.float32(6000))
+    expected = np.compress(net[below_monitoring] < size[below_monitoring] * np.float32(4000), below_monitoring)
+    expected_returned = np.compress(lifted[expected] & ~before[expected], expected)
+    below, returned = kernels.poverty_update(below_monitoring, net, size, np.float32(4000), lifted, before, previous)
+    assert np.array_equal(below, expected) and np.array_equal(returned, expected_returned)
+    assert np.array_equal(np.flatnonzero(before), expected)

@@ -26,7 +26,9 @@ from .common import (  # noqa: F401
 )
 from .distribution import (  # noqa: F401
     income_bins,
+    employment_counts,
     income_distribution,
+    poverty_update,
     pairwise_sum,
 )
 from .labour import (  # noqa: F401

@@ -117,3 +117,42 @@ def income_distribution(people, edges, upper, midpoints):
                 term[b] = (w[b] / total) * (2 * (running / total_x) - wx[b] / total_x) if w[b] != 0 else 0.0
             gini[r] = 1.0 - pairwise_sum(term, 0, n_bins)
     return median, gini
+
+
+@numba.njit(**_JIT)
+def employment_counts(state, lifted_out, starts, stops, local, migrant):
+    """Per group of labourer slots (`starts[c]:stops[c]`): those in work (state at least `local`), those
+    of them from lifted-out households, and the migrants: one pass for three masks and their counts."""
+    counts = np.zeros((len(starts), 3), np.int64)
+    for c in range(len(starts)):
+        employed = employed_lifted_out = migrants = 0
+        for s in range(starts[c], stops[c]):
+            works = state[s] >= local
+            employed += works
+            employed_lifted_out += works & lifted_out[s]
+            migrants += state[s] == migrant
+        counts[c, 0], counts[c, 1], counts[c, 2] = employed, employed_lifted_out, migrants
+    return counts
+
+
+@numba.njit(**_JIT)
+def poverty_update(below_monitoring, net_12m_yuan, size, poverty_line_yuan, lifted_out, below_before,
+                   previous_below):
+    """Of the households below the monitoring line (sorted), those below the poverty line (float32 test
+    as `Households.below`), and those of them lifted out of poverty that were not below it last month
+    (returns to poverty); `below_before` (bool over households) moves from last month's list to this one."""
+    below = np.empty(len(below_monitoring), np.intp)
+    returned = np.empty(len(below_monitoring), np.intp)
+    n_below = n_returned = 0
+    for k in range(len(below_monitoring)):
+        h = below_monitoring[k]
+        if net_12m_yuan[h] < np.float32(size[h]) * poverty_line_yuan:
+            below[n_below] = h
+            n_below += 1
+            returned[n_returned] = h
+            n_returned += lifted_out[h] & (not below_before[h])
+    for h in previous_below:
+        below_before[h] = False
+    for k in range(n_below):
+        below_before[below[k]] = True
+    return below[:n_below], returned[:n_returned]
