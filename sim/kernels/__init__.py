@@ -25,11 +25,11 @@ from .common import (  # noqa: F401
     sum_scaled,
 )
 from .distribution import (  # noqa: F401
-    income_bins,
     employment_counts,
+    income_bins,
     income_distribution,
-    poverty_update,
     pairwise_sum,
+    poverty_update,
 )
 from .labour import (  # noqa: F401
     hashed_uniform,
