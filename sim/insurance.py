@@ -12,7 +12,7 @@ premiums finance, and a lever's cost should be what the budget pays when the lev
 
 import numpy as np
 
-from . import policy
+from . import kernels, policy
 from .component import Component
 from .indicators import Indicator
 from .params import param
@@ -150,14 +150,9 @@ class Insurance(Component):
         Only households whose status changed are touched. Shocks run before this lever and monitoring
         after it, so an identification reaches the reimbursement of illnesses two months later (an
         administrative lag we accept rather than reorder the month)."""
-        now = hh.monitoring_category > 0
-        changed = np.flatnonzero(now != self.monitored)
-        self.monitored = now
-        changed = changed[self.enrolled[changed] & ~hh.lifted_out[changed]]
-        if len(changed):
-            rate = np.float32(self.params.medical_reimbursement_rate)
-            assisted = self.assisted_rate[self.household_county[changed]]
-            hh.medical_reimbursement_share[changed] = np.where(now[changed], assisted, rate)
+        kernels.follow_monitoring(hh.monitoring_category, self.monitored, self.enrolled, hh.lifted_out,
+                                  self.household_county, self.assisted_rate,
+                                  np.float32(self.params.medical_reimbursement_rate), hh.medical_reimbursement_share)
 
     def report(self, model, rec) -> None:
         rec.put("medically_insured_persons", self.insured_persons)

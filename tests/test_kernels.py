@@ -266,3 +266,21 @@ def test_employment_counts_and_poverty_update_match_numpy():
     below, returned = kernels.poverty_update(below_monitoring, net, size, np.float32(4000), lifted, before, previous)
     assert np.array_equal(below, expected) and np.array_equal(returned, expected_returned)
     assert np.array_equal(np.flatnonzero(before), expected)
+
+
+def test_follow_monitoring_matches_numpy():
+    rng = np.random.default_rng(16)
+    n = 4000
+    category = (rng.random(n) < 0.2) * rng.integers(1, 4, n).astype(np.int8)
+    monitored = rng.random(n) < 0.2
+    enrolled, lifted_out = rng.random(n) < 0.95, rng.random(n) < 0.3
+    county = rng.integers(0, 14, n).astype(np.int16)
+    assisted, rate = rng.uniform(0.6, 1.0, 14).astype(np.float32), np.float32(0.6)
+    share = rng.uniform(0, 1, n).astype(np.float32)
+    now = category > 0
+    changed = np.flatnonzero(now != monitored)
+    changed = changed[enrolled[changed] & ~lifted_out[changed]]
+    expected = share.copy()
+    expected[changed] = np.where(now[changed], assisted[county[changed]], rate)
+    kernels.follow_monitoring(category, monitored, enrolled, lifted_out, county, assisted, rate, share)
+    assert np.array_equal(share, expected) and np.array_equal(monitored, now) and len(changed) > 0

@@ -39,6 +39,7 @@ from .labour import (  # noqa: F401
 )
 from .levers import (  # noqa: F401
     first_in_pools,
+    follow_monitoring,
     monitoring_month,
     monitoring_risk,
     post_candidates,

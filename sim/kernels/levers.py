@@ -191,3 +191,16 @@ def post_candidates(slots, state, ill_months_left, lifted_out, household, catego
                 kept[n], rank[n] = s, r
                 n += 1
     return kept[:n], rank[:n]
+
+
+@numba.njit(**_JIT)
+def follow_monitoring(category, monitored, enrolled, lifted_out, county, assisted_rate, rate, share):
+    """Households whose monitoring status changed since last month: `monitored` follows, and enrolled
+    households not lifted out (who always have it) get the assisted reimbursement rate of their county
+    while monitored, the ordinary rate otherwise. One pass; the changes are a few a month."""
+    for h in range(len(category)):
+        now = category[h] > 0
+        if now != monitored[h]:
+            monitored[h] = now
+            if enrolled[h] and not lifted_out[h]:
+                share[h] = assisted_rate[county[h]] if now else rate
