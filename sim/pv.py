@@ -274,23 +274,15 @@ class PV(Component):
             p.post_wage_yuan_per_month * self.weight)
         paid = self._to_villages(post_wages, household_budget * p.post_wages_share)
 
-        # the needy of beneficiary villages: lifted-out households (a fixed list) and monitored others
-        monitored = np.flatnonzero(hh.monitoring_category > 0)
-        monitored = np.compress(self.beneficiary[hh.village[monitored]] & ~hh.lifted_out[monitored], monitored)
-
-        # public works: idle labourers of lifted-out or monitored households, equal pay within a pool
-        slots = np.concatenate([self.lifted_out_slots, _ranges(hh.first_labourer[monitored],
-                                                               hh.first_labourer[monitored] + hh.labour_slots[monitored])])
-        state = lab.state[slots]
-        workers = np.compress(((state == Employment.NONE) | (state == Employment.FARMING))
-                              & (lab.ill_months_left[slots] == 0), slots)
-        households = lab.household[workers]
+        # the needy of beneficiary villages: lifted-out households (a fixed list) and monitored others;
+        # public works for their idle labourers (equal pay within a pool), dividends for those of them
+        # without an active labourer (one compiled pass: kernels.pv_recipients)
+        households, unable = kernels.pv_recipients(
+            hh.monitoring_category, self.beneficiary, hh.village, hh.lifted_out, hh.first_labourer, hh.labour_slots,
+            hh.n_labourers, self.lifted_out_slots, self.lifted_out_households, lab.state, lab.household,
+            lab.ill_months_left, Employment.NONE, Employment.FARMING)
         paid += self._share_equally(hh, "public_works", household_budget * p.public_works_share,
                                     self.pool_of_village[hh.village[households]], households)
-
-        # dividends: lifted-out or monitored households without an active labourer
-        needy = np.concatenate([self.lifted_out_households, monitored])
-        unable = np.compress(hh.n_labourers[needy] == 0, needy)
         paid += self._share_equally(hh, "dividends", household_budget * p.dividends_share,
                                     self.pool_of_village[hh.village[unable]], unable)
 

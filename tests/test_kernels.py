@@ -284,3 +284,31 @@ def test_follow_monitoring_matches_numpy():
     expected[changed] = np.where(now[changed], assisted[county[changed]], rate)
     kernels.follow_monitoring(category, monitored, enrolled, lifted_out, county, assisted, rate, share)
     assert np.array_equal(share, expected) and np.array_equal(monitored, now) and len(changed) > 0
+
+
+def test_pv_recipients_match_numpy():
+    rng = np.random.default_rng(17)
+    n_households, n_villages = 2000, 40
+    labour_slots = rng.integers(0, 4, n_households).astype(np.int16)
+    first_labourer = (np.cumsum(labour_slots) - labour_slots).astype(np.int32)
+    household = np.repeat(np.arange(n_households), labour_slots).astype(np.int32)
+    n_slots = len(household)
+    state, ill = rng.integers(-1, 6, n_slots).astype(np.int8), (rng.random(n_slots) < 0.1).astype(np.int8)
+    n_labourers = np.minimum(labour_slots, rng.integers(0, 4, n_households)).astype(np.int16)
+    village = np.sort(rng.integers(0, n_villages, n_households)).astype(np.int16)
+    beneficiary, lifted_out = rng.random(n_villages) < 0.5, rng.random(n_households) < 0.3
+    category = (rng.random(n_households) < 0.2) * rng.integers(1, 4, n_households).astype(np.int8)
+    lifted_out_households = np.flatnonzero(lifted_out & beneficiary[village])
+    lifted_out_slots = np.flatnonzero(lifted_out[household] & beneficiary[village[household]])
+
+    monitored = np.flatnonzero(category > 0)
+    monitored = monitored[beneficiary[village[monitored]] & ~lifted_out[monitored]]
+    slots = np.concatenate([lifted_out_slots] + [np.arange(first_labourer[h], first_labourer[h] + labour_slots[h])
+                                                 for h in monitored]).astype(np.intp)
+    workers = slots[((state[slots] == 0) | (state[slots] == 1)) & (ill[slots] == 0)]
+    needy = np.concatenate([lifted_out_households, monitored])
+    households, unable = kernels.pv_recipients(category, beneficiary, village, lifted_out, first_labourer, labour_slots,
+                                               n_labourers, lifted_out_slots, lifted_out_households, state, household,
+                                               ill, 0, 1)
+    assert np.array_equal(households, household[workers]) and len(households) > 0
+    assert np.array_equal(unable, needy[n_labourers[needy] == 0]) and len(unable) > 0

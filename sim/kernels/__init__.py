@@ -43,6 +43,7 @@ from .levers import (  # noqa: F401
     monitoring_month,
     monitoring_risk,
     post_candidates,
+    pv_recipients,
     relocation_month,
     roll_payments,
     workshop_candidates,

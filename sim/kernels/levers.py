@@ -204,3 +204,41 @@ def follow_monitoring(category, monitored, enrolled, lifted_out, county, assiste
             monitored[h] = now
             if enrolled[h] and not lifted_out[h]:
                 share[h] = assisted_rate[county[h]] if now else rate
+
+
+@numba.njit(**_JIT)
+def pv_recipients(category, beneficiary, village, lifted_out, first_labourer, labour_slots, n_labourers,
+                  lifted_out_slots, lifted_out_households, state, household, ill_months_left, idle, farming):
+    """Who shares a PV settlement's public works and dividends, in `PV._settle`'s order: the households
+    of public-works workers (idle or farming, not ill) among the slots of lifted-out households of
+    beneficiary villages, then among the slots of monitored households there that are not lifted out;
+    and the households without an active labourer among those lifted-out households, then those
+    monitored ones. One branch-free pass over the households for the monitored, then loops over the few."""
+    mask = np.empty(len(category), np.bool_)
+    n_monitored = 0
+    for h in range(len(category)):
+        is_needy = (category[h] > 0) & beneficiary[village[h]] & (not lifted_out[h])
+        mask[h] = is_needy
+        n_monitored += is_needy
+    monitored = positions(mask, n_monitored)
+    n_slots = len(lifted_out_slots)
+    for h in monitored:
+        n_slots += labour_slots[h]
+    workers = np.empty(n_slots, np.intp)
+    n_workers = 0
+    for s in lifted_out_slots:
+        workers[n_workers] = household[s]
+        n_workers += ((state[s] == idle) | (state[s] == farming)) & (ill_months_left[s] == 0)
+    for h in monitored:
+        for s in range(first_labourer[h], first_labourer[h] + labour_slots[h]):
+            workers[n_workers] = household[s]
+            n_workers += ((state[s] == idle) | (state[s] == farming)) & (ill_months_left[s] == 0)
+    unable = np.empty(len(lifted_out_households) + n_monitored, np.intp)
+    n_unable = 0
+    for h in lifted_out_households:
+        unable[n_unable] = h
+        n_unable += n_labourers[h] == 0
+    for h in monitored:
+        unable[n_unable] = h
+        n_unable += n_labourers[h] == 0
+    return workers[:n_workers], unable[:n_unable]
