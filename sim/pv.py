@@ -20,7 +20,7 @@ from scipy.special import ndtri
 
 from . import jobs, kernels, policy
 from .component import Component
-from .households import Employment
+from .households import Employment, ranges
 from .indicators import Indicator
 from .params import ASSUMPTION, param
 from .policy import LeverParams
@@ -246,8 +246,8 @@ class PV(Component):
         hiring = np.flatnonzero(vacancies > 0)
         if len(hiring) == 0:
             return holders
-        villages = self.pool_members[_ranges(self.pool_start[hiring], self.pool_start[hiring + 1])]
-        idx = _ranges(self.lab_start[villages], self.lab_start[villages + 1])
+        villages = self.pool_members[ranges(self.pool_start[hiring], self.pool_start[hiring + 1])]
+        idx = ranges(self.lab_start[villages], self.lab_start[villages + 1])
         idx, rank = kernels.post_candidates(  # available slots and their priority (jobs.priority_rank)
             idx, lab.state, lab.ill_months_left, lab.lifted_out, lab.household, hh.monitoring_category,
             Employment.NONE, Employment.FARMING, self.params.posts_for_lifted_out_or_monitored_only)
@@ -326,11 +326,3 @@ class PV(Component):
         rec.put("pv_to_collectives_yuan", g.sum(self.to_collective))
         rec.put("public_welfare_posts", model.lab_groups.sum_at(self.holders))
         rec.put("cost_pv_yuan", g.sum(self.subsidy))
-
-
-def _ranges(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
-    """The concatenated integer ranges [start, stop) (vectorised)."""
-    starts, stops = np.asarray(starts, np.int64), np.asarray(stops, np.int64)
-    lengths = stops - starts
-    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-    return offsets + np.arange(lengths.sum())
