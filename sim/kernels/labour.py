@@ -27,6 +27,17 @@ def hashed_uniform(key, units, counters, out):
     return out
 
 
+@numba.njit(inline="always")
+def _move_wage(local_base, migrant_base, h, value, old, new, local, migrant):
+    """A slot's wage value (float32) leaves the household's base of its old kind of work and joins its new."""
+    delta = np.int8(new == local) - np.int8(old == local)
+    if delta != 0:
+        local_base[h] += np.float32(delta) * value
+    delta = np.int8(new == migrant) - np.int8(old == migrant)
+    if delta != 0:
+        migrant_base[h] += np.float32(delta) * value
+
+
 @numba.njit(**_JIT)
 def labour_month(time, month, scratch, state, state_hazard, seeking, household, has_farmland, ill_months_left,
                  farming, idle, finding_hazard, count, budget_key, destination_key, lifted_out, older,
@@ -72,14 +83,8 @@ def labour_month(time, month, scratch, state, state_hazard, seeking, household, 
             new = farming if has_farmland[household[s]] else idle
         state[s] = new
         if old != new:
-            value = skill[s] * wage_multiplier[s]
-            h = household[s]
-            delta = np.int8(new == local) - np.int8(old == local)
-            if delta != 0:
-                local_base[h] += np.float32(delta) * value
-            delta = np.int8(new == migrant) - np.int8(old == migrant)
-            if delta != 0:
-                migrant_base[h] += np.float32(delta) * value
+            _move_wage(local_base, migrant_base, household[s], skill[s] * wage_multiplier[s], old, new, local,
+                       migrant)
         known_state[s] = new
         c = np.uint16(count[s] + 1)
         count[s] = c
@@ -107,8 +112,8 @@ def state_changes(state, known_state, scratch, state_hazard, seeking, finding_ha
                   wage_multiplier, local_base, migrant_base, local, migrant):
     """Slots whose state other components changed since last month (sorted), with their hazards in the
     new and the old state (the state's, or the slot's finding hazard where the state seeks work); their
-    wage values move between the households' bases and `known_state` follows (as in `labour_month`). One scan
-    into `scratch` (bool), then a loop over the changed."""
+    wage values move between the households' bases and `known_state` follows (as in `labour_month`).
+    One scan into `scratch` (bool), then a loop over the changed."""
     n_changed = 0
     for s in range(len(state)):
         is_changed = state[s] != known_state[s]
@@ -121,13 +126,6 @@ def state_changes(state, known_state, scratch, state_hazard, seeking, finding_ha
         old, new = known_state[s], state[s]
         hazard[k] = finding_hazard[s] if state_hazard[new + 1] == seeking else state_hazard[new + 1]
         old_hazard[k] = finding_hazard[s] if state_hazard[old + 1] == seeking else state_hazard[old + 1]
-        value = skill[s] * wage_multiplier[s]
-        h = household[s]
-        delta = np.int8(new == local) - np.int8(old == local)
-        if delta != 0:
-            local_base[h] += np.float32(delta) * value
-        delta = np.int8(new == migrant) - np.int8(old == migrant)
-        if delta != 0:
-            migrant_base[h] += np.float32(delta) * value
+        _move_wage(local_base, migrant_base, household[s], skill[s] * wage_multiplier[s], old, new, local, migrant)
         known_state[s] = new
     return changed, hazard, old_hazard
