@@ -179,6 +179,13 @@ def test_income_distribution_matches_binned_median_and_gini():
         median, gini = kernels.income_distribution(people, EDGES, UPPER, MIDPOINTS)
         assert np.array_equal(median, binned_median(people), equal_nan=True)
         assert np.array_equal(gini, binned_gini(people, people * MIDPOINTS), equal_nan=True)
+    for lo, hi in ((3000, 9000), (5, 6), (0, 130), (15_300, 15_362), (7001, 7003)):  # one occupied band a row,
+        people = np.zeros((4, BINS))  # as incomes fill the grid; bands cut blocks of 8 and of 128 anywhere
+        people[:3, lo:hi] = rng.random((3, hi - lo)) * (rng.random((3, hi - lo)) < 0.7)
+        people[1, lo] = 5.0  # a heavy first bin: the median may fall at the band's edge
+        median, gini = kernels.income_distribution(people, EDGES, UPPER, MIDPOINTS)  # row 3 empty
+        assert np.array_equal(median, binned_median(people), equal_nan=True)
+        assert np.array_equal(gini, binned_gini(people, people * MIDPOINTS), equal_nan=True)
     for n in (0, 7, 8, 127, 128, 129, 1000, 15_362):  # NumPy's pairwise summation, exactly
         values = rng.normal(size=n) * 10 ** rng.uniform(-3, 5, n)
         assert kernels.pairwise_sum(values, 0, n) == values.sum()
