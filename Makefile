@@ -14,20 +14,28 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# numba compiles the monthly kernels once (cached in sim/__pycache__); done here so the first run does not
+# sit silently for it, and again whenever sim/kernels/ changes
+KERNELS_STAMP := $(VENV)/.kernels-compiled
+$(KERNELS_STAMP): $(STAMP) $(wildcard sim/kernels/*.py)
+	@echo "compiling the model's kernels (once after an install or a change to sim/kernels/, ~15 s)"
+	$(BIN)/python -c "from sim import RuralModel; RuralModel(seed=0, scale=0.01, years=1).run()"
+	touch $(KERNELS_STAMP)
+
 $(DASHBOARD_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,dashboard]'
 	touch $(DASHBOARD_STAMP)
 
-run: $(STAMP)
+run: $(KERNELS_STAMP)
 	$(BIN)/ruralsim run
 
-test: $(DASHBOARD_STAMP)
+test: $(DASHBOARD_STAMP) $(KERNELS_STAMP)
 	$(BIN)/python -m pytest -q
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
 
-bench: $(STAMP)
+bench: $(KERNELS_STAMP)
 	$(BIN)/python benchmarks/bench_run.py
 
 dashboard: $(DASHBOARD_STAMP)
