@@ -2,6 +2,7 @@
 
 import platform
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -126,6 +127,10 @@ def _progress(progress, *, total: int, label: str):
         return None
     from tqdm import tqdm
 
+    from .kernels import cache_is_cold
+
+    if cache_is_cold():
+        tqdm.write("compiling the model's kernels (first run after an install, ~15 s; cached after)", file=sys.stderr)
     bar = tqdm(total=total, desc=f"{label}", unit="month", leave=False, disable=None)
 
     def advance(_month: int) -> None:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim import events, kernels
+from sim import RuralModel, events, kernels
 from sim.indicators import BINS, EDGES, FIRST_BIN, MIDPOINTS, SHIFT, UPPER, binned, binned_gini, binned_median
 
 
@@ -319,3 +319,17 @@ def test_pv_recipients_match_numpy():
                                                ill, 0, 1)
     assert np.array_equal(households, household[workers]) and len(households) > 0
     assert np.array_equal(unable, needy[n_labourers[needy] == 0]) and len(unable) > 0
+
+
+def test_cache_is_cold_until_every_kernel_module_has_compiled_code(tmp_path):
+    for name in ("labour", "levers"):
+        (tmp_path / f"{name}.py").write_text("")
+    assert kernels.cache_is_cold(tmp_path)  # never compiled
+    cache = tmp_path / "__pycache__"
+    cache.mkdir()
+    (cache / "labour.labour_month-40.py311.nbi").write_text("")
+    assert kernels.cache_is_cold(tmp_path)  # one module still without compiled code
+    (cache / "levers.first_in_pools-12.py311.nbi").write_text("")
+    assert not kernels.cache_is_cold(tmp_path)
+    RuralModel(seed=1, scale=0.005, years=1).run()  # every kernel module compiled and cached
+    assert not kernels.cache_is_cold()

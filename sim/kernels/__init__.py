@@ -13,6 +13,9 @@ waiting times' hash), `levers` (monitoring, lever jobs by pool, relocation follo
 a test against the NumPy it replaces in tests/test_kernels.py or tests/test_jobs.py.
 """
 
+import os
+from pathlib import Path
+
 from .common import (  # noqa: F401
     add_at,
     add_at_scalar,
@@ -48,3 +51,15 @@ from .levers import (  # noqa: F401
     roll_payments,
     workshop_candidates,
 )
+
+
+def cache_is_cold(directory: Path = Path(__file__).parent) -> bool:
+    """Whether the next run compiles the kernels: a kernel module without any cached machine code in its
+    `__pycache__` (a fresh install; the first run then takes ~15 s longer). numba checks its cache by the
+    source's content, so an edited kernel also recompiles, which this does not see; nor a cache kept
+    elsewhere (NUMBA_CACHE_DIR, or a read-only install): then it says False."""
+    if os.environ.get("NUMBA_CACHE_DIR") or not os.access(directory, os.W_OK):
+        return False
+    cache = directory / "__pycache__"
+    return any(not any(cache.glob(f"{module.stem}.*.nbi")) for module in directory.glob("*.py")
+               if module.name != "__init__.py")
