@@ -1,0 +1,65 @@
+"""The performance report as a figure: cost against households, and where a full-scale run's time goes.
+
+    .venv/bin/python benchmarks/plot_results.py    # reads benchmarks/results*.json, writes docs/figures/performance.png
+"""
+
+import json
+from pathlib import Path
+
+import matplotlib
+import matplotlib.ticker
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE.parent / "docs" / "figures" / "performance.png"
+TARGET_RUN_S, TARGET_SHANXI_S = 3.0, 60.0
+
+
+def main() -> None:
+    reports = {"calibrated (shipped)": json.loads((HERE / "results.json").read_text())}
+    defaults = HERE / "results_defaults.json"
+    if defaults.exists():
+        reports["schema defaults"] = json.loads(defaults.read_text())
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6), gridspec_kw={"width_ratios": [1.1, 1]})
+    for (label, r), colour in zip(reports.items(), ("#1b9e77", "#7570b3")):
+        runs = r["xinzhou_scales"] + [r["shanxi_full"]]
+        households = np.array([x["households"] for x in runs], float)
+        run_s = np.array([x["run_s"] for x in runs])
+        left.loglog(households, run_s, "o-", color=colour,
+                    label=f"{label}: exponent {r['scaling_exponent_run_s']:.2f} (Xinzhou 0.1 to 1.0)")
+    full = reports["calibrated (shipped)"]["xinzhou_full"]
+    left.scatter([full["households"]], [TARGET_RUN_S], marker="_", s=400, color="#d95f02", zorder=3,
+                 label=f"targets: Xinzhou full scale {TARGET_RUN_S:.0f} s, Shanxi {TARGET_SHANXI_S:.0f} s")
+    left.scatter([8_000_000], [TARGET_SHANXI_S], marker="_", s=400, color="#d95f02", zorder=3)
+    for x, name in ((94_377, "Xinzhou 0.1"), (943_766, "Xinzhou full"), (8_000_000, "Shanxi full")):
+        left.annotate(name, (x, left.get_ylim()[0]), textcoords="offset points", xytext=(0, 4), ha="center",
+                      fontsize=8, color="#555555")
+    left.set(xlabel="households (log)", ylabel="seconds to build and run 10 years (log)",
+             title="Cost against households, every lever on")
+    ticks = [1, 2, 3, 5, 10, 20, 30, 60]
+    left.set_yticks(ticks, [str(t) for t in ticks])
+    left.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    left.legend(fontsize=8, loc="upper left")
+    left.grid(True, which="both", alpha=0.3)
+
+    components = [(k, v) for k, v in full["component_s"].items() if v >= 0.01]
+    components = sorted(components + [("build, setup, engine", full["other_s"])], key=lambda kv: kv[1])
+    names, seconds = zip(*components)
+    right.barh(names, seconds, color="#1b9e77")
+    right.set(xlabel="seconds over 132 months (12 warm-up + 120)",
+              title=f"Full-scale Xinzhou: {full['run_s']:.2f} s, {full['ns_per_household_month']:.0f} ns "
+                    "per household-month")
+    right.grid(True, axis="x", alpha=0.3)
+    for side in (left, right):
+        side.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(OUT, dpi=110)
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
