@@ -36,7 +36,10 @@ def main() -> None:
     parser.add_argument("directory", type=Path, help="where the reference values are (saved)")
     args = parser.parse_args()
     suffix = "defaults" if os.environ.get("RURALSIM_CALIBRATED", "1") == "0" else "calibrated"
-    args.directory.mkdir(parents=True, exist_ok=True)
+    if args.mode == "save":
+        args.directory.mkdir(parents=True, exist_ok=True)
+    elif not args.directory.is_dir():
+        sys.exit(f"{args.directory}: no reference values (run `save` with the code before the change first)")
     differing = []
     for name, model in runs():
         model.run()

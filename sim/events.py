@@ -24,11 +24,7 @@ import numpy as np
 
 from . import kernels
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_COUNTER = np.uint64(0xD1B54A32D192ED03)
-_MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 MAX_HAZARD = 50.0  # a monthly chance of 1 - e^-50, i.e. certain; keeps the arithmetic finite
-_CHUNK = 1 << 18
 
 
 def stream_key(rng: np.random.Generator) -> np.uint64:
@@ -44,31 +40,9 @@ def hashed_uniform(key: np.uint64, units: np.ndarray, counters: np.ndarray) -> n
 
     Counter-based: the value for a unit and counter is fixed by the key alone, whatever else is drawn.
     24 bits (steps of 6e-8) are plenty for monthly chances and keep the conversion cheap. One compiled
-    pass (`kernels.hashed_uniform`); `hashed_uniform_numpy` is the same in NumPy, for the tests.
+    pass (`kernels.hashed_uniform`; tests/test_kernels.py checks it against the same hash in NumPy).
     """
     return kernels.hashed_uniform(np.uint64(key), units, counters, np.empty(len(units), np.float32))
-
-
-def hashed_uniform_numpy(key: np.uint64, units: np.ndarray, counters: np.ndarray) -> np.ndarray:
-    """`hashed_uniform` in NumPy (chunked, so the 64-bit temporaries stay small)."""
-    out = np.empty(len(units), np.float32)
-    for start in range(0, len(units), _CHUNK):
-        stop = start + _CHUNK
-        z = units[start:stop].astype(np.uint64)
-        z *= _GOLDEN
-        c = counters[start:stop].astype(np.uint64)
-        c *= _COUNTER
-        z ^= c
-        z ^= key
-        for shift, mix in ((30, _MIX1), (27, _MIX2)):
-            z ^= z >> np.uint64(shift)
-            z *= mix
-        z ^= z >> np.uint64(31)
-        z >>= np.uint64(40)
-        out[start:stop] = z
-    out += np.float32(0.5)
-    out *= np.float32(2.0**-24)
-    return out
 
 
 def hashed_exponential(key: np.uint64, units: np.ndarray, counters: np.ndarray) -> np.ndarray:

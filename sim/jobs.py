@@ -45,24 +45,34 @@ def fill(model, *, job_state: int, capacity: np.ndarray, pool: np.ndarray, draw:
     `pool` maps labourers to pool indices, `draw` is a uniform per labourer (from the lever's stream, so
     scenarios share it), `eligible` defaults to `available(model)`, `rank` to `priority_rank(model)`.
     """
-    lab, hh = model.labourers, model.households
-    n_pools = len(capacity)
+    lab = model.labourers
     capacity = np.floor(capacity).astype(np.int64)
     holders = lab.state == job_state
-    held = np.bincount(pool[holders], minlength=n_pools)
-
-    surplus = held - capacity
-    if np.any(surplus > 0):
-        release = np.flatnonzero(first_in_pools(pool, surplus, draw, candidate=holders))
-        farms = hh.has_farmland[lab.household[release]]
-        lab.state[release] = np.where(farms, Employment.FARMING, Employment.NONE)
-
-    vacancies = capacity - np.minimum(held, capacity)
-    if not np.any(vacancies > 0):
+    held = np.bincount(pool[holders], minlength=len(capacity))
+    if np.array_equal(held, capacity):
         return
-    eligible = available(model) if eligible is None else eligible
-    rank = priority_rank(model) if rank is None else rank
-    lab.state[first_in_pools(pool, vacancies, draw, rank, candidate=eligible)] = job_state
+    leaving, hired = moves(pool, capacity, held, holders, draw,
+                           available(model) if eligible is None else eligible,
+                           priority_rank(model) if rank is None else rank)
+    leave_job(model, np.flatnonzero(leaving))
+    lab.state[hired] = job_state
+
+
+def moves(pool: np.ndarray, capacity: np.ndarray, held: np.ndarray, holding: np.ndarray, draw: np.ndarray,
+          eligible: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`fill`'s rule on masks over some units: who leaves (a pool's surplus holders, lowest draws first)
+    and who is hired (its vacancies, by rank then draw, from the eligible). `capacity` and `held` are
+    whole jobs per pool. Returns the two masks; a pool never has both."""
+    leaving = first_in_pools(pool, held - capacity, draw, candidate=holding)
+    hired = first_in_pools(pool, capacity - np.minimum(held, capacity), draw, rank, candidate=eligible)
+    return leaving, hired
+
+
+def leave_job(model, slots: np.ndarray) -> None:
+    """Labourers leaving a lever job: back to farming where the household has land, else idle."""
+    lab = model.labourers
+    lab.state[slots] = np.where(model.households.has_farmland[lab.household[slots]], Employment.FARMING,
+                                Employment.NONE)
 
 
 def fill_among(model, slots: np.ndarray, *, job_state: int, **per_slot) -> np.ndarray:

@@ -239,8 +239,7 @@ class PV(Component):
         surplus = held - capacity
         if np.any(surplus > 0):
             release = holders[jobs.first_in_pools(pool(holders), surplus, self.lottery[holders])]
-            lab.state[release] = np.where(hh.has_farmland[lab.household[release]], Employment.FARMING,
-                                          Employment.NONE)
+            jobs.leave_job(model, release)
             holders = np.setdiff1d(holders, release, assume_unique=True)
         vacancies = capacity - np.minimum(held, capacity)
         hiring = np.flatnonzero(vacancies > 0)

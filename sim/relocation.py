@@ -113,15 +113,12 @@ class Relocation(Component):
             slots, u, np.float32(p.quit_monthly), lab.state, lab.household, hh.has_farmland, lab.ill_months_left,
             hh.monitoring_category, self.slot_pool, n_counties, Employment.RESETTLEMENT, Employment.FARMING,
             Employment.NONE)
-        if np.any(held != capacity):  # jobs.fill's rule: surplus holders released by draw, vacancies filled
-            capacity = capacity.astype(np.int64)  # by priority (monitored, then lifted-out), then draw
-            release = jobs.first_in_pools(self.slot_pool, held - capacity, u, candidate=holding)
-            moved = slots[release]
-            lab.state[moved] = np.where(hh.has_farmland[lab.household[moved]], Employment.FARMING, Employment.NONE)
-            hired = jobs.first_in_pools(self.slot_pool, capacity - np.minimum(held, capacity), u, rank,
-                                        candidate=available)
+        if np.any(held != capacity):  # jobs.fill's rule over the relocated slots
+            leaving, hired = jobs.moves(self.slot_pool, capacity.astype(np.int64), held, holding, u, available,
+                                        rank)
+            jobs.leave_job(model, slots[leaving])
             lab.state[slots[hired]] = Employment.RESETTLEMENT
-            holding = (holding & ~release) | hired
+            holding = (holding & ~leaving) | hired
         self.holder_mask = holding
 
         households = lab.household[slots[holding]]

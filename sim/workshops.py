@@ -137,7 +137,7 @@ class Workshops(Component):
         holders = self.holders[lab.state[self.holders] == Employment.WORKSHOP]  # minus the ill and retired
         quitting = self._draws(holders, offset) < p.quit_monthly * U16
         quits, holders = holders[quitting], holders[~quitting]
-        lab.state[quits] = np.where(hh.has_farmland[lab.household[quits]], Employment.FARMING, Employment.NONE)
+        jobs.leave_job(model, quits)
         held = np.bincount(self.pool_of(holders), minlength=n_counties)
         if np.any(held != capacity):
             holders = self._fill(model, capacity, held, offset, quits, holders)

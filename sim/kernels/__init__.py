@@ -17,8 +17,6 @@ import os
 from pathlib import Path
 
 from .common import (  # noqa: F401
-    add_at,
-    add_at_scalar,
     add_scaled,
     below_line,
     positions,

@@ -8,6 +8,19 @@ from numba import literal_unroll
 _JIT = {"cache": True, "nogil": True}
 
 
+@numba.njit(inline="always")
+def can_take_job(state, ill_months_left, idle, farming):
+    """A labourer who can take a lever job: idle or farming, not ill (`jobs.available`)."""
+    return ((state == idle) | (state == farming)) & (ill_months_left == 0)
+
+
+@numba.njit(inline="always")
+def priority(monitored, lifted_out):
+    """A labourer's priority for lever jobs: 0 monitored household, 1 lifted-out, 2 others
+    (`jobs.priority_rank`)."""
+    return 0 if monitored else (1 if lifted_out else 2)
+
+
 @numba.njit(**_JIT)
 def positions(mask, count):
     """np.flatnonzero(mask) given its `count` of True: a branch-free compaction (a store per element;

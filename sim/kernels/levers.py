@@ -4,7 +4,7 @@ relocation follow-up workers' month."""
 import numba
 import numpy as np
 
-from .common import _JIT, positions
+from .common import _JIT, can_take_job, positions, priority
 
 
 @numba.njit(**_JIT)
@@ -159,8 +159,8 @@ def relocation_month(slots, draw, quit_chance, state, household, has_farmland, i
             state[s] = job_state
         holding[k] = holds & (not quits)
         held[pool[k]] += holds & (not quits)
-        available[k] = ((job_state == idle) | (job_state == farming)) & (ill_months_left[s] == 0) & (not quits)
-        rank[k] = 1 - (category[h] > 0)
+        available[k] = can_take_job(job_state, ill_months_left[s], idle, farming) & (not quits)
+        rank[k] = priority(category[h] > 0, True)  # relocated households were all lifted out
     return holding, available, rank, held
 
 
@@ -171,7 +171,7 @@ def workshop_candidates(state, ill_months_left, lottery, offset, threshold, idle
     below `threshold` (65,536: all). One pass for the mask's three comparisons, the draws and the
     subsample test."""
     for s in range(len(state)):
-        is_eligible = ((state[s] == idle) | (state[s] == farming)) & (ill_months_left[s] == 0)
+        is_eligible = can_take_job(state[s], ill_months_left[s], idle, farming)
         eligible[s] = is_eligible
         candidates[s] = is_eligible & (np.int64(np.uint16(lottery[s] - offset)) < threshold)
 
@@ -185,8 +185,8 @@ def post_candidates(slots, state, ill_months_left, lifted_out, household, catego
     n = 0
     for k in range(len(slots)):
         s = slots[k]
-        if ((state[s] == idle) | (state[s] == farming)) & (ill_months_left[s] == 0):
-            r = 0 if category[household[s]] > 0 else (1 if lifted_out[s] else 2)
+        if can_take_job(state[s], ill_months_left[s], idle, farming):
+            r = priority(category[household[s]] > 0, lifted_out[s])
             if r < 2 or not needy_only:
                 kept[n], rank[n] = s, r
                 n += 1
@@ -228,11 +228,11 @@ def pv_recipients(category, beneficiary, village, lifted_out, first_labourer, la
     n_workers = 0
     for s in lifted_out_slots:
         workers[n_workers] = household[s]
-        n_workers += ((state[s] == idle) | (state[s] == farming)) & (ill_months_left[s] == 0)
+        n_workers += can_take_job(state[s], ill_months_left[s], idle, farming)
     for h in monitored:
         for s in range(first_labourer[h], first_labourer[h] + labour_slots[h]):
             workers[n_workers] = household[s]
-            n_workers += ((state[s] == idle) | (state[s] == farming)) & (ill_months_left[s] == 0)
+            n_workers += can_take_job(state[s], ill_months_left[s], idle, farming)
     unable = np.empty(len(lifted_out_households) + n_monitored, np.intp)
     n_unable = 0
     for h in lifted_out_households:
