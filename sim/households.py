@@ -14,6 +14,14 @@ from . import kernels
 MONTHS_PER_YEAR = 12
 
 
+class SocialAssistance:
+    """Codes of `Households.social_assistance`."""
+
+    NONE = 0
+    DIBAO = 1  # rural minimum living guarantee (sim/dibao.py)
+    EXTREME_POVERTY = 2  # extreme-poverty support, tekun (sim/tekun.py)
+
+
 class MonitoringCategory:
     """The three categories of households under return-to-poverty monitoring (seed 001)."""
 
@@ -107,6 +115,18 @@ class Households:
         # Shared policy state: written by one lever, read by others (so none imports another).
         # 0 = not monitored; otherwise a MonitoringCategory code (written by the monitoring lever).
         self.monitoring_category = np.zeros(n, np.int8)
+        # social assistance the household receives: 0 none, 1 dibao, 2 extreme-poverty support (written by those
+        # components); monitored households that cannot work are referred to them (written by monitoring)
+        self.social_assistance = np.zeros(n, np.int8)
+        self.assistance_referral = np.zeros(n, bool)
+        # how administrations see income (written by sim/verification.py): a household's own yearly income
+        # (without means-tested assistance) as last verified, which the means tests and monitoring read
+        self.verified_income_yuan = np.zeros(n, np.float32)
+        self.idle_labourers_at_survey = np.zeros(n, np.int8)  # able labourers out of wage work when surveyed
+        self.surveys = 0  # surveys made so far (readers recompute what depends on the survey when it changes)
+        # households of only elderly or disabled members would have someone outside obliged and able to
+        # support them (adult children): a fixed fact per household (sim/verification.py)
+        self.has_supporter = np.ones(n, bool)
         # share of an illness cost that insurance pays (written by the insurance lever, read by shocks)
         self.medical_reimbursement_share = np.zeros(n, np.float32)
         # farm income lost to disasters this month (written by `income`, read by insurance): the
@@ -119,6 +139,10 @@ class Households:
         # this month's income by source and rigid expenditure by kind (yuan, float32)
         self.income = MonthAccounts(n)
         self.expense = MonthAccounts(n)
+        # means-tested assistance (dibao, extreme-poverty support, development assistance): booked as income
+        # too, and summed apart so that own income (without it) can be verified
+        self.assistance = MonthAccounts(n)
+        self._assistance_year = RollingYear(n, dense=False)
         # rolling 12 months (yuan per household, float32); net = income - rigid expenditure
         self._income_year = RollingYear(n, dense=True)
         self._expense_year = RollingYear(n, dense=False)
@@ -165,6 +189,19 @@ class Households:
         """Add income to the given households only (repeats add up); the rest are not touched."""
         self.income.credit_at(source, households, amount_yuan)
 
+    def credit_assistance(self, source: str, households: np.ndarray, amount_yuan) -> None:
+        """Means-tested assistance: income like any other, and also summed apart (`assistance_12m_yuan`)."""
+        self.income.credit_at(source, households, amount_yuan)
+        self.assistance.credit_at(source, households, amount_yuan)
+
+    def add_assistance_source(self, source: str) -> None:
+        self.income.add(source)
+        self.assistance.add(source)
+
+    @property
+    def assistance_12m_yuan(self) -> np.ndarray:
+        return self._assistance_year.total
+
     def charge(self, kind: str, amount_yuan) -> None:
         self.expense.credit(kind, amount_yuan)
 
@@ -174,11 +211,13 @@ class Households:
     def open_month(self) -> None:
         self.income.open_month()
         self.expense.open_month()
+        self.assistance.open_month()
 
     def close_month(self) -> None:
         """Roll this month's totals into the 12-month sums (the month falling out is subtracted), and the
         net income. Expenditure first, so the income's roll can write the net in the same pass."""
         self._expense_year.push(self.expense)
+        self._assistance_year.push(self.assistance)
         self.income.total_into(self.scratch)
         if self._income_year.push_dense(self.scratch, self.expense_12m_yuan, self.net_12m_yuan):
             np.subtract(self.income_12m_yuan, self.expense_12m_yuan, out=self.net_12m_yuan)  # rebuilt exactly

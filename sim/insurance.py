@@ -35,8 +35,8 @@ class InsuranceParams(LeverParams):
         0.2, unit="share of cost", ge=0.0, le=1.0,
         source="public: critical-illness insurance and medical assistance ('three guarantees') bring "
         "poverty-history households to ~80-90%",
-        doc="Extra share paid for enrolled lifted-out or monitored households (scaled by the lever's strength; "
-        "the total is capped at 1).")
+        doc="Extra share paid for enrolled lifted-out or monitored households and recipients of dibao or "
+        "extreme-poverty support (medical assistance; scaled by the lever's strength; the total is capped at 1).")
     agricultural_coverage_key: float = param(
         1.0, unit="share of households", ge=0.0, le=1.0,
         source="seed 001_c23c8de74b03ebd3.txt: full coverage of agricultural price and disaster insurance "
@@ -145,12 +145,14 @@ class Insurance(Component):
                                            + p.agricultural_premium_subsidy_per_household_yuan * g.count(self.covered))
 
     def _update_monitored(self, hh) -> None:
-        """Monitored households get the assisted rate while monitored (lifted-out ones always have it).
+        """Monitored households and social-assistance recipients get the assisted rate while so (lifted-out
+        ones always have it).
 
         Only households whose status changed are touched. Shocks run before this lever and monitoring
         after it, so an identification reaches the reimbursement of illnesses two months later (an
         administrative lag we accept rather than reorder the month)."""
-        kernels.follow_monitoring(hh.monitoring_category, self.monitored, self.enrolled, hh.lifted_out,
+        kernels.follow_monitoring(hh.monitoring_category, hh.social_assistance, self.monitored, self.enrolled,
+                                  hh.lifted_out,
                                   self.household_county, self.assisted_rate,
                                   np.float32(self.params.medical_reimbursement_rate), hh.medical_reimbursement_share)
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import kernels
 from .component import Component
+from .income import wage_index
 from .events import WaitingTimes, hazard_of, stream_key
 from .households import Employment
 from .params import ASSUMPTION, Section, param
@@ -172,7 +173,7 @@ class LabourMarket(Component):
     def _pay(self, model) -> None:
         """This month's wages: the households' wage bases times the month's wage levels."""
         hh, inc = model.households, model.scenario.income
-        growth = (1 + inc.wage_growth_per_year) ** model.years_since_2020
+        growth = wage_index(model)
         hh.credit_scaled("wages_local", self.local_base, growth * inc.local_wage_monthly_2020_yuan)
         hh.credit_scaled("wages_migrant", self.migrant_base, growth * inc.migrant_wage_monthly_2020_yuan)
 

@@ -19,6 +19,22 @@ CORE_INDICATORS = (
               "People whose 12-month per-capita net income is below the poverty line."),
     Indicator("persons_below_monitoring_line", "persons", "stock",
               "People whose 12-month per-capita net income is below the monitoring line."),
+    Indicator("persons_below_monitoring_line_12_months", "persons", "stock",
+              "People whose 12-month per-capita net income has been below the monitoring line for 12 consecutive "
+              "months or more."),
+    Indicator("persons_below_monitoring_line_12_months_unreached", "persons", "stock",
+              "Of those, people in households neither monitored nor receiving dibao or extreme-poverty support."),
+    Indicator("persons_below_poverty_line_verified", "persons", "stock",
+              "People below the poverty line as administrations count income: verified own income (the annual "
+              "survey, sim/verification.py) plus the means-tested assistance of the last 12 months."),
+    Indicator("persons_below_monitoring_line_verified", "persons", "stock",
+              "People below the monitoring line as administrations count income."),
+    Indicator("persons_below_monitoring_line_verified_12_months", "persons", "stock",
+              "People below the monitoring line as administrations count income for 12 consecutive months or more."),
+    Indicator("persons_below_monitoring_line_verified_12_months_unreached", "persons", "stock",
+              "Of those, people in households neither monitored nor receiving dibao or extreme-poverty support."),
+    Indicator("lifted_out_persons_below_poverty_line", "persons", "stock",
+              "People in lifted-out households below the poverty line."),
     Indicator("lifted_out_households_below_poverty_line", "households", "stock",
               "Lifted-out households below the poverty line."),
     Indicator("returns_to_poverty_households", "households", "flow",
@@ -77,12 +93,16 @@ class Metrics(Component):
         self.below_poverty_before = np.zeros(n, bool)
         self.below_poverty = self.below_monitoring = self.returned = np.zeros(0, np.intp)
         self.year_sizes = None
+        self.months_below_monitoring = np.zeros(n, np.int16)
+        self.months_below_monitoring_verified = np.zeros(n, np.int16)
+        self.below_mark = np.zeros(n, bool)
 
     def step(self, model) -> None:
         """Who is below the lines this month, and which lifted-out households fell below the poverty line."""
         hh = model.households
         self._update_sizes(model)
         self.below_monitoring = hh.below(model.monitoring_line_yuan)
+        kernels.months_below(self.below_monitoring, self.months_below_monitoring, self.below_mark)
         self.below_poverty, self.returned = kernels.poverty_update(
             self.below_monitoring, hh.net_12m_yuan, hh.size, np.float32(model.poverty_line_yuan), hh.lifted_out,
             self.below_poverty_before, self.below_poverty)
@@ -106,7 +126,21 @@ class Metrics(Component):
         below_p, below_m = self.below_poverty, self.below_monitoring
         rec.put("persons_below_poverty_line", g.sum_at(below_p, hh.size[below_p]))
         rec.put("persons_below_monitoring_line", g.sum_at(below_m, hh.size[below_m]))
-        rec.put("lifted_out_households_below_poverty_line", g.sum_at(np.compress(hh.lifted_out[below_p], below_p)))
+        lifted_below = np.compress(hh.lifted_out[below_p], below_p)
+        rec.put("lifted_out_households_below_poverty_line", g.sum_at(lifted_below))
+        rec.put("lifted_out_persons_below_poverty_line", g.sum_at(lifted_below, hh.size[lifted_below]))
+        verified = kernels.verified_status(
+            hh.verified_income_yuan, hh.assistance_12m_yuan, hh.size, float(model.poverty_line_yuan),
+            float(model.monitoring_line_yuan), self.months_below_monitoring_verified, hh.monitoring_category,
+            hh.social_assistance)
+        for name, idx in zip(("poverty_line_verified", "monitoring_line_verified",
+                              "monitoring_line_verified_12_months", "monitoring_line_verified_12_months_unreached"),
+                             verified):
+            rec.put(f"persons_below_{name}", g.sum_at(idx, hh.size[idx]))
+        long = below_m[self.months_below_monitoring[below_m] >= 12]
+        rec.put("persons_below_monitoring_line_12_months", g.sum_at(long, hh.size[long]))
+        unreached = long[(hh.monitoring_category[long] == 0) & (hh.social_assistance[long] == 0)]
+        rec.put("persons_below_monitoring_line_12_months_unreached", g.sum_at(unreached, hh.size[unreached]))
         rec.put("returns_to_poverty_households", g.sum_at(self.returned))
         self._report_incomes(model, rec)
         self._report_employment(model, rec)

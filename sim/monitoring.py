@@ -9,12 +9,15 @@ seed and the same circumstances a household is identified no earlier under weake
 a hash of (stream key, household, detection count), so a household's luck does not depend on the order
 of other households' detections.
 
-The lever judges households on income excluding its own payments (kept in a sparse 12-month ring), so
-a top-up never chases itself and nobody is declared out of risk on the strength of the aid alone.
+The lever judges households as administrations do: on verified own income (sim/verification.py: the
+annual survey, without means-tested assistance, so nobody is declared out of risk on the strength of the
+lever's aid alone), on income collapses and large medical bills that screening sees between surveys. Households that cannot work are referred to
+dibao and extreme-poverty support (sim/dibao.py, sim/tekun.py) and, once covered, leave the active stock
+for permanent social-assistance support.
 """
 
+import re
 from collections import deque
-from typing import Literal
 
 import numpy as np
 
@@ -23,6 +26,8 @@ from .component import Component
 from .events import hashed_exponential
 from .households import MonitoringCategory
 from .indicators import Indicator
+from pydantic import field_validator
+
 from .params import param
 
 SEED_001 = "seed 001_c23c8de74b03ebd3.txt: 'Trinity' monitoring of self-declaration, cadre visits, department screening"
@@ -30,94 +35,104 @@ SEED_001 = "seed 001_c23c8de74b03ebd3.txt: 'Trinity' monitoring of self-declarat
 
 class MonitoringParams(policy.LeverParams):
     self_declaration_monthly: float = param(
-        0.03, unit="per household per month", ge=0.0, le=1.0, source=f"{SEED_001}; rate an assumption",
+        0.05, unit="per household per month", ge=0.0, le=1.0, source=f"{SEED_001}; rate an assumption",
         doc="Chance a month that an at-risk household declares itself (before county intensity).")
     cadre_visit_monthly: float = param(
-        0.05, unit="per household per month", ge=0.0, le=1.0, source=f"{SEED_001}; rate an assumption",
+        0.10, unit="per household per month", ge=0.0, le=1.0,
+        source=f"{SEED_001}; rate an assumption: village cadres visit every household at least once a year in "
+        "the annual survey and key households monthly",
         doc="Chance a month that village cadres' visits find an at-risk household.")
     data_screening_monthly: float = param(
-        0.08, unit="per household per month", ge=0.0, le=1.0, source=f"{SEED_001}; rate an assumption",
+        0.15, unit="per household per month", ge=0.0, le=1.0,
+        source=f"{SEED_001}; rate an assumption: departments compare medical, education, civil-affairs and "
+        "employment records with the lifted-out register monthly to quarterly",
         doc="Chance a month that departmental data screening and early warning flags an at-risk household.")
     detection_multiplier: float = param(
         1.0, unit="ratio", ge=0.0, le=10.0,
-        source="calibrated to Xinzhou's 3,741 newly identified households in 2024 (seed 000); "
+        source="calibrated to Xinzhou's 3,741 newly identified households in 2024 (seed 000) inside a prior that "
+        "keeps a household persistently at risk found within a year with chance 0.9 or more; "
         "calibration/targets.toml",
-        doc="Factor on all three channels' rates: how thoroughly the mechanism is applied in practice. "
-        "The channels' split is not identified by the seed totals, their product with this factor is.")
-    initial_monitored_share: float = param(
-        0.85, unit="share of at-risk households", ge=0.0, le=1.0,
-        source="assumption: the mechanism began in 2020; twelve months at the default detection rates find "
-        "1 - 0.848^12 = 86% of households at risk",
-        doc="Share of households at risk when the 12-month accounts are first full (end of the warm-up) that "
-        "are already monitored then. Kept apart from the channel rates so a detection scenario changes "
-        "identification from the start month on, not the inherited stock.")
+        doc="Factor on all three channels' rates: how thoroughly the mechanism is applied in practice. At 1 a "
+        "household persistently at risk is found within a year with chance 0.98.")
+    mechanism_start_month: str = param(
+        "2020-03", unit="YYYY-MM",
+        source="public: State Council Leading Group guideline establishing return-to-poverty monitoring, March 2020",
+        doc="When identification began: households at risk at the start of the run have been exposed to detection "
+        "since then, so the inherited monitored stock follows from the channel rates.")
     processing_lag_months: int = param(
         1, unit="months", ge=0, le=12, source="public: identification within about 15 days once flagged",
         doc="Months from being flagged to being monitored and assisted.")
+    income_drop_trigger_share: float = param(
+        0.5, unit="share of verified income", gt=0.0, lt=1.0,
+        source="assumption: screening flags a large fall of income ('收入大幅缩减') between surveys",
+        doc="Between surveys a household is at risk when its own 12-month income is below the line and has "
+        "fallen by more than this share from its verified income.")
     rigid_expenditure_trigger_share: float = param(
         0.5, unit="share of 12-month income", gt=0.0, lt=1.0,
         source="assumption: large medical costs relative to income mark sudden hardship",
         doc="A household is at risk when its 12-month rigid expenditure exceeds this share of its income.")
-    security_top_up_to: Literal["monitoring_line", "poverty_line"] = param(
-        "monitoring_line", unit="line",
-        source="seed 001_c23c8de74b03ebd3.txt: comprehensive security for those who cannot work",
-        doc="Line up to which comprehensive security tops up the net income of households with no labourer.")
-    security_margin_share: float = param(
-        0.05, unit="share of the line", ge=0.0, le=1.0,
-        source="assumption: a top-up standard a year's line growth above the line, so recipients clear it "
-        "in the rolling 12-month check after the line rises each January",
-        doc="Comprehensive security tops up to the line times (1 + this share).")
     development_assistance_yuan_per_month: float = param(
         80.0, unit="yuan per household per month", ge=0.0, le=5_000,
         source="assumption: industry incentive subsidies of about 1,000 yuan per household a year",
         doc="Cash development assistance to monitored households with labourers (jobs priority comes on top).")
     stable_months_for_elimination: int = param(
         6, unit="months", ge=1, le=36, source="assumption: risk eliminated after half a year stably above the line",
-        doc="Consecutive months at or above the line (without the lever's payments) before risk is eliminated.")
+        doc="Consecutive months out of risk before risk is eliminated: verified income at or above the line "
+        "(without the lever's payments) for households that can work; covered by dibao or extreme-poverty "
+        "support for those that cannot (then moved into permanent social-assistance support).")
     admin_cost_yuan_per_household_month: float = param(
         30.0, unit="yuan per monitored household per month", ge=0.0, le=2_000,
         source="assumption: cadre visits, verification and data work",
         doc="Administrative cost of keeping a household under monitoring.")
 
 
+    @field_validator("mechanism_start_month")
+    @classmethod
+    def _month(cls, v: str) -> str:
+        if not re.fullmatch(r"(20[1-4]\d)-(0[1-9]|1[0-2])", v):
+            raise ValueError("must be a month 'YYYY-MM' between 2010-01 and 2049-12")
+        return v
+
+
 class Monitoring(Component):
     name = "monitoring"
     Params = MonitoringParams
     indicators = (
-        Indicator("monitored_households", "households", "stock", "Households under return-to-poverty monitoring."),
+        Indicator("monitored_households", "households", "stock",
+                  "Households under active return-to-poverty monitoring (not those moved into permanent support)."),
         Indicator("monitored_persons", "persons", "stock", "People in monitored households."),
         Indicator("newly_identified_households", "households", "flow",
                   "Households that became monitoring targets this month (after the processing lag)."),
         Indicator("newly_identified_persons", "persons", "flow", "People in those households."),
         Indicator("risk_eliminated_households", "households", "flow",
-                  "Monitored households whose risk was eliminated this month (stably above the line)."),
-        policy.cost_indicator("monitoring", "Comprehensive security and development assistance paid, plus the "
-                              "administrative cost of monitored households."),
+                  "Monitored households whose risk was eliminated this month (stably above the line, or covered "
+                  "by social assistance for those that cannot work)."),
+        Indicator("permanent_support_households", "households", "stock",
+                  "Households that cannot work whose risk was eliminated into permanent social-assistance support "
+                  "(dibao or extreme-poverty support), reported apart from the active monitoring stock."),
+        Indicator("permanent_support_persons", "persons", "stock", "People in those households."),
+        policy.cost_indicator("monitoring", "Development assistance paid, plus the administrative cost of "
+                              "monitored households."),
     )
 
     def setup(self, model) -> None:
         hh = model.households
         n = len(hh)
-        hh.add_income_source("comprehensive_security")
-        hh.add_income_source("development_assistance")
+        hh.add_assistance_source("development_assistance")
         self.key = np.uint64(self.rng.integers(0, 2**63))
         self.detections = np.zeros(n, np.uint16)  # detections so far: the budget's hash counter
         self.budget = _unit_exponential(self.key, np.arange(n), self.detections)
         self.queue: deque = deque()  # (due month index, households, categories)
         self.stable_months = np.zeros(n, np.int8)  # at most stable_months_for_elimination (<= 36)
-        # the lever's own payments of the last 12 months: a sparse ring and the dense 12-month sum
-        self.paid_12m = np.zeros(n, np.float64)
-        self.ring: list[tuple[np.ndarray, np.ndarray]] = [(_NONE, np.zeros(0, np.float32))] * 12
-        self.ring_pos = 0
         self.started = False
-        # scratch arrays reused every month (full-scale arrays are costly to allocate)
-        # net income without the lever's payments as judged this month, kept for the monitored households
-        self.net = np.zeros(n, np.float32)
         self.risk = np.zeros(n, bool)
         self.flagged, self.scratch_bool = np.zeros(n, bool), np.zeros(n, bool)  # flagged: pending or monitored
+        self.supported = np.zeros(n, bool)  # moved into permanent social-assistance support
         self.new_idx = self.eliminated_idx = self.monitored_idx = _NONE
         self.admin_weight = 1.0
         self.paid_month = np.zeros(0, np.float32)
+        year, month = (int(x) for x in self.params.mechanism_start_month.split("-"))
+        self.months_operating_at_start = max(0, model.start_month_index - (year * 12 + month - 1))
 
     # --- the month ---------------------------------------------------------------------------
     def step(self, model) -> None:
@@ -129,11 +144,12 @@ class Monitoring(Component):
         p = self.params
         strength = policy.strength(model, p)
         line = float(model.monitoring_line_yuan)
-        if self.started:
-            hazard = self._county_hazard(model, strength)
-        else:  # the inherited stock: the same households in every scenario run on the seed
-            hazard = np.full(len(model.counties), -np.log1p(-min(p.initial_monitored_share, 1.0 - 1e-12)))
-        found = self._find(hh, line, hazard)
+        hazard = self._county_hazard(model, strength)
+        if not self.started:
+            # the inherited stock: at risk now and found at some point since the mechanism began, at the same
+            # rates (the same households in every scenario run on the seed)
+            hazard = hazard * self.months_operating_at_start
+        found = self._find(model, line, hazard)
         self.detections[found] += 1
         self.budget[found] = _unit_exponential(self.key, found, self.detections[found])
         # not lifted out: marginal if income is under the line even before rigid spending, else the
@@ -151,23 +167,29 @@ class Monitoring(Component):
         self._enrol_due(model, strength)
         self._eliminate(model, strength)
 
-    def _find(self, hh, line: float, county_hazard: np.ndarray) -> np.ndarray:
-        """Households found at risk this month: judged without the lever's own payments, below the line or
-        with rigid expenditure over the trigger share of income (fills the reused mask `self.risk`); those
-        at risk and not yet flagged spend their county's hazard from their detection budget, and are found
-        when it runs out.
+    def _find(self, model, line: float, county_hazard: np.ndarray) -> np.ndarray:
+        """Households found at risk this month (`kernels.monitoring_risk`: verified income below the line
+        without social assistance, an income collapse seen by screening, or rigid expenditure over the
+        trigger share of income; fills the reused mask `self.risk`); those at risk and not yet flagged spend
+        their county's hazard from their detection budget, and are found when it runs out.
 
         Rigid expenditure above a share s of income (net + expenditure) is expenditure above s / (1 - s)
         of net income. One compiled pass over the households (`kernels.monitoring_risk`).
         """
         share = self.params.rigid_expenditure_trigger_share
-        return kernels.monitoring_risk(hh.net_12m_yuan, self.paid_12m, hh.expense_12m_yuan, hh.size,
-                                       np.float32(line), share / (1.0 - share), self.flagged, self.risk,
+        p, hh = self.params, model.households
+        rigid, drop = p.rigid_expenditure_trigger_share, p.income_drop_trigger_share
+        return kernels.monitoring_risk(hh.verified_income_yuan, hh.net_12m_yuan, hh.assistance_12m_yuan,
+                                       hh.expense_12m_yuan, hh.size,
+                                       np.float64(getattr(model, "counted_extra_per_person_yuan", 0.0)),
+                                       np.float32(line), rigid / (1.0 - rigid),
+                                       1.0 - drop, self.flagged, self.supported, hh.social_assistance, self.risk,
                                        self.scratch_bool, self.budget, hh.county, county_hazard)
 
-    def net_at(self, hh, idx: np.ndarray) -> np.ndarray:
-        """12-month net income of households `idx` without the lever's own payments (float64)."""
-        return hh.net_12m_yuan[idx] - self.paid_12m[idx]
+    @staticmethod
+    def net_at(hh, idx: np.ndarray) -> np.ndarray:
+        """12-month net income of households `idx` without means-tested assistance (float64)."""
+        return hh.net_12m_yuan[idx].astype(np.float64) - hh.assistance_12m_yuan[idx]
 
     def _county_hazard(self, model, strength: np.ndarray) -> np.ndarray:
         """Per county, −log of the chance that no channel finds an at-risk household this month."""
@@ -193,35 +215,21 @@ class Monitoring(Component):
             self.new_idx = np.concatenate(due)
 
     def _eliminate(self, model, strength) -> None:
-        """Count months out of risk; release households stable long enough, and all where the lever ended;
-        assist the others: comprehensive security for households that cannot work, development assistance
-        for the others. One compiled loop over the monitored households (`kernels.monitoring_month`)."""
+        """Count months out of risk; release households stable long enough (those that cannot work into
+        permanent social-assistance support), and all where the lever ended; refer those that cannot work
+        to dibao and extreme-poverty support, pay development assistance to the others. One compiled loop
+        over the monitored households (`kernels.monitoring_month`)."""
         p, hh = self.params, model.households
-        line = model.monitoring_line_yuan if p.security_top_up_to == "monitoring_line" else model.poverty_line_yuan
         monitored = kernels.positive(hh.monitoring_category, self.scratch_bool)
-        self.eliminated_idx, idx, paid, secured, security, developed, development = kernels.monitoring_month(
-            monitored, hh.monitoring_category, self.stable_months, self.risk, self.flagged, hh.county,
-            np.asarray(strength, np.float64), hh.n_labourers, hh.size, hh.net_12m_yuan, self.paid_12m, self.net,
-            p.stable_months_for_elimination, float(line * (1.0 + p.security_margin_share)),
-            float(p.development_assistance_yuan_per_month), bool(np.any(strength == 0)))
+        self.eliminated_idx, _, idx, paid, developed, development = kernels.monitoring_month(
+            monitored, hh.monitoring_category, self.stable_months, self.risk, self.flagged, self.supported,
+            hh.assistance_referral, hh.social_assistance, hh.county, np.asarray(strength, np.float64),
+            hh.n_labourers, p.stable_months_for_elimination, float(p.development_assistance_yuan_per_month),
+            bool(np.any(strength == 0)))
         self.monitored_idx, self.paid_month = idx, paid
         # tapering: detection effort, payments and administration scale with strength
         self.admin_weight = 1.0 if np.all(strength == 1.0) else strength[hh.county[idx]]
-        hh.credit_at("comprehensive_security", secured, security)
-        hh.credit_at("development_assistance", developed, development)
-        self._roll(idx, paid)
-
-    def _roll(self, idx: np.ndarray, paid: np.ndarray) -> None:
-        """Roll this month's payments into the lever's own 12-month sum, dropping the month that falls out.
-
-        float64 sums of float32 payments: adding and later subtracting the same value leaves an error
-        far below a yuan over any horizon, so no periodic rebuild is needed.
-        """
-        old_idx, old_paid = self.ring[self.ring_pos]
-        kernels.roll_payments(self.paid_12m, old_idx, old_paid, idx, paid)
-        paid_some = np.flatnonzero(paid > 0)  # the ring keeps only actual payments, with 32-bit household numbers
-        self.ring[self.ring_pos] = (idx[paid_some].astype(np.int32), paid[paid_some])
-        self.ring_pos = (self.ring_pos + 1) % 12
+        hh.credit_assistance("development_assistance", developed, development)
 
     # --- indicators --------------------------------------------------------------------------
     def report(self, model, rec) -> None:
@@ -233,6 +241,9 @@ class Monitoring(Component):
         rec.put("newly_identified_households", g.sum_at(self.new_idx))
         rec.put("newly_identified_persons", g.sum_at(self.new_idx, hh.size[self.new_idx]))
         rec.put("risk_eliminated_households", g.sum_at(self.eliminated_idx))
+        supported = np.flatnonzero(self.supported)
+        rec.put("permanent_support_households", g.sum_at(supported))
+        rec.put("permanent_support_persons", g.sum_at(supported, hh.size[supported]))
         rec.put("cost_monitoring_yuan", g.sum_at(idx, self.paid_month + p.admin_cost_yuan_per_household_month
                                                  * self.admin_weight))
 

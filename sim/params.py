@@ -6,6 +6,8 @@ the single source of truth for defaults, units, ranges and sources (docs and err
 
 from typing import Any
 
+import numpy as np
+
 from pydantic import BaseModel, ConfigDict, Field
 
 ASSUMPTION = "assumption"
@@ -62,3 +64,44 @@ def allowed_range(field) -> str:
     left = "[" if "ge" in bounds else "("
     right = "]" if "le" in bounds else ")"
     return f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
+
+
+# --- values by calendar year: standards and growth rates that policy or statistics fix year by year ----
+
+def validate_year_table(table: dict[str, float], *, low: float, high: float) -> dict[str, float]:
+    """Keys are years "YYYY" (TOML keys are strings), values numbers in [low, high]."""
+    for key, value in table.items():
+        if not (len(key) == 4 and key.isdigit() and 2000 <= int(key) <= 2060):
+            raise ValueError(f"key '{key}' must be a year 'YYYY' between 2000 and 2060")
+        if not (low <= value <= high):
+            raise ValueError(f"value for {key} must be in [{low:g}, {high:g}] (got {value:g})")
+    return table
+
+
+def value_in_year(table: dict[str, float], year: int, growth_after: float) -> float:
+    """A yearly standard: the table's value for `year`; between listed years interpolated; before the first
+    listed year the first value; after the last, the last value grown at `growth_after` a year."""
+    years = sorted(int(k) for k in table)
+    if year in years:
+        return float(table[str(year)])
+    if year < years[0]:
+        return float(table[str(years[0])])
+    if year > years[-1]:
+        return float(table[str(years[-1])]) * (1.0 + growth_after) ** (year - years[-1])
+    before = max(y for y in years if y < year)
+    after = min(y for y in years if y > year)
+    share = (year - before) / (after - before)
+    return float(table[str(before)]) * (1 - share) + float(table[str(after)]) * share
+
+
+def growth_index(rates: dict[str, float], default_rate: float, years_since_2020: float) -> float:
+    """Level in a month relative to 2020's, when the level of year Y is `1 + rates[Y]` times year Y-1's
+    (`default_rate` for years not listed). Constant within a calendar year (wages and prices are set
+    yearly), so a calendar year's 12-month income grows by exactly the year's rate."""
+    year = 2020 + int(np.floor(years_since_2020 + 1e-9))
+    level = 1.0
+    for y in range(2021, year + 1):
+        level *= 1.0 + rates.get(str(y), default_rate)
+    for y in range(year + 1, 2021):  # years before 2020: divide back
+        level /= 1.0 + rates.get(str(y), default_rate)
+    return level

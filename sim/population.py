@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 
 from .households import Employment, Households, Labourers
 from .params import ASSUMPTION, Section, param
+from .pension import monthly_pension_yuan
 from .regions import COUNTY_CLASSES, PROFILES, RegionProfile
 from .villages import CountyTable, VillageTable
 
@@ -191,7 +192,8 @@ def build(region: RegionProfile, scenario, *, scale: float, rng: np.random.Gener
     skill_sum = np.bincount(category, weights=skill, minlength=4)
     expected_wages = 12 * skill_sum * (p_local * inc.local_wage_monthly_2020_yuan
                                        + p_migrant * inc.migrant_wage_monthly_2020_yuan)
-    expected_transfers = 12 * (transfers.sum() + inc.pension_monthly_2020_yuan * n_elderly.sum())
+    pension_2020 = monthly_pension_yuan(scenario.pension, 2020)
+    expected_transfers = 12 * (transfers.sum() + pension_2020 * n_elderly.sum())
     target_total = region.income_per_capita_2020_yuan.value * size.sum(dtype=np.int64)
     factor = float((target_total - expected_transfers) / (farm.sum() + expected_wages.sum()))
     if factor <= 0:

@@ -89,10 +89,10 @@ def xinzhou() -> RegionProfile:
         ),
         villages=_seed("xinzhou_village_party_secretaries_2024"),
         lifted_out_persons=_seed("xinzhou_registered_poor_at_registration"),
-        income_per_capita_2020_yuan=_assume(
-            11_200,
-            "74.5% of Shanxi's 13,878 yuan (seed 001 ratio; public 2020 provincial mean) in former "
-            "poverty counties, the provincial mean elsewhere, weighted by population",
+        income_per_capita_2020_yuan=Figure(
+            round(9_183 * 13_878 / 12_902),
+            "derived: Xinzhou's 2019 rural per-capita disposable income, 9,183 yuan (public: Xinzhou statistical "
+            "bulletin 2019), grown at Shanxi's 2020 rate (13,878 / 12,902, public: Shanxi statistical bulletins)",
         ),
         counties_by_class={
             "demonstration": _assume(2, "the two non-poverty county units (city district and county-level city)"),

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import jobs, kernels, policy
 from .component import Component
+from .income import wage_index
 from .households import Employment
 from .indicators import Indicator
 from .params import ASSUMPTION, param
@@ -40,7 +41,7 @@ class RelocationParams(LeverParams):
     followup_wage_monthly_2020_yuan: float = param(
         1_800.0, unit="yuan per month", ge=0.0, le=20_000.0,
         source="assumption: a little below workshop wages",
-        doc="Monthly wage of a follow-up job in 2020; grows with income.wage_growth_per_year. Credited as "
+        doc="Monthly wage of a follow-up job in 2020; grows with the wage index (income.wage_growth_by_year). Credited as "
             "wages_resettlement.")
     subsidy_per_job_year_yuan: float = param(
         1_000.0, unit="yuan per job per year", ge=0.0, le=50_000.0, source=ASSUMPTION,
@@ -122,7 +123,7 @@ class Relocation(Component):
         self.holder_mask = holding
 
         households = lab.household[slots[holding]]
-        growth = (1 + model.scenario.income.wage_growth_per_year) ** model.years_since_2020
+        growth = wage_index(model)
         hh.credit_at("wages_resettlement", households, np.float32(p.followup_wage_monthly_2020_yuan * growth))
         self.jobs_by_county = np.bincount(self.slot_pool[holding], weights=hh.weight[households].astype(np.float64),
                                           minlength=n_counties)

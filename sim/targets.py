@@ -65,7 +65,10 @@ class Target(_Strict):
     tolerance_kind: Literal["relative", "absolute"]
     sigma: float = Field(gt=0.0)
     denominator: str | None = None
-    value: float | None = None  # a synthetic observation (parameter-recovery tests); shipped targets read the seeds
+    # an observation that is not a seed statistic: a public figure (with `source`) or a synthetic one
+    # (parameter-recovery tests); seed targets read seeds/statistics.toml
+    value: float | None = None
+    source: str = ""
     why: str = Field(min_length=10)
 
     @model_validator(mode="after")

@@ -27,6 +27,7 @@ import numpy as np
 
 from . import jobs, kernels, policy
 from .component import Component
+from .income import wage_index
 from .households import Employment
 from .indicators import Indicator
 from .params import param
@@ -64,7 +65,7 @@ class WorkshopsParams(LeverParams):
     wage_monthly_2020_yuan: float = param(
         2_000.0, unit="yuan per month", ge=0.0, le=20_000.0,
         source="public: workshop wages about 1,500-3,000 yuan a month (DESIGN.md)",
-        doc="Monthly wage of a site job in 2020; grows with income.wage_growth_per_year. Credited as "
+        doc="Monthly wage of a site job in 2020; grows with the wage index (income.wage_growth_by_year). Credited as "
             "wages_workshop.")
     subsidy_per_worker_year_yuan: float = param(
         1_500.0, unit="yuan per worker per year", ge=0.0, le=50_000.0,
@@ -144,7 +145,7 @@ class Workshops(Component):
         self.holders = holders
 
         households = lab.household[holders]
-        growth = (1 + model.scenario.income.wage_growth_per_year) ** model.years_since_2020
+        growth = wage_index(model)
         hh.credit_at("wages_workshop", households, np.float32(p.wage_monthly_2020_yuan * growth))
         self.jobs_by_county = np.bincount(self.pool_of(holders), weights=hh.weight[households].astype(np.float64),
                                           minlength=n_counties)

@@ -41,16 +41,20 @@ def test_reimbursement_shares_by_enrolment_and_poverty_history(base):
     assert share.max() <= 1.0
 
 
-def test_monitored_households_get_assistance_while_monitored():
+def test_monitored_and_assisted_households_get_medical_assistance():
     model = RuralModel(years=1, **SMALL, **{"monitoring.enabled": False})
     ins, hh = _insurance(model), model.households
-    plain = np.flatnonzero(ins.enrolled & ~hh.lifted_out)[:50]
+    plain = np.flatnonzero(ins.enrolled & ~hh.lifted_out & (hh.social_assistance == 0))[:50]
     hh.monitoring_category[plain] = 2
     ins.step(model)
     assert np.allclose(hh.medical_reimbursement_share[plain], 0.8)
     hh.monitoring_category[plain] = 0
     ins.step(model)
     assert np.allclose(hh.medical_reimbursement_share[plain], 0.6)
+    # dibao and extreme-poverty support recipients get medical assistance too
+    hh.social_assistance[plain[:10]] = 1
+    ins.step(model)
+    assert np.allclose(hh.medical_reimbursement_share[plain[:10]], 0.8)
 
 
 def test_assistance_and_key_cover_end_with_the_transition():

@@ -298,12 +298,13 @@ def test_follow_monitoring_matches_numpy():
     county = rng.integers(0, 14, n).astype(np.int16)
     assisted, rate = rng.uniform(0.6, 1.0, 14).astype(np.float32), np.float32(0.6)
     share = rng.uniform(0, 1, n).astype(np.float32)
-    now = category > 0
+    social = (rng.random(n) < 0.1) * rng.integers(1, 3, n).astype(np.int8)
+    now = (category > 0) | (social > 0)
     changed = np.flatnonzero(now != monitored)
     changed = changed[enrolled[changed] & ~lifted_out[changed]]
     expected = share.copy()
     expected[changed] = np.where(now[changed], assisted[county[changed]], rate)
-    kernels.follow_monitoring(category, monitored, enrolled, lifted_out, county, assisted, rate, share)
+    kernels.follow_monitoring(category, social, monitored, enrolled, lifted_out, county, assisted, rate, share)
     assert np.array_equal(share, expected) and np.array_equal(monitored, now) and len(changed) > 0
 
 

@@ -49,16 +49,18 @@ def test_categories_follow_lifted_out_status_and_state_is_consistent(base):
     assert not np.any(hh.lifted_out[(cat == MonitoringCategory.MARGINAL) | (cat == MonitoringCategory.SUDDEN_HARDSHIP)])
     assert np.all(cat[hh.lifted_out & (cat > 0)] == MonitoringCategory.UNSTABLE_LIFTED_OUT)
     assert (cat == MonitoringCategory.MARGINAL).sum() > 0 and (cat == MonitoringCategory.SUDDEN_HARDSHIP).sum() > 0
-    assert np.all(mon.flagged[cat > 0])  # monitored households are flagged; flagged others are pending
+    # monitored households are flagged; flagged others are pending or in permanent support
+    assert np.all(mon.flagged[cat > 0])
     pending = np.concatenate([idx for _, idx, _ in mon.queue]) if mon.queue else np.zeros(0, int)
-    assert np.array_equal(np.sort(np.flatnonzero(mon.flagged & (cat == 0))), np.sort(pending))
+    assert np.array_equal(np.sort(np.flatnonzero(mon.flagged & (cat == 0) & ~mon.supported)), np.sort(pending))
     assert np.all(mon.stable_months[cat > 0] < mon.params.stable_months_for_elimination)
-    # the lever's own 12-month payment sum is the sum of its ring
-    rebuilt = np.zeros(len(hh))
-    for idx, paid in mon.ring:
-        rebuilt[idx] += paid
-    assert np.allclose(mon.paid_12m, rebuilt, atol=1e-3)
-    assert mon.paid_12m.min() > -1e-3
+    # households in permanent support are flagged, not actively monitored, and receive social assistance
+    supported = mon.supported
+    assert supported.sum() > 0
+    assert np.all(mon.flagged[supported]) and not np.any(cat[supported])
+    assert np.all(hh.social_assistance[supported] > 0) and np.all(hh.n_labourers[supported] == 0)
+    # every monitored household is referred to the means tests
+    assert np.all(hh.assistance_referral[cat > 0])
 
 
 def test_indicators_are_plausible_and_costs_non_negative(base):
@@ -77,33 +79,34 @@ def test_indicators_are_plausible_and_costs_non_negative(base):
 
 def test_disabled_lever_monitors_nobody_and_pays_nothing(off):
     hh = off.households
-    assert not np.any(hh.monitoring_category)
-    assert "comprehensive_security" not in hh.income_month
+    assert not np.any(hh.monitoring_category) and not np.any(hh.assistance_referral)
+    assert "development_assistance" not in hh.income_month
     assert_reported_zero(off, "monitored_households")
 
 
-def test_security_lifts_households_without_labourers(base, off):
-    """Same seed: fewer people in households that cannot work are below the lines with monitoring on."""
-    for line in (base.monitoring_line_yuan, base.poverty_line_yuan):
-        assert _no_labour_persons_below(base, line) < 0.7 * _no_labour_persons_below(off, line)
-    # long-standing recipients clear the monitoring line (the top-up does not chase itself)
-    hh, mon = base.households, _monitoring(base)
-    secured = (hh.monitoring_category > 0) & (hh.n_labourers == 0) & (mon.stable_months == 0)
-    long_paid = secured & (mon.paid_12m > 0) & np.isin(np.arange(len(hh)), mon.ring[mon.ring_pos][0])
-    share_above = (hh.net_income_per_capita_yuan[long_paid] >= base.monitoring_line_yuan).mean()
-    assert share_above > 0.8
+def test_referral_brings_eligible_households_into_dibao(base, off):
+    """Same seed: monitoring refers the households it finds, so more of those the dibao means test would
+    accept receive it, and fewer people are below the lines as administrations count income."""
+    def covered_share(model):
+        hh = model.households
+        dibao = next(c for c in model.components if c.name == "dibao")
+        imputed = dibao.imputed_yuan(model)
+        eligible = hh.verified_income_yuan + imputed < model.dibao_standard_yuan * hh.size
+        return (hh.social_assistance[eligible] > 0).mean()
+    assert covered_share(base) > covered_share(off) + 0.02
+    for name in ("persons_below_monitoring_line_verified", "persons_below_monitoring_line_verified_12_months"):
+        assert _values(base, name)[-12:].mean() < _values(off, name)[-12:].mean()
 
 
-def test_security_top_up_formula(base):
+def test_development_assistance_goes_to_monitored_households_that_can_work(base):
     hh, mon = base.households, _monitoring(base)
     idx = mon.monitored_idx
     p = base.scenario.monitoring
-    no_labour = hh.n_labourers[idx] == 0
-    line = base.monitoring_line_yuan * (1 + p.security_margin_share)
-    expected = np.maximum(line * hh.size[idx] - mon.net[idx], 0) / 12
-    assert np.allclose(hh.income_month["comprehensive_security"][idx], np.where(no_labour, expected, 0), rtol=1e-5)
+    can_work = hh.n_labourers[idx] > 0
     assert np.allclose(hh.income_month["development_assistance"][idx],
-                       np.where(no_labour, 0, p.development_assistance_yuan_per_month))
+                       np.where(can_work, p.development_assistance_yuan_per_month, 0))
+    # booked as means-tested assistance, so verified own income leaves it out
+    assert "development_assistance" in hh.assistance.terms
 
 
 def test_processing_lag_delays_enrolment():
@@ -114,7 +117,7 @@ def test_processing_lag_delays_enrolment():
 
 def test_no_detection_no_monitoring_no_cost():
     channels = {f"monitoring.{c}": 0.0 for c in ("self_declaration_monthly", "cadre_visit_monthly",
-                                                  "data_screening_monthly", "initial_monitored_share")}
+                                                  "data_screening_monthly")}
     model = RuralModel(years=1, **SMALL, **channels).run()
     for name in ("monitored_households", "newly_identified_households", "cost_monitoring_yuan"):
         assert np.all(_values(model, name) == 0)
@@ -144,7 +147,7 @@ def test_detection_budgets_are_exponential_and_reproducible():
 
 
 def test_scenarios_load_and_expectations_hold():
-    assert load_scenario(WEAKER).monitoring.data_screening_monthly == 0.04
+    assert load_scenario(WEAKER).monitoring.data_screening_monthly == 0.075
     assert load_scenario(OFF).monitoring.enabled is False
     for seed in (5, 6):
         c = compare(None, [WEAKER, OFF], replicates=2, scale=0.02, years=2, seed=seed)

@@ -121,6 +121,6 @@ def test_farm_profile_must_sum_to_one():
 
 def test_toml_types_are_preserved(tmp_path):
     path = tmp_path / "s.toml"
-    path.write_text('name = "x"\n[income]\npension_monthly_2020_yuan = 200\n')
-    assert tomllib.loads(path.read_text())["income"]["pension_monthly_2020_yuan"] == 200
-    assert load_scenario(path).income.pension_monthly_2020_yuan == 200.0
+    path.write_text('name = "x"\n[pension]\nindividual_account_monthly_yuan = 200\n')
+    assert tomllib.loads(path.read_text())["pension"]["individual_account_monthly_yuan"] == 200
+    assert load_scenario(path).pension.individual_account_monthly_yuan == 200.0

@@ -3,6 +3,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.params import growth_index
+
 import sim.workshops as workshops
 from sim import RuralModel, jobs, load_scenario
 from sim.households import Employment
@@ -56,7 +58,8 @@ def test_holders_never_exceed_capacity_and_earn_the_wage(base):
         capacity = np.floor(open_jobs * ws.sample_fraction + ws.rounding)
         assert np.all(np.bincount(ws.pool[holders], minlength=len(capacity)) <= capacity)
         assert np.all(lab.ill_months_left[holders] == 0)
-        growth = (1 + model.scenario.income.wage_growth_per_year) ** ((model.absolute_month - 1) / 12 - 2020)
+        growth = growth_index(model.scenario.income.wage_growth_by_year, model.scenario.income.wage_growth_per_year,
+                              (model.absolute_month - 1) / 12 - 2020)
         paid = hh.income_month["wages_workshop"].sum(dtype=np.float64)
         assert paid == pytest.approx(len(holders) * 2_000 * growth, rel=1e-5)
     assert np.all(series(base, "cost_workshops_yuan") >= 0)

@@ -16,6 +16,7 @@ a test against the NumPy it replaces in tests/test_kernels.py or tests/test_jobs
 import os
 from pathlib import Path
 
+from .assistance import means_tested_month, months_below, verified_status  # noqa: F401
 from .common import (  # noqa: F401
     add_scaled,
     below_line,

@@ -8,25 +8,32 @@ from .common import _JIT, can_take_job, positions, priority
 
 
 @numba.njit(**_JIT)
-def monitoring_risk(net_12m_yuan, paid_12m_yuan, expense_12m_yuan, size, line_yuan, rigid_ratio, flagged, risk,
-                    scratch, budget, county, county_hazard):
+def monitoring_risk(verified_yuan, net_12m_yuan, assistance_12m_yuan, expense_12m_yuan, size, extra_person_yuan,
+                    line_yuan, rigid_ratio, drop_ratio, flagged, supported, social_assistance, risk, scratch, budget, county, county_hazard):
     """The monitoring lever's risk test for every household, and which of those at risk and not yet
     flagged are found this month (sorted).
 
-    At risk: net income below the line; or, for households the lever paid in the last 12 months, net
-    income without its payments below it (float64, as NumPy promoted); or rigid expenditure over
-    `rigid_ratio` x that net income. One branch-free pass (conditions combined with `|` and `&`, as a
-    random 20% of households are at risk) into `risk` and, for those at risk and not flagged, `scratch`
-    (bool); then those spend their county's detection hazard from their budget (float32 budget, float64
-    hazard, as NumPy computed it) and are found when it runs out.
+    At risk, as administrations see it: verified own income (sim/verification.py) below the line without
+    dibao or extreme-poverty support (whose recipients' basic living is guaranteed); or, seen by screening
+    between surveys, own income of the last 12 months (without means-tested assistance, plus what
+    administrations count beyond it, `extra_person_yuan` a person) below the line and under `drop_ratio` x
+    the verified income (income collapse), uncovered; or rigid expenditure over `rigid_ratio` x that own
+    income (sudden hardship, covered or not). Households moved into permanent
+    social-assistance support stay flagged while they receive it; once it stops they can be found again.
+    Those at risk and not flagged spend their county's detection hazard from their budget and are found
+    when it runs out.
     """
     count = 0
-    for i in range(len(net_12m_yuan)):
-        threshold = np.float32(size[i]) * line_yuan
-        net = np.float64(net_12m_yuan[i]) - paid_12m_yuan[i]
-        at_risk = ((net_12m_yuan[i] < threshold)
-                   | ((paid_12m_yuan[i] > 0) & (net < np.float64(threshold)))
-                   | ((expense_12m_yuan[i] > 0) & (np.float64(expense_12m_yuan[i]) > net * rigid_ratio)))
+    for i in range(len(verified_yuan)):
+        if supported[i] and social_assistance[i] == 0:
+            supported[i] = False
+            flagged[i] = False
+        threshold = np.float64(np.float32(size[i]) * line_yuan)
+        own = np.float64(net_12m_yuan[i]) - np.float64(assistance_12m_yuan[i]) + extra_person_yuan * size[i]
+        verified = np.float64(verified_yuan[i])
+        uncovered = social_assistance[i] == 0
+        at_risk = ((uncovered & ((verified < threshold) | ((own < threshold) & (own < drop_ratio * verified))))
+                   | ((expense_12m_yuan[i] > 0) & (np.float64(expense_12m_yuan[i]) > own * rigid_ratio)))
         risk[i] = at_risk
         new = at_risk & (not flagged[i])
         scratch[i] = new
@@ -44,51 +51,56 @@ def monitoring_risk(net_12m_yuan, paid_12m_yuan, expense_12m_yuan, size, line_yu
 
 
 @numba.njit(**_JIT)
-def monitoring_month(monitored, category, stable_months, risk, flagged, county, strength, n_labourers, size,
-                     net_12m_yuan, paid_12m_yuan, net_out, stable_needed, security_line_yuan, development_yuan,
-                     any_ended):
+def monitoring_month(monitored, category, stable_months, risk, flagged, supported, referral, social_assistance,
+                     county, strength, n_labourers, stable_needed, development_yuan, any_ended):
     """Elimination and assistance for the `monitored` households (sorted) in one loop (Monitoring._eliminate).
 
-    Counts months out of risk, releases households stable long enough (or where the lever ended), and
-    for the others works out comprehensive security (no labourer: a twelfth of the gap to
-    `security_line_yuan` x size, float64 then float32) or development assistance. Returns the
-    eliminated, the still monitored and each one's payment, and the payments split by kind:
-    (households, amounts) on security and on development assistance.
+    Households that can work count months out of risk and are released after `stable_needed`; they get
+    development assistance meanwhile. Every monitored household is referred to dibao and extreme-poverty
+    support (their means tests decide). Households that cannot work (no labourer) count months covered, and after `stable_needed` their risk is
+    eliminated into permanent support (`supported`: flagged while they are covered). Where the lever ended,
+    everyone is released. Returns the eliminated, those moved into support, the still monitored, each one's
+    payment, and (households, amounts) of development assistance.
     """
     n = len(monitored)
-    eliminated, kept = np.empty(n, np.intp), np.empty(n, np.intp)
+    eliminated, moved, kept = np.empty(n, np.intp), np.empty(n, np.intp), np.empty(n, np.intp)
     paid = np.empty(n, np.float32)
-    secured, security = np.empty(n, np.intp), np.empty(n, np.float32)
     developed, development = np.empty(n, np.intp), np.empty(n, np.float32)
-    n_eliminated = n_kept = n_secured = n_developed = 0
+    n_eliminated = n_moved = n_kept = n_developed = 0
     for k in range(n):
         i = monitored[k]
-        months = np.int8((stable_months[i] + 1) * (not risk[i]))
+        cannot_work = n_labourers[i] == 0
+        covered = social_assistance[i] > 0
+        out_of_risk = covered if cannot_work else not risk[i]
+        months = np.int8((stable_months[i] + 1) * out_of_risk)
         stable_months[i] = months
         stable = months >= stable_needed
-        eliminated[n_eliminated] = i
-        n_eliminated += stable
         share = strength[county[i]]
-        if stable or (any_ended and share == 0):  # released (a few percent a month)
+        ended = any_ended and share == 0
+        if stable or ended:  # released (a few percent a month)
+            eliminated[n_eliminated] = i
+            n_eliminated += 1
             category[i] = 0
-            flagged[i] = False
             stable_months[i] = 0
+            referral[i] = False
+            if cannot_work and covered and not ended:
+                supported[i] = True  # stays flagged while covered
+                moved[n_moved] = i
+                n_moved += 1
+            else:
+                flagged[i] = False
             continue
-        net = np.float32(np.float64(net_12m_yuan[i]) - paid_12m_yuan[i])
-        net_out[i] = net
         kept[n_kept] = i
-        if n_labourers[i] == 0:
-            amount = np.float32(max(size[i] * security_line_yuan - np.float64(net), 0.0) * (1 / 12) * share)
-            secured[n_secured], security[n_secured] = i, amount
-            n_secured += 1
-        else:
+        amount = np.float32(0.0)
+        referral[i] = True  # every monitored household that passes the means test gets dibao ('应保尽保')
+        if not cannot_work:
             amount = np.float32(development_yuan * share)
             developed[n_developed], development[n_developed] = i, amount
             n_developed += 1
         paid[n_kept] = amount
         n_kept += 1
-    return (eliminated[:n_eliminated], kept[:n_kept], paid[:n_kept], secured[:n_secured], security[:n_secured],
-            developed[:n_developed], development[:n_developed])
+    return (eliminated[:n_eliminated], moved[:n_moved], kept[:n_kept], paid[:n_kept], developed[:n_developed],
+            development[:n_developed])
 
 
 @numba.njit(**_JIT)
@@ -194,12 +206,13 @@ def post_candidates(slots, state, ill_months_left, lifted_out, household, catego
 
 
 @numba.njit(**_JIT)
-def follow_monitoring(category, monitored, enrolled, lifted_out, county, assisted_rate, rate, share):
-    """Households whose monitoring status changed since last month: `monitored` follows, and enrolled
-    households not lifted out (who always have it) get the assisted reimbursement rate of their county
-    while monitored, the ordinary rate otherwise. One pass; the changes are a few a month."""
+def follow_monitoring(category, social_assistance, monitored, enrolled, lifted_out, county, assisted_rate, rate, share):
+    """Households whose assisted status (monitored, or receiving dibao or extreme-poverty support) changed
+    since last month: `monitored` follows, and enrolled households not lifted out (who always have it) get
+    the assisted reimbursement rate of their county while assisted, the ordinary rate otherwise. One pass;
+    the changes are a few a month."""
     for h in range(len(category)):
-        now = category[h] > 0
+        now = (category[h] > 0) | (social_assistance[h] > 0)
         if now != monitored[h]:
             monitored[h] = now
             if enrolled[h] and not lifted_out[h]:

@@ -1,0 +1,134 @@
+"""Social assistance: the monthly means test, enrolment, review and payment of a means-tested programme
+(dibao, extreme-poverty support) in one pass over the households."""
+
+import numba
+import numpy as np
+
+from .common import _JIT
+
+
+@numba.njit(**_JIT)
+def means_tested_month(month, own_code, takes_over_code, social, group_ok, verified_yuan, imputed_yuan, size,
+                       threshold_person_yuan, flat_person_yuan, referral, take_up_draw, take_up, lifted_out,
+                       lifted_out_take_up, pending_due, next_review, exit_left, monthly_yuan, lag_months,
+                       review_months, exit_months, assess):
+    """One month of a means-tested programme; returns the households paid and what each gets.
+
+    Verified income is the household's own yearly income without means-tested assistance, as last verified
+    (sim/verification.py), plus income the means test imputes (`imputed_yuan`: what able labourers out of
+    work could earn, support owed by adult children). A household of the programme's group (`group_ok`) is eligible when it is under
+    `threshold_person_yuan` x size. Non-recipients who are eligible apply when referred by monitoring or when
+    their take-up draw is under the take-up share; they are enrolled `lag_months` later if still eligible.
+    Recipients are reviewed every `review_months` (at once if they leave the group): the amount is re-set or,
+    no longer eligible, paid on for `exit_months` (gradual exit) and stopped. The amount is the top-up to the
+    threshold, or `flat_person_yuan` x size when that is positive (a fixed support standard). Households in
+    another programme are left alone, except `takes_over_code`'s, which this one may enrol. `assess` False
+    (the accounts not yet full) only pays the recipients.
+    """
+    n = len(social)
+    paid_idx = np.empty(n, np.intp)
+    paid = np.empty(n, np.float32)
+    count = 0
+    for i in range(n):
+        s = social[i]
+        if s != 0 and s != own_code and s != takes_over_code:
+            continue
+        if s == own_code:
+            if assess:
+                verified = np.float64(verified_yuan[i]) + imputed_yuan[i]
+                line = threshold_person_yuan * size[i]
+                eligible = group_ok[i] and verified < line
+                if exit_left[i] > 0:
+                    exit_left[i] -= 1
+                    if exit_left[i] == 0:
+                        social[i] = 0
+                        monthly_yuan[i] = 0.0
+                        continue
+                elif month >= next_review[i] or not group_ok[i]:
+                    next_review[i] = month + review_months
+                    if eligible:
+                        monthly_yuan[i] = _amount(flat_person_yuan, line, verified, size[i])
+                    elif exit_months == 0 or not group_ok[i]:
+                        social[i] = 0
+                        monthly_yuan[i] = 0.0
+                        continue
+                    else:
+                        exit_left[i] = exit_months
+        else:
+            if not assess:
+                continue
+            verified = np.float64(verified_yuan[i]) + imputed_yuan[i]
+            line = threshold_person_yuan * size[i]
+            eligible = group_ok[i] and verified < line
+            if pending_due[i] >= 0:
+                if month < pending_due[i]:
+                    continue
+                pending_due[i] = -1
+                if not eligible:
+                    continue
+            else:
+                if not eligible:
+                    continue
+                chance = lifted_out_take_up if lifted_out[i] else take_up
+                if not (referral[i] or take_up_draw[i] < chance):
+                    continue
+                if lag_months > 0:
+                    pending_due[i] = month + lag_months
+                    continue
+            social[i] = own_code
+            monthly_yuan[i] = _amount(flat_person_yuan, line, verified, size[i])
+            next_review[i] = month + review_months
+            exit_left[i] = 0
+        paid_idx[count] = i
+        paid[count] = monthly_yuan[i]
+        count += 1
+    return paid_idx[:count], paid[:count]
+
+
+@numba.njit(**_JIT)
+def _amount(flat_person_yuan, line, verified, size):
+    if flat_person_yuan > 0:
+        return np.float32(flat_person_yuan * size / 12)
+    return np.float32(max(line - verified, 0.0) / 12)
+
+
+@numba.njit(**_JIT)
+def months_below(below, counter, scratch):
+    """Consecutive months each household has been below a line: +1 for `below` (sorted indices), 0 for the
+    rest. `scratch` (bool, all False on entry and exit) marks the below."""
+    for k in range(len(below)):
+        scratch[below[k]] = True
+    for i in range(len(counter)):
+        counter[i] = min(counter[i] + 1, 30000) * scratch[i]
+    for k in range(len(below)):
+        scratch[below[k]] = False
+
+
+@numba.njit(**_JIT)
+def verified_status(verified_yuan, assistance_12m_yuan, size, poverty_line_yuan, monitoring_line_yuan, months_below,
+                    category, social_assistance):
+    """Poverty status as administrations count income (verified own income plus the means-tested assistance of
+    the last 12 months): the households below the poverty line, below the monitoring line, and below it for
+    12 consecutive months or more and neither monitored nor assisted (sorted). Updates `months_below`."""
+    n = len(verified_yuan)
+    below_p, below_m, unreached, long = (np.empty(n, np.intp), np.empty(n, np.intp), np.empty(n, np.intp),
+                                         np.empty(n, np.intp))
+    n_p = n_m = n_u = n_l = 0
+    for i in range(n):
+        income = np.float64(verified_yuan[i]) + np.float64(assistance_12m_yuan[i])
+        persons = np.float64(size[i])
+        is_m = income < monitoring_line_yuan * persons
+        months_below[i] = min(months_below[i] + 1, 30000) * is_m
+        if is_m:
+            below_m[n_m] = i
+            n_m += 1
+            if income < poverty_line_yuan * persons:
+                below_p[n_p] = i
+                n_p += 1
+            if months_below[i] >= 12:
+                long[n_l] = i
+                n_l += 1
+                if category[i] == 0 and social_assistance[i] == 0:
+                    unreached[n_u] = i
+                    n_u += 1
+    return below_p[:n_p], below_m[:n_m], long[:n_l], unreached[:n_u]

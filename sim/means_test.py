@@ -1,0 +1,113 @@
+"""What the means-tested social-assistance programmes share (dibao, extreme-poverty support): enrolment,
+review, gradual exit and payment by the compiled means test.
+
+A programme is enrolled at the first month of the warm-up from the estimate of each household's income
+(sim/verification.py), so that the 12-month income of the first recorded month already holds a year of
+assistance: the registered poor exited in 2019-2020 after every household had been verified above the
+line, with dibao or extreme-poverty support for those who could not get there by work (take-up 1 for
+lifted-out households). From then on the means test runs on the verified income once the 12-month
+accounts are full. Payments are booked as means-tested assistance (`Households.credit_assistance`), so
+verified own income leaves them out and a top-up never removes its own eligibility.
+"""
+
+import numpy as np
+
+from . import kernels
+from .component import Component
+from .events import hashed_uniform, stream_key
+from .households import MONTHS_PER_YEAR
+from .indicators import Indicator
+from .params import Section, param
+
+
+class MeansTested(Component):
+    """Subclasses set `code`, `takes_over_code`, `Params` (a MeansTestedParams) and implement `group_ok`,
+    `threshold_person_yuan` and `flat_person_yuan`."""
+
+    code: int
+    takes_over_code: int = -1
+    source: str  # the income source its payments are booked as
+
+    def setup(self, model) -> None:
+        hh = model.households
+        n = len(hh)
+        hh.add_assistance_source(self.source)
+        self.take_up_draw = hashed_uniform(stream_key(self.rng), np.arange(n), np.zeros(n, np.uint16))
+        self.review_offset = self.rng.integers(0, MONTHS_PER_YEAR, n).astype(np.int32)
+        self.pending_due = np.full(n, -1, np.int32)
+        self.next_review = np.zeros(n, np.int32)
+        self.exit_left = np.zeros(n, np.int8)
+        self.monthly_yuan = np.zeros(n, np.float32)
+        self.paid_idx, self.paid = np.zeros(0, np.intp), np.zeros(0, np.float32)
+        self.started = False
+        self.group = None
+        self.imputed, self.imputed_key = np.zeros(n, np.float32), None
+
+    def step(self, model) -> None:
+        p, hh = self.params, model.households
+        if self.group is None or model.month == 1:
+            self.group = self.group_ok(model)
+        # first month: enrol from the estimate at once; then apply, review and pay on the verified income
+        # (assessments wait until the 12-month accounts are full and the first survey has been made)
+        assess = not self.started or hh.months_accounted >= MONTHS_PER_YEAR
+        self.paid_idx, self.paid = kernels.means_tested_month(
+            np.int32(model.month_index), np.int8(self.code), np.int8(self.takes_over_code), hh.social_assistance,
+            self.group, hh.verified_income_yuan, self._imputed(model), hh.size, np.float64(self.threshold_person_yuan(model)),
+            np.float64(self.flat_person_yuan(model)), hh.assistance_referral, self.take_up_draw,
+            np.float32(p.take_up_share), hh.lifted_out, np.float32(p.lifted_out_take_up_share), self.pending_due,
+            self.next_review, self.exit_left, self.monthly_yuan,
+            np.int32(p.verification_lag_months if self.started else 0), np.int32(p.review_interval_months),
+            np.int8(p.gradual_exit_months), assess)
+        if not self.started:  # first reviews spread over the year after the accounts fill
+            self.next_review[self.paid_idx] = (model.month_index + MONTHS_PER_YEAR
+                                               + self.review_offset[self.paid_idx])
+            self.started = True
+        hh.credit_assistance(self.source, self.paid_idx, self.paid)
+
+    def report(self, model, rec) -> None:
+        hh, g, name = model.households, model.hh_groups, self.name
+        idx = self.paid_idx
+        rec.put(f"{name}_recipient_households", g.sum_at(idx))
+        rec.put(f"{name}_recipient_persons", g.sum_at(idx, hh.size[idx]))
+        rec.put(f"{name}_recipient_lifted_out_persons", g.sum_at(idx, hh.size[idx] * hh.lifted_out[idx]))
+        rec.put(f"cost_{name}_yuan", g.sum_at(idx, self.paid))
+
+    def _imputed(self, model) -> np.ndarray:
+        """The income the means test imputes, recomputed after each survey and each January (sizes)."""
+        hh = model.households
+        key = (hh.surveys, hh.size_revision)
+        if key != self.imputed_key:
+            self.imputed[:] = self.imputed_yuan(model)
+            self.imputed_key = key
+        return self.imputed
+
+    def imputed_yuan(self, model) -> np.ndarray:
+        """Income a programme's means test counts beyond verified income (none by default)."""
+        return np.zeros(len(model.households), np.float32)
+
+    # --- what a programme defines ---------------------------------------------------------------------
+    def group_ok(self, model) -> np.ndarray:
+        raise NotImplementedError
+
+    def threshold_person_yuan(self, model) -> float:
+        raise NotImplementedError
+
+    def flat_person_yuan(self, model) -> float:
+        return 0.0
+
+
+def programme_indicators(name: str, title: str) -> tuple[Indicator, ...]:
+    return (
+        Indicator(f"{name}_recipient_households", "households", "stock", f"Households receiving {title}."),
+        Indicator(f"{name}_recipient_persons", "persons", "stock", f"People in households receiving {title}."),
+        Indicator(f"{name}_recipient_lifted_out_persons", "persons", "stock",
+                  f"People in lifted-out households receiving {title}."),
+        Indicator(f"cost_{name}_yuan", "yuan", "flow", f"{title[0].upper()}{title[1:]} paid."),
+    )
+
+
+class ProgrammeParams(Section):
+    """What every social-assistance programme has; each declares its own fields (sim/dibao.py, sim/tekun.py).
+    Not a lever's `after_transition` rule: these programmes are permanent law, not transition-period policy."""
+
+    enabled: bool = param(True, unit="switch", source="convention", doc="Whether the programme runs at all.")

@@ -1,0 +1,178 @@
+"""Social protection: dibao, extreme-poverty support, the basic pension, and income as administrations
+verify it (issue 13)."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim import RuralModel, kernels
+from sim.households import SocialAssistance
+from sim.params import growth_index, value_in_year
+from sim.pension import monthly_pension_yuan
+
+SMALL = {"seed": 4, "scale": 0.03}
+
+
+def _component(model, name):
+    return next(c for c in model.components if c.name == name)
+
+
+def _values(model, name):
+    df = model.indicators()
+    return df[(df.indicator == name) & (df.group == "all")]["value"].to_numpy()
+
+
+@pytest.fixture(scope="module")
+def base():
+    return RuralModel(years=3, **SMALL).run()
+
+
+@pytest.fixture(scope="module")
+def no_dibao():
+    return RuralModel(years=3, **SMALL, **{"dibao.enabled": False}).run()
+
+
+def _means_test(n=6, **kw):
+    args = dict(month=0, own_code=1, takes_over_code=-1, social=np.zeros(n, np.int8), group_ok=np.ones(n, bool),
+                verified_yuan=np.full(n, 3000.0, np.float32), imputed_yuan=np.zeros(n, np.float32),
+                size=np.full(n, 2, np.int8), threshold_person_yuan=5000.0, flat_person_yuan=0.0,
+                referral=np.zeros(n, bool), take_up_draw=np.linspace(0.05, 0.95, n).astype(np.float32),
+                take_up=0.5, lifted_out=np.zeros(n, bool), lifted_out_take_up=1.0,
+                pending_due=np.full(n, -1, np.int32), next_review=np.zeros(n, np.int32),
+                exit_left=np.zeros(n, np.int8), monthly_yuan=np.zeros(n, np.float32), lag_months=2,
+                review_months=12, exit_months=3, assess=True)
+    args.update(kw)
+    return args
+
+
+def _run(args):
+    order = ("month", "own_code", "takes_over_code", "social", "group_ok", "verified_yuan", "imputed_yuan", "size",
+             "threshold_person_yuan", "flat_person_yuan", "referral", "take_up_draw", "take_up", "lifted_out",
+             "lifted_out_take_up", "pending_due", "next_review", "exit_left", "monthly_yuan", "lag_months",
+             "review_months", "exit_months", "assess")
+    typed = dict(args, month=np.int32(args["month"]), own_code=np.int8(args["own_code"]),
+                 takes_over_code=np.int8(args["takes_over_code"]), take_up=np.float32(args["take_up"]),
+                 lifted_out_take_up=np.float32(args["lifted_out_take_up"]), lag_months=np.int32(args["lag_months"]),
+                 review_months=np.int32(args["review_months"]), exit_months=np.int8(args["exit_months"]))
+    return kernels.means_tested_month(*(typed[k] for k in order))
+
+
+def test_means_test_applies_waits_the_lag_and_tops_up_to_the_standard():
+    args = _means_test()
+    idx, paid = _run(args)
+    assert len(idx) == 0  # applications pending
+    applied = args["take_up_draw"] < 0.5
+    assert np.array_equal(args["pending_due"] >= 0, applied)
+    args["month"] = 2
+    idx, paid = _run(args)
+    assert np.array_equal(idx, np.flatnonzero(applied))
+    assert np.allclose(paid, (5000.0 * 2 - 3000.0) / 12)
+    assert np.all(args["social"][idx] == 1) and np.all(args["next_review"][idx] == 14)
+
+
+def test_referral_overrides_take_up_and_lifted_out_households_always_apply():
+    n = 6
+    args = _means_test(n, take_up=0.0, lag_months=0)
+    args["referral"][0] = True
+    args["lifted_out"][1] = True
+    idx, _ = _run(args)
+    assert list(idx) == [0, 1]
+
+
+def test_review_gradual_exit_and_flat_standard():
+    args = _means_test(4, take_up=1.0, lag_months=0)
+    _run(args)
+    args["verified_yuan"][:] = 20_000.0  # incomes rose above the standard
+    args["month"] = 12
+    idx, _ = _run(args)
+    assert len(idx) == 4 and np.all(args["exit_left"] == 3)  # gradual exit: still paid
+    for month in (13, 14):
+        args["month"] = month
+        idx, _ = _run(args)
+    assert len(idx) == 4
+    args["month"] = 15
+    idx, _ = _run(args)
+    assert len(idx) == 0 and not np.any(args["social"])
+    flat = _means_test(2, take_up=1.0, lag_months=0, flat_person_yuan=6500.0)
+    _, paid = _run(flat)
+    assert np.allclose(paid, 6500.0 * 2 / 12)
+
+
+def test_a_programme_takes_over_only_the_one_it_may():
+    args = _means_test(3, own_code=2, takes_over_code=1, take_up=1.0, lag_months=0)
+    args["social"][:] = [1, 0, 3]
+    idx, _ = _run(args)
+    assert list(idx) == [0, 1] and list(args["social"]) == [2, 2, 3]
+
+
+def test_dibao_recipients_were_under_the_standard_and_are_paid_the_gap(base):
+    hh, dibao = base.households, _component(base, "dibao")
+    idx = dibao.paid_idx
+    assert len(idx) > 0 and np.all(hh.social_assistance[idx] == SocialAssistance.DIBAO)
+    assert np.all(dibao.paid > 0)
+    assert np.allclose(hh.income_month["dibao"][idx], dibao.paid)
+    # booked as means-tested assistance: verified own income leaves it out
+    assert hh.assistance_12m_yuan[idx].min() > 0
+
+
+def test_dibao_lifts_people_above_the_poverty_line(base, no_dibao):
+    verified = "persons_below_poverty_line_verified"
+    assert _values(base, verified)[-12:].mean() < 0.7 * _values(no_dibao, verified)[-12:].mean()
+    # the survey-style measure falls too, less: the means test sees the verified income, not this one
+    survey = "persons_below_poverty_line"
+    assert _values(base, survey)[-12:].mean() < _values(no_dibao, survey)[-12:].mean()
+    assert np.all(_values(no_dibao, "cost_dibao_yuan") == 0)
+    assert _values(base, "cost_dibao_yuan").sum() > 0
+
+
+def test_extreme_poverty_support_is_for_households_that_cannot_work_without_supporters(base):
+    hh, tekun = base.households, _component(base, "tekun")
+    idx = tekun.paid_idx
+    assert len(idx) > 0
+    children = hh.size - hh.n_labourers - hh.n_elderly
+    # eligibility is judged in January; a household that gained a labourer since leaves at its next step
+    assert np.all(~hh.has_supporter[idx]) and np.mean((hh.n_labourers[idx] == 0) & (children[idx] <= 0)) > 0.95
+    standard = base.scenario.tekun.standard_ratio_to_dibao * base.dibao_standard_yuan
+    assert np.allclose(tekun.paid, standard * hh.size[idx] / 12, rtol=1e-5)
+
+
+def test_pension_follows_the_yearly_table(base):
+    p = base.scenario.pension
+    assert monthly_pension_yuan(p, 2024) == pytest.approx(123.0 + p.individual_account_monthly_yuan + p.provincial_supplement_monthly_yuan)
+    hh = base.households
+    last_year = (base.absolute_month - 1) // 12  # the year of the last month run
+    expected = hh.n_elderly * np.float32(monthly_pension_yuan(p, last_year))
+    assert np.allclose(hh.income_month["pension"], expected, rtol=1e-6)
+
+
+def test_verified_income_changes_only_at_the_survey():
+    model = RuralModel(years=2, **SMALL)
+    hh = model.households
+    survey = model.scenario.verification.survey_month
+    before = hh.verified_income_yuan.copy()
+    for _ in range(24):
+        model.step()
+        changed = not np.array_equal(before, hh.verified_income_yuan)
+        # the first recorded month is a survey (the accounts have just filled), then the survey month
+        assert changed == (model.month_index == 1 or (model.month - 1 or 12) == survey), model.date
+        before = hh.verified_income_yuan.copy()
+
+
+@settings(max_examples=50, deadline=None)
+@given(rates=st.dictionaries(st.sampled_from([str(y) for y in range(2019, 2031)]),
+                             st.floats(-0.1, 0.3), max_size=8),
+       default=st.floats(-0.05, 0.15), year=st.integers(2019, 2030))
+def test_growth_index_year_means_follow_the_rates(rates, default, year):
+    """Consecutive calendar years' levels differ by exactly the year's rate."""
+    def year_mean(y):
+        return np.mean([growth_index(rates, default, (y - 2020) + m / 12) for m in range(12)])
+    ratio = year_mean(year + 1) / year_mean(year)
+    assert ratio == pytest.approx(1 + rates.get(str(year + 1), default), rel=1e-12)
+
+
+def test_value_in_year_holds_and_grows_after_the_table():
+    table = {"2021": 100.0, "2023": 120.0}
+    assert value_in_year(table, 2020, 0.1) == 100.0
+    assert value_in_year(table, 2022, 0.1) == pytest.approx(110.0)
+    assert value_in_year(table, 2025, 0.1) == pytest.approx(120.0 * 1.21)
