@@ -215,14 +215,18 @@ class PV(Component):
         post_budget_year = (annual_kwh * tariff * (1 - p.county_retention_share)
                             * p.household_share_of_village_funds * p.post_wages_share)
         posts_full = np.floor(post_budget_year / (12 * p.post_wage_yuan_per_month))
-        sampled = np.bincount(self.pool_of_village, weights=posts_full / self.weight, minlength=self.n_pools)
-        capacity = np.floor(sampled + self.rounding_u[:self.n_pools]).astype(np.int64)
-        holders = self._staff_posts(model, capacity)
+        holders = self._staff_posts(model, self.sampled_posts(posts_full))
         self.post_months.append(lab.household[holders])
         self.holders = holders
 
         if model.month % p.settlement_months == 0:
             self._settle(model)
+
+    def sampled_posts(self, posts_full: np.ndarray) -> np.ndarray:
+        """Posts per pool in the sample from full-scale posts per village: the pool's sum over the weight,
+        rounded by the pool's fixed uniform (so, weighted back, full-scale posts in expectation)."""
+        sampled = np.bincount(self.pool_of_village, weights=posts_full / self.weight, minlength=self.n_pools)
+        return np.floor(sampled + self.rounding_u[:self.n_pools]).astype(np.int64)
 
     def _staff_posts(self, model, capacity: np.ndarray) -> np.ndarray:
         """`jobs.fill` for posts, touching only the labourers of pools whose post count must change.
@@ -341,7 +345,7 @@ def sharing_pools(villages, capacity_kw: np.ndarray, scale: float) -> np.ndarray
     full-scale contrast between villages with few posts for many needy and many posts for few.
     Non-beneficiary villages (no posts, no money) share one pool per county.
     """
-    n_v = len(villages)
+    n_v = len(capacity_kw)
     per_pool = max(1, int(round(1.0 / scale)))
     if per_pool == 1:
         return np.arange(n_v)
