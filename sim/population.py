@@ -132,7 +132,8 @@ def build(region: RegionProfile, scenario, *, scale: float, rng: np.random.Gener
     poor_village = np.zeros(n_villages, bool)
     poor_village[np.argsort(-v_poor_rate)[:n_poor_villages]] = True
     villages = VillageTable(county=v_county, county_class=counties.county_class[v_county],
-                            persons=v_persons.astype(np.int32), poor_village=poor_village)
+                            persons=v_persons.astype(np.int32), poor_village=poor_village,
+                            lifted_out_rate=v_poor_rate)
 
     # --- households: a uniform sample of the full population, sorted by village -------------------
     n_full = region.rural_persons.value / pop.mean_household_size

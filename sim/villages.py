@@ -13,11 +13,14 @@ from .regions import COUNTY_CLASSES
 class VillageTable:
     """One row per administrative village. Levers add their own columns with `add`."""
 
-    def __init__(self, *, county, county_class, persons, poor_village):
+    def __init__(self, *, county, county_class, persons, poor_village, lifted_out_rate=None):
         self.county = county  # int16
         self.county_class = county_class  # int8 index into COUNTY_CLASSES
         self.persons = persons  # int32, full-scale rural persons
         self.poor_village = poor_village  # bool, a registered poor village before 2020
+        # float64, chance a household of the village is lifted out (what the population draws from):
+        # the village's expected structure, known at any scale
+        self.lifted_out_rate = np.zeros(len(county)) if lifted_out_rate is None else lifted_out_rate
         self.columns: dict[str, np.ndarray] = {}
         # village collective income: this month's (yuan, by source) and rolling 12 months
         self.collective_income_month: dict[str, np.ndarray] = {}
