@@ -71,6 +71,10 @@ def _assume(value: float, why: str) -> Figure:
     return Figure(value, f"assumption: {why}")
 
 
+def _public_value(figure_id: str) -> float:
+    return seeds.public_figures()[figure_id].value
+
+
 def _public(value: float, where: str) -> Figure:
     return Figure(value, f"public source: {where}")
 
@@ -90,9 +94,10 @@ def xinzhou() -> RegionProfile:
         villages=_seed("xinzhou_village_party_secretaries_2024"),
         lifted_out_persons=_seed("xinzhou_registered_poor_at_registration"),
         income_per_capita_2020_yuan=Figure(
-            round(9_183 * 13_878 / 12_902),
-            "derived: Xinzhou's 2019 rural per-capita disposable income, 9,183 yuan (public: Xinzhou statistical "
-            "bulletin 2019), grown at Shanxi's 2020 rate (13,878 / 12,902, public: Shanxi statistical bulletins)",
+            round(_public_value("xinzhou_rural_income_2019") * _public_value("shanxi_rural_income_2020")
+                  / _public_value("shanxi_rural_income_2019")),
+            "derived: Xinzhou's 2019 rural per-capita disposable income, 9,183 yuan, grown at Shanxi's 2020 rate "
+            "(13,878 / 12,902); seeds/public.toml",
         ),
         counties_by_class={
             "demonstration": _assume(2, "the two non-poverty county units (city district and county-level city)"),
@@ -131,7 +136,9 @@ def shanxi() -> RegionProfile:
         ),
         villages=_assume(19_300, "administrative villages after the 2019-2020 village merging"),
         lifted_out_persons=_seed("shanxi_poor_lifted_out_2014_2020"),
-        income_per_capita_2020_yuan=_public(13_878, "Shanxi statistical bulletin 2020, rural per-capita disposable income"),
+        income_per_capita_2020_yuan=_public(_public_value("shanxi_rural_income_2020"),
+                                            "Shanxi statistical bulletin 2020, rural per-capita disposable income "
+                                            "(seeds/public.toml)"),
         counties_by_class={
             "demonstration": _seed("shanxi_demonstration_counties_2021"),
             "steady": _seed("shanxi_steady_counties_2021"),

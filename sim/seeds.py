@@ -70,3 +70,45 @@ def statistics(path: Path = SEEDS_FILE) -> dict[str, Statistic]:
 def value(stat_id: str) -> float:
     """The value of one seed statistic, by id."""
     return statistics()[stat_id].value
+
+
+# --- public figures beyond the seeds (seeds/public.toml): targets and validation references ---------------
+PUBLIC_FILE = SEEDS_FILE.parent / "public.toml"
+
+
+class PublicFigure(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    value: float
+    unit: str = Field(min_length=1)
+    year: int = Field(ge=2000, le=2035)
+    place: str = Field(min_length=1)
+    source: str = Field(min_length=10)
+    confidence: str = Field(pattern=r"^(high|medium|low)$")
+    kind: str = Field(pattern=r"^(observed|derived)$")
+    context: str = Field(min_length=10, max_length=200)
+
+
+@cache
+def public_figures(path: Path = PUBLIC_FILE) -> dict[str, PublicFigure]:
+    """The public figures, validated; an InputError names the entry and key that is wrong."""
+    if not path.exists():
+        raise InputError(f"{path}: public figures file not found")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML: {exc}") from None
+    figures: dict[str, PublicFigure] = {}
+    for index, entry in enumerate(raw.get("figure", [])):
+        label = entry.get("id", f"entry {index + 1}") if isinstance(entry, dict) else f"entry {index + 1}"
+        try:
+            figure = PublicFigure.model_validate(entry)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            key = ".".join(str(p) for p in err["loc"]) or "entry"
+            raise InputError(f"{path}: figure '{label}', key '{key}': {err['msg']}") from None
+        if figure.id in figures or figure.id in statistics():
+            raise InputError(f"{path}: figure '{label}' is defined twice (or is a seed statistic)")
+        figures[figure.id] = figure
+    return figures

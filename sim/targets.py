@@ -65,10 +65,9 @@ class Target(_Strict):
     tolerance_kind: Literal["relative", "absolute"]
     sigma: float = Field(gt=0.0)
     denominator: str | None = None
-    # an observation that is not a seed statistic: a public figure (with `source`) or a synthetic one
-    # (parameter-recovery tests); seed targets read seeds/statistics.toml
+    # a synthetic observation (parameter-recovery tests); shipped targets read seeds/statistics.toml or,
+    # for public figures beyond the seeds, seeds/public.toml
     value: float | None = None
-    source: str = ""
     why: str = Field(min_length=10)
 
     @model_validator(mode="after")
@@ -82,6 +81,9 @@ class Target(_Strict):
     def observed(self) -> float:
         if self.value is not None:
             return self.value
+        public = seeds.public_figures()
+        if self.id in public:
+            return public[self.id].value
         stats = seeds.statistics()
         value = stats[self.id].value
         return value / stats[self.denominator].value if self.denominator else value
@@ -234,8 +236,9 @@ def _check_references(spec: TargetSpec, source: str) -> None:
     seen: dict[str, str] = {}
     for k, t in enumerate(spec.targets):
         where = f"target.{k}"
-        if t.value is None and t.id not in stats:
-            raise InputError(f"{source}: key '{where}.id': '{t.id}' is not a seed statistic (seeds/statistics.toml)")
+        if t.value is None and t.id not in stats and t.id not in seeds.public_figures():
+            raise InputError(f"{source}: key '{where}.id': '{t.id}' is neither a seed statistic "
+                             "(seeds/statistics.toml) nor a public figure (seeds/public.toml)")
         if t.denominator and t.denominator not in stats:
             raise InputError(f"{source}: key '{where}.denominator': '{t.denominator}' is not a seed statistic")
         if t.run not in spec.runs:
