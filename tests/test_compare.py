@@ -86,11 +86,11 @@ def test_compare_cli_end_to_end(tmp_path, capsys):
     assert code == 0, err
     assert {p.name for p in out.iterdir()} == {"comparison.parquet", "expectations.csv", "costs.csv",
                                                "comparison.png", "differences_over_time.png", "scenarios.png",
-                                               "manifest.json"}
+                                               "manifest.json", ".ruralsim-output"}
     table = pd.read_parquet(out / "comparison.parquet")
     assert {"scenario", "indicator", "group", "period", "base", "alternative", "diff", "diff_low",
             "diff_high"} <= set(table.columns)
-    assert "expected decrease:" in stdout
+    assert "expected to decrease:" in stdout
 
 
 def test_compare_rejects_a_bad_alternative_before_running(tmp_path, capsys):
