@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = """
 name = "tiny"
 [run]
-scale = 0.005
+scale = 0.006
 years = 1
 replicates = 2
 seed = 11
