@@ -88,12 +88,20 @@ def check_path(out, option: str = "--out") -> Path:
     text = str(out) if out is not None else ""
     if not text.strip():
         raise InputError(f"{option} '{text}': empty path; give a new directory, e.g. {option} results/my-run")
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise InputError(f"{option} {text!r}: contains a control character (a NUL, a newline, ...); "
+                         f"choose another {option}")
     path = Path(text)
     try:
-        resolved = path.resolve()
-        cwd = Path.cwd().resolve()
-    except (OSError, RuntimeError) as exc:
-        raise InputError(f"{option} {text}: cannot resolve the path ({exc}); choose another {option}") from None
+        return _check_path(path, text, option)
+    except (OSError, ValueError, RuntimeError) as exc:  # a name too long, a loop of links, ...
+        raise InputError(f"{option} {text}: cannot use this path ({getattr(exc, 'strerror', None) or exc}); "
+                         f"choose another {option}") from None
+
+
+def _check_path(path: Path, text: str, option: str) -> Path:
+    resolved = path.resolve()
+    cwd = Path.cwd().resolve()
     if resolved == cwd or resolved in cwd.parents:
         raise InputError(f"{option} {text}: is the current directory or one of its parents; "
                          f"choose a new directory, e.g. {option} results/my-run")
