@@ -252,7 +252,7 @@ def write_comparison(comparison, staging: Path, manifest: dict) -> list[Path]:
         written.append(staging / name)
     figures = {
         "comparison.png": plots.comparison_figure(comparison.table),
-        "scenarios.png": plots.scenarios_figure(comparison, annual=True),
+        "scenarios.png": plots.paired_difference_figure(comparison.table),
         "differences_over_time.png": plots.difference_over_time_figure(
             comparison.base.indicators, [r.indicators for r in comparison.alternatives]),
     }
