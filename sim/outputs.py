@@ -102,11 +102,11 @@ def check_path(out, option: str = "--out") -> Path:
 def _check_path(path: Path, text: str, option: str) -> Path:
     resolved = path.resolve()
     cwd = Path.cwd().resolve()
+    if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
+        raise InputError(f"{option} {text}: is the root or a home directory; choose a new directory")
     if resolved == cwd or resolved in cwd.parents:
         raise InputError(f"{option} {text}: is the current directory or one of its parents; "
                          f"choose a new directory, e.g. {option} results/my-run")
-    if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
-        raise InputError(f"{option} {text}: is the root or a home directory; choose a new directory")
     if path.is_symlink():
         raise InputError(f"{option} {text}: is a symbolic link; give the directory itself or choose another {option}")
     if path.exists() and not path.is_dir():
