@@ -395,3 +395,34 @@ def test_a_sweep_never_writes_into_a_foreign_or_other_kind_directory(tmp_path, c
         err = capsys.readouterr().err
         assert code == 2 and err.count("\n") == 1 and str(out) in err
         assert sorted(p.name for p in out.iterdir()) == before
+
+
+def test_a_full_disk_ends_with_one_line_saying_what_was_saved(tmp_path, client2, monkeypatch, capsys):
+    import errno
+
+    from sim import outputs
+
+    def no_space(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", "response_x.png")
+
+    monkeypatch.setattr(outputs, "write_sweep_figures", no_space)
+    out = tmp_path / "out"
+    text = SPEC.replace("samples = 3", "samples = 1")
+    code = main(["sweep", str(spec_file(tmp_path, text)), "--out", str(out), "--scheduler",
+                 client2.scheduler.address, "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
+    assert "results are complete" in err and "No space left on device" in err and "figures" in err
+    assert len(load_results(out)["run_id"].unique()) == 4
+
+    def no_space_in_batches(self, frames):
+        raise OSError(errno.ENOSPC, "No space left on device", "part.parquet")
+
+    from sim.sweep_store import Store
+
+    monkeypatch.setattr(Store, "add_batch", no_space_in_batches)
+    other = spec_file(tmp_path, text.replace("seed = 11", "seed = 12"), "other.toml")
+    code = main(["sweep", str(other), "--out", str(tmp_path / "out2"), "--scheduler", client2.scheduler.address,
+                 "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "0 of 4 runs were saved" in err and "resume" in err
