@@ -98,6 +98,7 @@ def cmd_compare(args) -> int:
     base = resolve(args.base)
     for alt in args.alternatives:  # validate every file before any run starts
         resolve(alt)
+    check_scale(resolve(base, scale=args.scale, region=args.region))  # the scale floor, for the command line
     out_dir = outputs.check_target(Path("results") / f"compare-{base.name}" if args.out is None else args.out,
                                    "compare", force=args.force)
     comparison = compare(args.base, args.alternatives, replicates=args.replicates, seed=args.seed,

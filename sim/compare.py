@@ -85,8 +85,6 @@ def compare(base, alternatives, *, replicates=None, seed=None, scale=None, years
 
     `warn` is called with a message for each alternative whose own [run] settings differ from the base's
     (they are ignored: every scenario runs with the base's settings, so replicates pair up)."""
-    from .regions import check_scale
-
     base_file = resolve(base)
     base_scenario = resolve(base_file, seed=seed, scale=scale, years=years, region=region)
     reps = replicates if replicates is not None else max(base_scenario.run.replicates, DEFAULT_REPLICATES)
@@ -94,7 +92,6 @@ def compare(base, alternatives, *, replicates=None, seed=None, scale=None, years
         raise InputError(f"--replicates {reps}: compare needs at least {MIN_REPLICATES} paired replicates to give "
                          "an interval on any difference (default: 10)")
     base_scenario = resolve(base_scenario, replicates=reps)
-    check_scale(base_scenario)
     alt_scenarios = []
     for alt in alternatives:
         scenario = resolve(alt)

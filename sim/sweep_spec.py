@@ -266,7 +266,8 @@ def _check(spec: SweepSpec, base, source: str, kind: str) -> None:
     if kind == "sweep" and not spec.parameters and not spec.replicates_only:
         raise InputError(f"{source}: key 'parameters': missing or empty, so the sweep would run the base scenario "
                          "only; add [parameters] with the values to vary, or set replicates_only = true to run "
-                         "just the base's replicates")
+                         "just the base's replicates (a scenario file is not a sweep spec: name it in a spec's "
+                         "base = \"...\")")
     if spec.parameters and spec.replicates_only:
         raise InputError(f"{source}: key 'replicates_only': true, but [parameters] varies "
                          f"{', '.join(spec.parameters)}; remove one of them")

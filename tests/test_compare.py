@@ -173,3 +173,9 @@ def test_the_table_reads_in_the_planners_order_with_units_and_kinds(comparison):
     line = next(l for l in body.splitlines() if l.strip().startswith("returns_to_poverty_households"))
     assert "households" in line and "flow" in line
     assert body.count("persons_below_poverty_line ") == 1  # each indicator once
+
+
+def test_compare_refuses_a_scale_below_the_floor(tmp_path, capsys):
+    code = main(["compare", str(BASE), str(BASE), "--scale", "0.001", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2 and "smallest allowed scale" in err and err.count("\n") == 1

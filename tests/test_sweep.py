@@ -365,10 +365,10 @@ def test_a_spec_without_parameters_needs_replicates_only(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "key 'parameters'" in err and "replicates_only = true" in err
     assert err.count("\n") == 1 and not out.exists()
-    p = plan(spec_file(tmp_path, text + "replicates_only = true\n", "reps.toml"))
+    p = plan(spec_file(tmp_path, "replicates_only = true\n" + text, "reps.toml"))
     assert len(p.design) == 1 and len(p.runs) == 2
-    both = SPEC.replace("[parameters]", "replicates_only = true\n[parameters]")
-    with pytest.raises(InputError, match="replicates_only"):
+    both = "replicates_only = true\n" + SPEC
+    with pytest.raises(InputError, match="key 'replicates_only': true, but \\[parameters\\] varies"):
         plan(spec_file(tmp_path, both, "both.toml"))
 
 
@@ -377,7 +377,7 @@ def test_a_scenario_file_given_as_a_spec_is_refused(scenario, tmp_path, capsys):
     code = main(["sweep", str(ROOT / "scenarios" / scenario), "--out", str(tmp_path / "o"), "--quiet"])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and str(scenario) in err
-    assert "scenario file" in err or "key 'parameters'" in err
+    assert "scenario file" in err and "not a sweep spec" in err
     assert not (tmp_path / "o").exists()
 
 
