@@ -161,7 +161,8 @@ def format_comparison(comparison) -> str:
         unit_width = max(len(catalogue[str(r.name)].unit) for _, r in rows)
         num = max(11, *(len(fmt(r[c])) for _, r in rows for c in ("base", "alternative")))
         lines += ["", name,
-                  f"  {'indicator':<{width}}  {'unit':<{unit_width}}  {'kind':<5}  {'base':>{num}}  {'scenario':>{num}}  "
+                  f"  {'indicator':<{width}}  {'unit':<{unit_width}}  {'kind':<5}  {'base':>{num}}  "
+                  f"{'scenario':>{num}}  "
                   f"{'difference [90% interval]':<34}"]
         section = None
         for current, r in rows:

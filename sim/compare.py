@@ -216,7 +216,8 @@ def _costs(comparison: Comparison) -> pd.DataFrame:
         for column in cost_columns:
             rows.append(row(column, "yuan", diff[column].to_numpy(), column, column, reading="cost of one lever"))
         rows.append({**row("cost_total_yuan", "yuan", total, reading="all levers' costs"),
-                     "base": base[cost_columns].sum(axis=1).mean(), "alternative": alt[cost_columns].sum(axis=1).mean()})
+                     "base": base[cost_columns].sum(axis=1).mean(),
+                     "alternative": alt[cost_columns].sum(axis=1).mean()})
         ret = row("returns_to_poverty_households", "households", returns, "returns_to_poverty_households",
                   "returns_to_poverty_households", reading="returns to poverty over the horizon")
         rows.append(ret)

@@ -124,7 +124,8 @@ def check_target(out, kind: str, *, force: bool = False, option: str = "--out") 
     try:
         entries = {p.name for p in path.iterdir()}
     except OSError as exc:
-        raise InputError(f"{option} {path}: cannot list the directory ({exc.strerror}); choose another {option}") from None
+        raise InputError(f"{option} {path}: cannot list the directory ({exc.strerror}); "
+                         f"choose another {option}") from None
     if not entries:
         return path
     marker = read_marker(path)

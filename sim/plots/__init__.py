@@ -16,5 +16,6 @@ from .runs import (by_class_figure, comparison_figure, difference_over_time_figu
 __all__ = [
     "CLASS_COLOURS", "COLOURS", "KEY_INDICATORS", "PV_FLOWS", "STYLE", "TARGET_COLUMNS", "by_class_figure",
     "comparison_figure", "difference_over_time_figure", "fan_chart", "key_indicators_figure",
-    "paired_difference_figure", "pv_flows_figure", "scenarios_figure", "sensitivity_figure", "sweep_response_figure", "targets_figure",
+    "paired_difference_figure", "pv_flows_figure", "scenarios_figure", "sensitivity_figure", "sweep_response_figure",
+    "targets_figure",
 ]

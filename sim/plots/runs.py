@@ -145,7 +145,8 @@ def comparison_figure(table: pd.DataFrame, names=KEY_INDICATORS, title: str | No
             ax.set_title(scenario)
             ax.grid(axis="x", alpha=0.3)
         fig.suptitle(title or "Scenario − baseline over the horizon, % of baseline: mean paired difference with its "
-                     "90% interval\n(orange: the interval excludes zero; intervals cover replicate noise at this scale)",
+                     "90% interval\n(orange: the interval excludes zero; intervals cover replicate noise at this "
+                     "scale)",
                      fontsize=10)
     return fig
 
