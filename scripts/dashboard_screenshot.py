@@ -3,7 +3,7 @@
     .venv/bin/python scripts/dashboard_screenshot.py [--out docs/figures/dashboard.png] [--chromium /usr/bin/chromium]
 
 Starts `ruralsim dashboard` on a free port, drives it in Chromium as a planner would (choose the rule,
-Reset, step 13 months at a time) and saves a full-page screenshot. Needs the [dashboard] and [test]
+restart with it, advance a year at a time) and saves a full-page screenshot. Needs the [dashboard] and [test]
 extras and Chromium (`apt-get install -y chromium`).
 """
 
@@ -41,7 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "figures" / "dashboard.png")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
-    parser.add_argument("--clicks", type=int, default=7, help="Step clicks of 13 months each")
+    parser.add_argument("--clicks", type=int, default=7, help="clicks on 'Advance 1 year'")
     args = parser.parse_args()
     port = free_port()
     url = f"http://localhost:{port}/"
@@ -53,20 +53,15 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1400, "height": 1850})
             page.set_default_timeout(60_000)
             page.goto(url)
-            page.get_by_role("button", name="Step").wait_for()
-            render_interval = page.locator(".v-input__slider", has_text="Render Interval").get_by_role("slider")
-            render_interval.focus()
-            for _ in range(6):  # 1 -> 13 months a click (the slider's step is 2)
-                render_interval.press("ArrowRight")
-            expect(render_interval).to_have_attribute("aria-valuenow", "13")
+            page.get_by_role("button", name="Advance 1 year").wait_for()
             page.locator(".v-select", has_text="After the transition period").click()
             page.get_by_role("option", name="end").click()
-            page.get_by_role("button", name="Reset").click()
+            page.get_by_role("button", name="Restart with these levers").click()
             settings = page.get_by_test_id("settings").locator("tr", has_text="After the transition period")
             expect(settings.locator("td").nth(2)).to_have_text("end")
             for k in range(1, args.clicks + 1):
-                page.get_by_role("button", name="Step").click()
-                page.get_by_text(f"Step: {13 * k}", exact=True).wait_for()
+                page.get_by_role("button", name="Advance 1 year").click()
+                expect(page.get_by_test_id("status")).to_contain_text(f"({12 * k} of ")
             page.wait_for_timeout(1500)  # let the last images arrive
             args.out.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=args.out, full_page=True)

@@ -257,7 +257,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def run_calibration(targets_path=None, *, budget=None, seed=None, workers=None, out=None, scale=None,
-                    population_size=None, max_generations=None, log=print, progress=False) -> dict:
+                    population_size=None, max_generations=None, log=print, progress=False, force=False) -> dict:
     """`ruralsim calibrate`: fit, check, and write report/, posterior files and calibrated.toml under `out`."""
     import platform
 
@@ -279,7 +279,7 @@ def run_calibration(targets_path=None, *, budget=None, seed=None, workers=None, 
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out}: exists and is not a directory")
     report_dir = out / "report"
-    staging = outputs.prepare(report_dir)
+    staging = outputs.prepare(report_dir, "calibration", force=force)
     client, close = None, None
     try:
         if workers != 0:
@@ -372,7 +372,7 @@ def run_calibration(targets_path=None, *, budget=None, seed=None, workers=None, 
         }
         manifest["files"] = sorted(p.name for p in staging.iterdir()) + ["manifest.json"]
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-        outputs.commit(staging, report_dir)
+        outputs.commit(staging, report_dir, "calibration")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     write_atomic(out / "calibrated.toml", calibrated_toml(spec, values, provenance))
@@ -476,6 +476,8 @@ def add_parsers(sub) -> None:
                      help="directory for calibrated.toml and report/ (default: calibration/, which the "
                           "shipped scenarios read)")
     cal.add_argument("--scale", type=float, help="one scale for every run instead of each run's calibration_scale")
+    cal.add_argument("--force", action="store_true", help="also replace a report/ that a ruralsim without the "
+                     "output marker wrote (never one holding files ruralsim did not write)")
     cal.add_argument("--quiet", action="store_true", help="no progress bar or table")
 
     tgt = sub.add_parser("targets", help="compare simulated values with the calibration targets")
@@ -490,7 +492,10 @@ def add_parsers(sub) -> None:
                           "posterior.csv exists (default: 20; 0 = none)")
     tgt.add_argument("--workers", type=int, default=0, help="Dask worker processes (default: 0, in this process)")
     tgt.add_argument("--targets", type=Path, help="targets file (default: calibration/targets.toml)")
-    tgt.add_argument("--out", type=Path, help="output directory (default: results/targets-<scenario name>)")
+    tgt.add_argument("--out", help="output directory (default: results/targets-<scenario name>); replaced only "
+                     "when it holds an earlier ruralsim targets output")
+    tgt.add_argument("--force", action="store_true", help="also replace a ruralsim output of another kind or "
+                     "written without a marker (never a directory holding files ruralsim did not write)")
 
 
 def cmd_calibrate(args) -> int:
@@ -498,7 +503,7 @@ def cmd_calibrate(args) -> int:
         raise InputError(f"--scale: must be in (0, 1] (got {args.scale})")
     result = run_calibration(args.targets, budget=args.budget, seed=args.seed, workers=args.workers, out=args.out,
                              scale=args.scale, log=(lambda m: None) if args.quiet else print,
-                             progress=not args.quiet)
+                             progress=not args.quiet, force=args.force)
     if not args.quiet:
         columns = ["parameter", "chosen", "posterior_p05", "posterior_p95", "contraction"]
         print(result["summary"]["summary"][[c for c in columns if c in result["summary"]["summary"]]]

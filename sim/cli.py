@@ -5,7 +5,6 @@ behind. An unexpected failure prints one line pointing to a saved traceback and 
 """
 
 import argparse
-import shutil
 import sys
 import tempfile
 import traceback
@@ -13,7 +12,8 @@ from pathlib import Path
 
 from .calibration import add_parsers as add_calibration_parsers
 from .calibration import cmd_calibrate, cmd_targets
-from .errors import InputError
+from .errors import InputError, WriteError
+from .regions import check_scale
 from .sweep_cli import add_parsers as add_sweep_parsers
 from .sweep_cli import cmd_sensitivity, cmd_sweep
 
@@ -31,7 +31,10 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a scenario and write indicators, figures and a manifest")
     run.add_argument("scenario", nargs="?", help="scenario TOML file (default: the shipped Xinzhou baseline)")
-    run.add_argument("--out", type=Path, help="output directory (default: results/<scenario name>)")
+    run.add_argument("--out", help="output directory (default: results/<scenario name>); replaced only when it "
+                     "holds an earlier ruralsim run output")
+    run.add_argument("--force", action="store_true", help="also replace a ruralsim output of another kind or "
+                     "written without a marker (never a directory holding files ruralsim did not write)")
     run.add_argument("--seed", type=int, help="root seed (replicate seeds are spawned from it)")
     run.add_argument("--replicates", type=int, help="number of replicates")
     run.add_argument("--scale", type=float, help="share of households simulated, in (0, 1]")
@@ -47,7 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--scale", type=float, help="share of households simulated, in (0, 1]")
     compare.add_argument("--years", type=int, help="horizon in years")
     compare.add_argument("--region", help="region profile: xinzhou, shanxi or rucheng")
-    compare.add_argument("--out", type=Path, help="output directory (default: results/compare-<base>)")
+    compare.add_argument("--out", help="output directory (default: results/compare-<base>); replaced only when it "
+                         "holds an earlier ruralsim compare output")
+    compare.add_argument("--force", action="store_true", help="also replace a ruralsim output of another kind or "
+                         "written without a marker (never a directory holding files ruralsim did not write)")
     compare.add_argument("--quiet", action="store_true", help="no progress bar or table")
 
     check = sub.add_parser("check", help="validate a scenario file without running it")
@@ -72,14 +78,12 @@ def cmd_run(args) -> int:
 
     scenario = resolve(args.scenario, seed=args.seed, replicates=args.replicates, scale=args.scale,
                        years=args.years, region=args.region)
-    out_dir = args.out or Path("results") / scenario.name
-    staging = outputs.prepare(out_dir)
-    try:
-        result = run(scenario, progress=not args.quiet)
+    check_scale(scenario)
+    out_dir = outputs.check_target(Path("results") / scenario.name if args.out is None else args.out, "run",
+                                   force=args.force)  # before the run: a bad --out fails at once
+    result = run(scenario, progress=not args.quiet)
+    with outputs.staged(out_dir, "run", force=args.force) as staging:
         outputs.write_run(result, staging)
-        outputs.commit(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     if not args.quiet:
         print(format_summary(result))
     print(f"wrote {out_dir}/ ({', '.join(result.manifest['files'])}) in {result.manifest['wall_seconds']:.1f} s")
@@ -94,55 +98,96 @@ def cmd_compare(args) -> int:
     base = resolve(args.base)
     for alt in args.alternatives:  # validate every file before any run starts
         resolve(alt)
-    out_dir = args.out or Path("results") / f"compare-{base.name}"
-    staging = outputs.prepare(out_dir)
-    try:
-        comparison = compare(args.base, args.alternatives, replicates=args.replicates, seed=args.seed,
-                             scale=args.scale, years=args.years, region=args.region, progress=not args.quiet)
-        manifest = dict(comparison.base.manifest)
-        manifest["alternatives"] = [r.manifest["scenario"] for r in comparison.alternatives]
+    check_scale(resolve(base, scale=args.scale, region=args.region))  # the scale floor, for the command line
+    out_dir = outputs.check_target(Path("results") / f"compare-{base.name}" if args.out is None else args.out,
+                                   "compare", force=args.force)
+    comparison = compare(args.base, args.alternatives, replicates=args.replicates, seed=args.seed,
+                         scale=args.scale, years=args.years, region=args.region, progress=not args.quiet,
+                         warn=lambda message: print(f"warning: {message}", file=sys.stderr))
+    manifest = dict(comparison.base.manifest)
+    manifest["alternatives"] = [r.manifest["scenario"] for r in comparison.alternatives]
+    with outputs.staged(out_dir, "compare", force=args.force) as staging:
         outputs.write_comparison(comparison, staging, manifest)
-        outputs.commit(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     if not args.quiet:
         print(format_comparison(comparison))
     print(f"wrote {out_dir}/ ({', '.join(manifest['files'])})")
     return 0
 
 
-def format_comparison(comparison) -> str:
-    """Per alternative: base, alternative and the paired difference with its 90% interval (horizon)."""
-    run = comparison.base.scenario.run
-    lines = [f"scenario − {comparison.base.scenario.name}: {run.replicates} paired replicates, scale {run.scale}, "
-             f"{run.years} years from {run.start_month}; horizon values (flows summed, stocks averaged); "
-             "* = 90% interval excludes zero"]
-    expected = {(r.scenario, r.indicator): r for r in comparison.expectations.itertuples()} \
-        if not comparison.expectations.empty else {}
+def comparison_rows(comparison, name: str) -> list[tuple[str, object]]:
+    """One alternative's horizon rows in the planner's order, with their section: the scenario's stated
+    expectations, then the fiscal costs, then the key outcomes, then everything else (catalogue order)."""
+    from .plots.style import KEY_INDICATORS
     from .results import indicator_catalogue
 
-    order = {n: k for k, n in enumerate(indicator_catalogue())}
-    for name, frame in comparison.horizon().groupby("scenario", sort=False):
-        frame = frame.sort_values("indicator", key=lambda s: s.map(order))
-        lines.append("")
-        lines.append(f"{name}")
-        width = max(len(i) for i in frame["indicator"])
-        lines.append(f"  {'indicator':<{width}}  {'base':>14}  {'scenario':>14}  {'difference [90% interval]':>40}")
-        for r in frame.itertuples():
+    horizon = comparison.horizon()
+    frame = horizon[horizon["scenario"] == name].set_index("indicator")
+    expected = [] if comparison.expectations.empty else \
+        list(comparison.expectations.loc[comparison.expectations["scenario"] == name, "indicator"])
+    catalogue = list(indicator_catalogue())
+    sections = [("stated expectations", expected),
+                ("fiscal costs", [n for n in catalogue if n.startswith("cost_")]),
+                ("key outcomes", list(KEY_INDICATORS)),
+                ("other indicators", catalogue)]
+    rows, seen = [], set()
+    for section, names in sections:
+        for n in names:
+            if n in frame.index and n not in seen:
+                seen.add(n)
+                rows.append((section, frame.loc[n]))
+    return rows
+
+
+def format_comparison(comparison) -> str:
+    """Per alternative: base, alternative and the paired difference with its 90% interval (horizon), in the
+    planner's order, with each indicator's unit and kind; then the costs against returns to poverty."""
+    from .compare import INTERVAL_NOTE, cost_summary
+    from .formatting import fmt, fmt_signed
+    from .results import indicator_catalogue
+
+    run = comparison.base.scenario.run
+    catalogue = indicator_catalogue()
+    lines = [f"scenario - {comparison.base.scenario.name}: {run.replicates} paired replicates, region {run.region}, "
+             f"scale {run.scale:g}, {run.years} years from {run.start_month}",
+             "values over the horizon: flows (kind 'flow') summed, stocks and ratios averaged over its months; "
+             "difference = scenario - base [90% interval]; * = the interval excludes zero",
+             f"note: {INTERVAL_NOTE}"]
+    expected = {(r.scenario, r.indicator): r for r in comparison.expectations.itertuples()} \
+        if not comparison.expectations.empty else {}
+    costs = cost_summary(comparison.costs) if not comparison.costs.empty else None
+    for name in comparison.horizon()["scenario"].unique():
+        rows = comparison_rows(comparison, name)
+        width = max(len(str(r.name)) for _, r in rows)
+        unit_width = max(len(catalogue[str(r.name)].unit) for _, r in rows)
+        num = max(11, *(len(fmt(r[c])) for _, r in rows for c in ("base", "alternative")))
+        lines += ["", name,
+                  f"  {'indicator':<{width}}  {'unit':<{unit_width}}  {'kind':<5}  {'base':>{num}}  "
+                  f"{'scenario':>{num}}  "
+                  f"{'difference [90% interval]':<34}"]
+        section = None
+        for current, r in rows:
+            if current != section:
+                section = current
+                lines.append(f"  -- {section}")
             star = "*" if (r.diff_low > 0 or r.diff_high < 0) else " "
-            interval = f"{_fmt(r.diff)} [{_fmt(r.diff_low)}, {_fmt(r.diff_high)}]{star}"
+            interval = f"{fmt_signed(r['diff'])} [{fmt_signed(r.diff_low)}, {fmt_signed(r.diff_high)}]{star}"
             note = ""
-            if (name, r.indicator) in expected:
-                e = expected[(name, r.indicator)]
-                note = f"  expected {e.direction}: {'met' if e.interval_excludes_zero else 'NOT met'}"
-            lines.append(f"  {r.indicator:<{width}}  {_fmt(r.base):>14}  {_fmt(r.alternative):>14}  {interval:>40}{note}")
-    if not comparison.costs.empty:
-        lines.append("")
-        lines.append("fiscal cost against returns to poverty (horizon):")
-        for r in comparison.costs.itertuples():
-            price = f"; {_fmt(r.yuan_per_return)} yuan {r.reading}" if r.reading else ""
-            lines.append(f"  {r.scenario}: cost {_fmt(r.cost_change_yuan)} yuan, returns to poverty "
-                         f"{_fmt(r.returns_to_poverty_change)} households{price}")
+            if (name, r.name) in expected:
+                e = expected[(name, r.name)]
+                note = f"  expected to {e.direction}: {'holds' if e.interval_excludes_zero else 'NOT shown'}"
+            info = catalogue[str(r.name)]
+            lines.append(f"  {r.name:<{width}}  {info.unit:<{unit_width}}  {info.kind:<5}  {fmt(r['base']):>{num}}  "
+                         f"{fmt(r['alternative']):>{num}}  {interval:<34}{note}".rstrip())
+        if costs is not None and (costs["scenario"] == name).any():
+            c = costs[costs["scenario"] == name].iloc[0]
+            lines.append(f"  fiscal cost {fmt_signed(c.cost_change_yuan)} yuan [{fmt_signed(c.cost_low)}, "
+                         f"{fmt_signed(c.cost_high)}], returns to poverty {fmt_signed(c.returns_to_poverty_change)} "
+                         f"households [{fmt_signed(c.returns_low)}, {fmt_signed(c.returns_high)}]:")
+            if c.yuan_per_return == c.yuan_per_return:
+                lines.append(f"  {fmt(c.yuan_per_return)} {c.reading} [{fmt(c.yuan_per_return_low)}, "
+                             f"{fmt(c.yuan_per_return_high)}]")
+            else:
+                lines.append(f"  it {c.reading}")
     return "\n".join(lines)
 
 
@@ -150,10 +195,39 @@ def cmd_check(args) -> int:
     from .scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
+    check_scale(scenario, str(args.scenario))
     run = scenario.run
     print(f"{args.scenario}: ok (scenario '{scenario.name}', region {run.region}, {run.years} years from "
-          f"{run.start_month}, scale {run.scale}, {run.replicates} replicate(s))")
+          f"{run.start_month}, scale {run.scale:g}, {run.replicates} replicate(s))")
+    differ = differences_from_baseline(scenario)
+    if differ:
+        print(f"parameters that differ from the calibrated baseline ({len(differ)}):")
+        width = max(len(k) for k in differ)
+        for key, (value, base) in differ.items():
+            print(f"  {key:<{width}}  {value!r}  (baseline {base!r})")
+    else:
+        print("no parameter differs from the calibrated baseline")
     return 0
+
+
+def differences_from_baseline(scenario) -> dict[str, tuple]:
+    """{section.key: (scenario's value, calibrated baseline's)} for every parameter that differs; the
+    descriptive keys (name, description, question, expect) are left out."""
+    from .scenario import default_scenario
+
+    def flat(data: dict, prefix: str = "") -> dict:
+        out = {}
+        for key, value in data.items():
+            if isinstance(value, dict):
+                out.update(flat(value, f"{prefix}{key}."))
+            else:
+                out[f"{prefix}{key}"] = value
+        return out
+
+    skip = {"name", "description", "question", "expect"}
+    mine = flat({k: v for k, v in scenario.model_dump().items() if k not in skip})
+    base = flat({k: v for k, v in default_scenario().model_dump().items() if k not in skip})
+    return {k: (v, base.get(k)) for k, v in mine.items() if base.get(k) != v}
 
 
 def cmd_dashboard(args) -> int:
@@ -164,6 +238,8 @@ def cmd_dashboard(args) -> int:
 
 def format_summary(result) -> str:
     """The summary table for the terminal: first and last full year, mean [90% interval]."""
+    from .formatting import fmt
+
     table = result.summary()
     years = sorted({c.split("_")[-1] for c in table.columns if c.startswith("mean_")})
     name_width = max(len(n) for n in table.index)
@@ -175,20 +251,10 @@ def format_summary(result) -> str:
         cells = []
         for y in years:
             mean, lo, hi = row[f"mean_{y}"], row[f"p05_{y}"], row[f"p95_{y}"]
-            cell = _fmt(mean) + (f" [{_fmt(lo)}, {_fmt(hi)}]" if replicates > 1 else "")
+            cell = fmt(mean) + (f" [{fmt(lo)}, {fmt(hi)}]" if replicates > 1 else "")
             cells.append(f"{cell:>28}")
         lines.append(f"{name:<{name_width}}  " + "  ".join(cells) + f"  {row['unit']}")
     return "\n".join(lines)
-
-
-def _fmt(value: float) -> str:
-    if value != value:  # NaN
-        return "-"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:,.1f}"
-    return f"{value:.3f}"
 
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "check": cmd_check, "sweep": cmd_sweep,
@@ -203,6 +269,9 @@ def main(argv=None) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except WriteError as exc:  # disk full, permission lost: what was and was not written
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted; no output was written", file=sys.stderr)
         return 130

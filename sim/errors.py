@@ -25,3 +25,8 @@ def read_input_text(path: str | Path, what: str) -> str:
         raise InputError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read file ({exc.__class__.__name__})") from None
+
+
+class WriteError(Exception):
+    """Writing an output failed (disk full, permission lost): the message says what was and was not
+    written; the CLI prints it as one line and exits with code 1."""

@@ -199,3 +199,42 @@ def get_region(name: str) -> RegionProfile:
         return PROFILES[name]()
     except KeyError:
         raise InputError(f"unknown region '{name}' (allowed: {', '.join(PROFILES)})") from None
+
+
+# --- the scale floor -----------------------------------------------------------------------------
+# A run simulates a uniform sample of `scale` x the region's households, spread over its villages in
+# proportion to their people (sim/population.py). Below some scale most villages, and then whole
+# counties, have no simulated household at all, and results per village or county class are empty or
+# made of a handful of households weighted up to thousands. The rule: the sample must give every
+# village at least HOUSEHOLDS_PER_VILLAGE households on average and every county at least
+# HOUSEHOLDS_PER_COUNTY in expectation. It is checked where a user chooses the scale (run, compare,
+# check, sweep, targets, dashboard); the calibration's own cheap runs (calibration/targets.toml) may go
+# below it on purpose, for region-wide targets only.
+HOUSEHOLDS_PER_VILLAGE = 2.0
+HOUSEHOLDS_PER_COUNTY = 50.0
+
+
+def min_scale(region: str | RegionProfile, mean_household_size: float) -> float:
+    """The smallest allowed scale for a region (see the rule above), rounded up to 2 significant digits."""
+    import math
+
+    from .population import build_counties
+
+    profile = get_region(region) if isinstance(region, str) else region
+    households = profile.rural_persons.value / mean_household_size
+    smallest_county = build_counties(profile).persons.min() / mean_household_size
+    floor = max(HOUSEHOLDS_PER_VILLAGE * profile.villages.value / households,
+                HOUSEHOLDS_PER_COUNTY / smallest_county)
+    digits = 1 - math.floor(math.log10(floor))
+    return min(1.0, math.ceil(floor * 10**digits) / 10**digits)
+
+
+def check_scale(scenario, source: str = "options") -> None:
+    """InputError when the scenario's scale leaves villages or counties of its region without households."""
+    run = scenario.run
+    floor = min_scale(run.region, scenario.population.mean_household_size)
+    if run.scale < floor:
+        raise InputError(f"{source}: key 'run.scale': {run.scale:g} is below the smallest allowed scale for "
+                         f"{run.region}, {floor:g} (at least {HOUSEHOLDS_PER_VILLAGE:g} simulated households per "
+                         f"village on average and {HOUSEHOLDS_PER_COUNTY:g} per county); use --scale {floor:g} "
+                         "or more")

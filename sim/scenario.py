@@ -63,6 +63,18 @@ class Expectation(Section):
     group: str = param("all", unit="name", source="scenario author", doc="Group: all or a county class.")
 
 
+NAME_RULE = ("a non-empty name of letters, digits, '-', '_', '.', '+' or spaces, not starting with '.' or a space, "
+             "without '/', '\\' or '..', at most 100 characters")
+
+
+def check_name(name: str) -> str:
+    """A scenario name becomes a directory under results/: it must stay one plain directory name."""
+    if (not isinstance(name, str) or not name.strip() or len(name) > 100 or name[0] in ". " or name[-1] == " "
+            or ".." in name or not re.fullmatch(r"[\w.+\- ]+", name)):
+        raise ValueError(f"not a usable scenario name; allowed: {NAME_RULE}")
+    return name
+
+
 def _sections() -> dict[str, tuple[type, Any]]:
     fields: dict[str, tuple[type, Any]] = {
         "name": (str, "baseline"),
@@ -78,7 +90,8 @@ def _sections() -> dict[str, tuple[type, Any]]:
     return fields
 
 
-Scenario = create_model("Scenario", __base__=Section, **_sections())
+Scenario = create_model("Scenario", __base__=Section, __validators__={
+    "_name": field_validator("name")(lambda cls, v: check_name(v))}, **_sections())
 Scenario.__doc__ = "A complete scenario: the run settings and every component's parameters."
 
 SECTIONS = {name: spec[0] for name, spec in _sections().items() if isinstance(spec[1], Section)}
@@ -150,6 +163,13 @@ def load_scenario(path: str | Path | None = None) -> Any:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML: {exc}") from None
+    if isinstance(data, dict) and "name" not in data:
+        try:
+            check_name(path.stem)
+        except ValueError:
+            raise InputError(f"{path}: key 'name': missing, and the file name '{path.name}' is not a usable name; "
+                             f"add name = \"...\" ({NAME_RULE})") from None
+        data["name"] = path.stem  # the file's stem: scenarios/foo.toml is "foo" (results/foo)
     return validate(data, str(path))
 
 

@@ -5,7 +5,7 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, WriteError
 
 EXIT_FAILED_RUNS = 3  # the sweep finished but some runs failed after their retries
 
@@ -20,7 +20,8 @@ def add_parsers(sub) -> None:
 
 
 def _executor_options(parser, default_out: str) -> None:
-    parser.add_argument("--out", type=Path, help=f"output directory, resumed if it exists (default: {default_out})")
+    parser.add_argument("--out", help=f"output directory, resumed if it is this spec's store (default: {default_out}); "
+                        "never a directory holding other files")
     parser.add_argument("--workers", type=int, help="local worker processes, one thread each (default: one per core)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="use a running Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--slurm", action="store_true", help="start Dask workers as SLURM jobs (dask-jobqueue)")
@@ -58,7 +59,10 @@ def _run(args, kind: str):
     options = _sweep_options(args)
     check_options(**{k: options[k] for k in ("workers", "scheduler", "slurm", "batch_size", "retries")})
     p = plan(args.spec, kind)  # the whole spec is checked before any cluster starts
-    out = args.out or Path("results") / f"{kind}-{p.spec.name}"
+    out = Path("results") / f"{kind}-{p.spec.name}" if args.out is None else args.out
+    from .outputs import check_path
+
+    out = check_path(out)
     started = time.time()
     try:
         if kind == "sweep":
@@ -68,13 +72,24 @@ def _run(args, kind: str):
         from .sensitivity import run_sensitivity
 
         return p, out, run_sensitivity(p, out=out, **options), started
+    except OSError as exc:  # disk full, permission lost: finished batches are whole files, the rest is not there
+        raise WriteError(f"cannot write {out}/: {exc.strerror or exc}; {_saved(out, p)} of {len(p.runs)} runs were "
+                         f"saved there before the failure, the others were not; free space or fix permissions "
+                         "and run the same command again to resume") from None
     except KeyboardInterrupt:
-        from .sweep_store import Store
-
-        saved = len(Store(out, p).finished_ids()) if (Path(out) / "results").is_dir() else 0
+        saved = _saved(out, p)
         print(f"interrupted: {saved} of {len(p.runs)} runs saved in {out}/; run the same command again to resume",
               file=sys.stderr)
         raise SystemExit(130) from None
+
+
+def _saved(out, p) -> int:
+    from .sweep_store import Store
+
+    try:
+        return len(Store(out, p).finished_ids()) if (Path(out) / "results").is_dir() else 0
+    except Exception:  # noqa: BLE001 - only for the message
+        return 0
 
 
 def _report(p, out, results, started) -> int:
@@ -98,7 +113,11 @@ def cmd_sweep(args) -> int:
     except SystemExit as stop:
         return int(stop.code)
     code = _report(p, out, results, started)
-    files = outputs.write_sweep_figures(out)
+    try:
+        files = outputs.write_sweep_figures(out)
+    except OSError as exc:
+        raise WriteError(f"the sweep's results are complete in {out}/, but its figures could not be written there "
+                         f"({exc.strerror or exc}); free space and run the same command again to draw them") from None
     if not args.quiet:
         print(f"figures: {', '.join(f.name for f in files)}")
     return code
@@ -114,7 +133,11 @@ def cmd_sensitivity(args) -> int:
     except sensitivity.IncompleteSweep as exc:  # failed runs leave design points without results
         print(f"error: sensitivity: {exc}", file=sys.stderr)
         return EXIT_FAILED_RUNS
-    files = sensitivity.write(result, out)
+    try:
+        files = sensitivity.write(result, out)
+    except OSError as exc:
+        raise WriteError(f"the runs are complete in {out}/, but sensitivity.csv and sensitivity.png could not be "
+                         f"written there ({exc.strerror or exc}); free space and run the same command again") from None
     if not args.quiet:
         print(sensitivity.format_table(result.table, result.method, p.spec.sensitivity.confidence))
     _report(p, out, result.results, started)

@@ -21,11 +21,11 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import InputError, read_input_text
 from .results import indicator_catalogue, replicate_seeds
-from .scenario import SECTIONS, RunParams, default_scenario, load_scenario, with_overrides
+from .scenario import SECTIONS, RunParams, check_name, default_scenario, load_scenario, with_overrides
 
 DESIGN_STREAM = 2**32  # spawn key of the design sampler's stream (replicates use 0..999)
 GROUPS = ("all", "demonstration", "steady", "key")
@@ -72,9 +72,16 @@ class SweepSpec(_Strict):
     base: str | None = Field(None, description="Base scenario file, relative to the spec (default: the baseline).")
     run: dict[str, Any] = Field(default_factory=dict, description="[run] settings of the base for every run.")
     parameters: dict[str, list[bool | int | float | str] | Range] = Field(default_factory=dict)
+    replicates_only: bool = Field(False, description="true: no [parameters]; run the base's replicates only "
+                                  "(one design point), e.g. to measure replicate noise.")
     design: Design = Field(default_factory=Design)
     output: Output = Field(default_factory=Output)
     sensitivity: Sensitivity = Field(default_factory=Sensitivity)
+
+    @field_validator("name")
+    @classmethod
+    def _usable_name(cls, v: str) -> str:  # it becomes results/sweep-<name>
+        return check_name(v)
 
 
 @dataclass
@@ -106,11 +113,21 @@ def load_spec(path: str | Path) -> tuple[SweepSpec, str, Path | None]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML: {exc}") from None
+    if "name" not in data:
+        try:
+            data["name"] = check_name(path.stem)  # the file's stem, as for scenarios
+        except ValueError:
+            pass  # the default name "sweep"
     return parse_spec(data, str(path)), str(path), path.parent
 
 
 def parse_spec(data: dict, source: str = "spec") -> SweepSpec:
     data = dict(data)
+    scenario_keys = sorted(set(data) & (set(SECTIONS) | {"expect", "question"}) - set(SweepSpec.model_fields))
+    if scenario_keys:
+        raise InputError(f"{source}: is a scenario file (it has {', '.join(scenario_keys)}), not a sweep spec; a "
+                         "spec names its base scenario (base = \"scenario.toml\") and the [parameters] to vary "
+                         "(see docs/sweeps.md)")
     if isinstance(data.get("parameters"), dict):
         data["parameters"] = _flatten(data["parameters"])
         for key, value in data["parameters"].items():
@@ -246,6 +263,17 @@ def _check(spec: SweepSpec, base, source: str, kind: str) -> None:
         if name not in spec.output.indicators:
             raise InputError(f"{source}: key 'sensitivity.outcomes.{k}': '{name}' is not among output.indicators "
                              f"({', '.join(spec.output.indicators)})")
+    if kind == "sweep" and not spec.parameters and not spec.replicates_only:
+        raise InputError(f"{source}: key 'parameters': missing or empty, so the sweep would run the base scenario "
+                         "only; add [parameters] with the values to vary, or set replicates_only = true to run "
+                         "just the base's replicates (a scenario file is not a sweep spec: name it in a spec's "
+                         "base = \"...\")")
+    if spec.parameters and spec.replicates_only:
+        raise InputError(f"{source}: key 'replicates_only': true, but [parameters] varies "
+                         f"{', '.join(spec.parameters)}; remove one of them")
+    from .regions import check_scale
+
+    check_scale(base, source)
     if kind == "sensitivity":
         if not spec.parameters:
             raise InputError(f"{source}: key 'parameters': sensitivity analysis needs at least one range")

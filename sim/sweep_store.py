@@ -74,12 +74,20 @@ class Store:
         if self.out_dir is None:
             self.manifest = manifest
             return set()
-        out = self.out_dir
-        if out.exists() and not out.is_dir():
-            raise InputError(f"--out {out}: exists and is not a directory")
+        from .outputs import MARKER, _listing, check_path, read_marker
+
+        out = check_path(self.out_dir)
+        kind = manifest["kind"]
         manifest_path = out / "manifest.json"
-        if out.is_dir() and any(out.iterdir()) and not manifest_path.exists():
-            raise InputError(f"--out {out}: directory is not empty and is not a ruralsim sweep; choose another")
+        entries = {p.name for p in out.iterdir()} if out.is_dir() else set()
+        if entries:
+            marker = read_marker(out)
+            if marker is None and not self._legacy_store(out):
+                raise InputError(f"--out {out}: directory is not empty and is not a ruralsim {kind} store (no {MARKER} "
+                                 f"marker; it holds {_listing(entries)}); choose another --out")
+            if marker is not None and marker["kind"] != kind:
+                raise InputError(f"--out {out}: holds a ruralsim {marker['kind']} output, not a {kind} store; "
+                                 "choose another --out")
         try:
             self.parts.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -106,11 +114,25 @@ class Store:
             stale.unlink(missing_ok=True)  # half-written files of a killed session
         self.manifest = manifest
         write_json(manifest_path, manifest)
+        if not (out / MARKER).exists():
+            from .outputs import write_marker
+
+            write_marker(out, kind, [])
         if not (out / "design.parquet").exists():
             design = self.plan.design
             _atomic_write(out / "design.parquet", lambda p: design.to_parquet(p, index=False))
         self.failures = {int(r["run_id"]): r for r in self._read_failures()}
         return self.finished_ids()
+
+    @staticmethod
+    def _legacy_store(out: Path) -> bool:
+        """A store an earlier ruralsim wrote before the marker: its manifest has a spec hash and a store kind."""
+        try:
+            old = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return isinstance(old, dict) and "spec_hash" in old and old.get("kind") in ("sweep", "sensitivity") \
+            and (out / "results").is_dir()
 
     def finished_ids(self) -> set[int]:
         if self.out_dir is None:

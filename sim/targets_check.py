@@ -4,7 +4,6 @@ checks `ruralsim calibrate` runs on its chosen parameter set."""
 
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -177,15 +176,14 @@ def format_targets(table) -> str:
     return "\n".join(lines)
 
 
-def write_targets(check: dict, out_dir: Path) -> list[str]:
+def write_targets(check: dict, out_dir: Path, *, force: bool = False) -> list[str]:
     """targets.csv, targets.parquet, targets.json, targets.png, runs.csv and manifest.json (atomically)."""
     import matplotlib.pyplot as plt
 
     from . import outputs
 
     out_dir = Path(out_dir)
-    staging = outputs.prepare(out_dir)
-    try:
+    with outputs.staged(out_dir, "targets", force=force) as staging:
         table = check["table"]
         table.to_csv(staging / "targets.csv", index=False, float_format="%.6g")
         table.to_parquet(staging / "targets.parquet", index=False)
@@ -203,9 +201,6 @@ def write_targets(check: dict, out_dir: Path) -> list[str]:
         manifest = {"kind": "targets", **{k: v for k, v in doc.items() if k != "targets"}, "files": files,
                     "scenario_resolved": check["scenario"].model_dump()}
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-        outputs.commit(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return files
 
 
@@ -256,10 +251,14 @@ def targets_figure(table, title: str = ""):
 
 
 def cmd_targets(args) -> int:
+    from . import outputs
+
+    if args.out is not None:  # a bad --out fails before the runs
+        outputs.check_target(args.out, "targets", force=args.force)
     check = check_targets(args.scenario, replicates=args.replicates, seed=args.seed, scale=args.scale,
                           posterior=args.posterior_draws, targets_path=args.targets, workers=args.workers)
     out = args.out or Path("results") / f"targets-{check['scenario'].name}"
-    files = write_targets(check, out)
+    files = write_targets(check, out, force=args.force)
     if args.json:
         print(json.dumps(targets_json(check), indent=2, default=str))
     else:

@@ -24,7 +24,8 @@ def test_run_writes_the_output_contract(tmp_path, capsys):
     assert code == 0, err
     assert {p.name for p in out.iterdir()} == {
         "indicators.parquet", "annual.parquet", "manifest.json", "key_indicators.png", "by_county_class.png",
-        "pv_flows.png"}
+        "pv_flows.png", ".ruralsim-output"}
+    assert json.loads((out / ".ruralsim-output").read_text())["kind"] == "run"
     df = pd.read_parquet(out / "indicators.parquet")
     assert list(df.columns) == ["scenario", "replicate", "seed", "month", "indicator", "group", "value"]
     assert set(df["replicate"]) == {0, 1}
@@ -129,3 +130,44 @@ def test_console_script_and_module_entry_points(tmp_path):
         assert done.returncode == 0, done.stderr
         bad = subprocess.run([*cmd, "check", "nope.toml"], capture_output=True, text=True, cwd=tmp_path)
         assert bad.returncode == 2 and bad.stderr.strip() == "error: nope.toml: file not found"
+
+
+# --- scale floor (issue 14) -------------------------------------------------------------------------
+@pytest.mark.parametrize("region", ["xinzhou", "shanxi", "rucheng"])
+def test_a_scale_below_the_floor_exits_2_naming_the_smallest_allowed(region, capsys):
+    from sim.regions import min_scale
+    from sim.scenario import default_scenario
+
+    floor = min_scale(region, default_scenario().population.mean_household_size)
+    assert 0 < floor < 0.02
+    for scale in ("1e-9", f"{floor * 0.9:g}"):
+        code, _, err = run_cli(["run", "--region", region, "--scale", scale, "--years", "1", "--quiet"], capsys)
+        assert code == 2 and f"{floor:g}" in err and region in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("region", ["xinzhou", "rucheng"])
+def test_at_the_floor_every_county_has_households_and_villages_two_on_average(region):
+    import numpy as np
+
+    from sim.population import build
+    from sim.regions import get_region, min_scale
+    from sim.scenario import default_scenario
+
+    scenario = default_scenario()
+    profile = get_region(region)
+    floor = min_scale(profile, scenario.population.mean_household_size)
+    pop = build(profile, scenario, scale=floor, rng=np.random.default_rng(1))
+    county = np.asarray(pop.households.county)
+    assert set(np.unique(county)) == set(range(profile.n_counties))
+    assert len(county) >= 2 * profile.villages.value * 0.98
+
+
+def test_check_lists_parameters_that_differ_from_the_calibrated_baseline(tmp_path, capsys):
+    path = tmp_path / "s.toml"
+    path.write_text("[shocks]\nillness_cost_mean_yuan = 5000.0\n[run]\nyears = 3\n")
+    code, out, _ = run_cli(["check", path], capsys)
+    assert code == 0
+    assert "shocks.illness_cost_mean_yuan" in out and "5000.0" in out and "run.years" in out
+    assert "(2):" in out and len([l for l in out.splitlines() if l.startswith("  ")]) == 2  # nothing else
+    code, out, _ = run_cli(["check", ROOT / "scenarios" / "baseline.toml"], capsys)
+    assert code == 0 and "no parameter differs" in out

@@ -86,11 +86,11 @@ def test_compare_cli_end_to_end(tmp_path, capsys):
     assert code == 0, err
     assert {p.name for p in out.iterdir()} == {"comparison.parquet", "expectations.csv", "costs.csv",
                                                "comparison.png", "differences_over_time.png", "scenarios.png",
-                                               "manifest.json"}
+                                               "manifest.json", ".ruralsim-output"}
     table = pd.read_parquet(out / "comparison.parquet")
     assert {"scenario", "indicator", "group", "period", "base", "alternative", "diff", "diff_low",
             "diff_high"} <= set(table.columns)
-    assert "expected decrease:" in stdout
+    assert "expected to decrease:" in stdout
 
 
 def test_compare_rejects_a_bad_alternative_before_running(tmp_path, capsys):
@@ -105,3 +105,77 @@ def test_compare_rejects_a_bad_alternative_before_running(tmp_path, capsys):
 def test_compare_needs_distinct_names(tmp_path, capsys):
     code = main(["compare", str(BASE), str(BASE), "--out", str(tmp_path / "o")])
     assert code == 2 and "names must differ" in capsys.readouterr().err
+
+
+# --- honest compare (issue 14) ----------------------------------------------------------------------
+def test_one_replicate_is_refused_with_the_reason(tmp_path, capsys):
+    alt = tmp_path / "alt.toml"
+    alt.write_text(ALT)
+    code = main(["compare", str(BASE), str(alt), "--replicates", "1", "--scale", "0.01", "--years", "1",
+                 "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2 and "at least 2" in err and "interval" in err and err.count("\n") == 1
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_alternative_with_other_run_settings_is_named_in_a_warning(tmp_path, capsys):
+    alt = tmp_path / "alt.toml"
+    alt.write_text(ALT + '[run]\nyears = 5\nregion = "rucheng"\nseed = 3\n')
+    code = main(["compare", str(BASE), str(alt), "--replicates", "2", "--scale", "0.01", "--years", "1",
+                 "--quiet", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 0
+    warning = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert len(warning) == 1 and str(alt) in warning[0]
+    assert "years = 5" in warning[0] and "region = 'rucheng'" in warning[0] and "seed" not in warning[0]
+
+
+@pytest.mark.parametrize("d_cost, d_returns, low, high, words, priced", [
+    (-5.0, -2.0, -3.0, -1.0, "saves money and avoids returns", False),
+    (5.0, -2.0, -3.0, -1.0, "yuan per return to poverty avoided", True),
+    (-5.0, 2.0, 1.0, 3.0, "yuan saved per additional return", True),
+    (5.0, 2.0, 1.0, 3.0, "costs more and adds returns", False),
+    (5.0, -2.0, -3.0, 1.0, "within replicate noise", False),
+])
+def test_cost_readings_are_plain_words(d_cost, d_returns, low, high, words, priced):
+    from sim.compare import cost_reading
+
+    reading, has_price = cost_reading(d_cost, d_returns, low, high)
+    assert words in reading and has_price == priced
+
+
+def test_costs_have_intervals_and_a_breakdown_per_lever(comparison):
+    from sim.compare import cost_summary
+
+    costs = comparison.costs
+    levers = costs[costs["item"].str.startswith("cost_") & (costs["item"] != "cost_total_yuan")]
+    assert len(levers) >= 5 and set(levers["unit"]) == {"yuan"}
+    total = costs[costs["item"] == "cost_total_yuan"].iloc[0]
+    assert total["change"] == pytest.approx(levers["change"].sum())
+    assert total["change_low"] <= total["change"] <= total["change_high"]
+    summary = cost_summary(costs).iloc[0]
+    assert summary["reading"]
+    if summary["yuan_per_return"] == summary["yuan_per_return"]:
+        assert summary["yuan_per_return"] > 0
+        assert summary["yuan_per_return_low"] <= summary["yuan_per_return"] <= summary["yuan_per_return_high"]
+
+
+def test_the_table_reads_in_the_planners_order_with_units_and_kinds(comparison):
+    from sim.cli import format_comparison
+
+    text = format_comparison(comparison)
+    assert "replicate noise" in text and "--scale 1" in text
+    assert "-0.000" not in text and " -0 " not in text
+    body = text.split("cheaper_illness", 1)[1]
+    sections = [body.index(f"-- {s}") for s in ("stated expectations", "fiscal costs", "key outcomes",
+                                                "other indicators")]
+    assert sections == sorted(sections)
+    line = next(l for l in body.splitlines() if l.strip().startswith("returns_to_poverty_households"))
+    assert "households" in line and "flow" in line
+    assert body.count("persons_below_poverty_line ") == 1  # each indicator once
+
+
+def test_compare_refuses_a_scale_below_the_floor(tmp_path, capsys):
+    code = main(["compare", str(BASE), str(BASE), "--scale", "0.001", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2 and "smallest allowed scale" in err and err.count("\n") == 1

@@ -98,7 +98,8 @@ def test_page_renders_controls_and_plots_that_follow_the_model():
     import ipywidgets
     import solara
 
-    from sim.dashboard.page import DashboardPage
+    from sim.dashboard.page import ADVANCE_MONTH, RESTART, DashboardPage
+    from sim.formatting import fmt
 
     params = model_params()
     model = solara.reactive(DashboardModel(**start_values(params)))
@@ -110,11 +111,25 @@ def test_page_renders_controls_and_plots_that_follow_the_model():
         return main
 
     _, rc = solara.render(App(), handle_error=False)
-    sliders = {s.widget.label: s.widget for s in rc.find(v.Slider)}
     selects = {s.widget.label: s.widget for s in rc.find(v.Select)}
-    assert {lever.label for lever in LEVERS} <= set(sliders) | set(selects)
     assert "Region" in selects
+    labels = {lever.keyword: rc.find(v.Html, attributes={"data-testid": f"lever-{lever.keyword}"})
+              for lever in LEVERS if lever.control["type"] != "Select"}
+    sliders = {}
+    for lever in LEVERS:
+        if lever.control["type"] == "Select":
+            assert lever.label in selects
+            continue
+        text = labels[lever.keyword].widget.children[0]
+        assert text.startswith(lever.label) and "(the baseline)" in text
+        assert f": {fmt(lever.baseline)} " in text, "the label shows the baseline's exact value"
+    for slider in rc.find(v.Slider).widgets:
+        sliders[len(sliders)] = slider
+    assert len(sliders) == len([lever for lever in LEVERS if lever.control["type"] != "Select"])
     assert len(rc.find(ipywidgets.Image).widgets) == 6
+    page_text = " ".join(str(w.children) for w in rc.find(v.Html).widgets)
+    for modellers_words in ("Play Interval", "Render Interval", "Use Threads", "PAGE 0", "Step:"):
+        assert modellers_words not in page_text
 
     def images():
         return [bytes(w.value) for w in rc.find(ipywidgets.Image).widgets]
@@ -122,17 +137,25 @@ def test_page_renders_controls_and_plots_that_follow_the_model():
     def click(label):
         rc.find(v.Btn, children=[label]).widget.click()
 
+    def status():
+        return rc.find(v.Html, attributes={"data-testid": "status"}).widget.children[0]
+
+    assert status().startswith("Not started: the run begins in January 2021")
     before = images()
-    click("Step")
+    click(ADVANCE_MONTH)
     assert model.value.month_index == 1
+    assert status() == "Simulated through January 2021 (1 of 120 months)"
     assert images() != before, "the plots did not redraw after a step"
     untouched = images()
 
-    sliders[PV_SHARE_LABEL].v_model = 1.0
-    click("Reset")
+    pv_index = [lever.keyword for lever in LEVERS if lever.control["type"] != "Select"].index("pv_household_share")
+    sliders[pv_index].v_model = 1.0
+    assert labels["pv_household_share"].widget.children[0].startswith(f"{PV_SHARE_LABEL}: 1 (baseline")
+    click(RESTART)
     assert model.value.lever_values["pv_household_share"] == 1.0
     assert model.value.scenario.pv.household_share_of_village_funds == 1.0
-    click("Step")
+    assert model.value.month_index == 0
+    click(ADVANCE_MONTH)
     assert images() != untouched, "moving a lever did not change the plots"
     # the settings table shows the moved lever in bold
     rc.find(v.Html, tag="td", children=[PV_SHARE_LABEL], style_="font-weight: bold").assert_single()
@@ -223,27 +246,29 @@ def test_browser_lever_and_step_change_the_plotted_indicator(served_dashboard, c
 
     page.route("**/*", local_only)
     page.goto(url)
-    step = page.get_by_role("button", name="Step")
+    step = page.get_by_role("button", name="Advance 1 month")
     step.wait_for()
+    status = page.get_by_test_id("status")
     poverty_row = page.get_by_test_id("indicators-now").locator("tr", has_text="Below the poverty line")
     first_plot = page.locator("img").first
 
     step.click()
-    page.get_by_text("Step: 1", exact=True).wait_for()
+    expect(status).to_have_text("Simulated through January 2021 (1 of 120 months)")
     poverty_row.wait_for()
     before = poverty_row.inner_text().split("\t")  # label, this run, baseline, difference
     assert before[1] == before[2] and before[3].strip() == "0", before
     plot_before = first_plot.get_attribute("src")
 
-    slider = page.locator(".v-input__slider", has_text=PV_SHARE_LABEL).get_by_role("slider")
+    slider = page.locator(".ruralsim-lever", has_text=PV_SHARE_LABEL).get_by_role("slider")
     slider.focus()
     slider.press("End")  # to the maximum: every PV yuan to households
-    page.get_by_role("button", name="Reset").click()
+    expect(page.get_by_test_id("lever-pv_household_share")).to_contain_text(": 1 (baseline")
+    page.get_by_role("button", name="Restart with these levers").click()
     settings_row = page.get_by_test_id("settings").locator("tr", has_text=PV_SHARE_LABEL)
     expect(settings_row.locator("td").nth(2)).to_have_text("1")  # this run's value, beside the baseline's
-    page.get_by_text("Step: 0", exact=True).wait_for()
+    expect(status).to_contain_text("Not started")
     step.click()
-    page.get_by_text("Step: 1", exact=True).wait_for()
+    expect(status).to_have_text("Simulated through January 2021 (1 of 120 months)")
     page.wait_for_function("([img, src]) => img.getAttribute('src') !== src", arg=[first_plot.element_handle(),
                                                                                   plot_before])
     after = poverty_row.inner_text().split("\t")
@@ -251,3 +276,40 @@ def test_browser_lever_and_step_change_the_plotted_indicator(served_dashboard, c
     assert after[1] != after[2], f"the poverty count did not move with the lever: {after}"
     assert after[2] == before[2], "the baseline changed"
     assert external == [], f"the page fetched from outside: {external}"
+    body = page.locator("body").inner_text()
+    for modellers_words in ("Play Interval", "Render Interval", "Use Threads", "PAGE 0", "Step:"):
+        assert modellers_words not in body
+
+
+@needs_extra
+def test_a_port_in_use_exits_2_with_one_line(capsys):
+    from sim.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("localhost", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["dashboard", "--port", str(port)])
+    err = capsys.readouterr().err
+    assert code == 2 and f"--port {port}: already in use" in err and err.count("\n") == 1
+
+
+def test_a_dashboard_scale_below_the_floor_exits_2(capsys):
+    from sim.cli import main
+
+    code = main(["dashboard", "--scale", "1e-6"])
+    err = capsys.readouterr().err
+    assert code == 2 and "smallest allowed scale" in err and err.count("\n") == 1
+
+
+def test_the_two_pv_baselines_are_drawn_differently():
+    from sim.dashboard.plots import PANELS, panel_figure
+
+    model = DashboardModel(scale=0.01, years=1)
+    model.step()
+    pv = next(p for p in PANELS if len(p.indicators) == 2)
+    lines = panel_figure(pv, current=model.current(), baseline=model.baseline).axes[0].get_lines()
+    baselines = [line for line in lines if line.get_label().startswith("baseline")]
+    assert len(baselines) == 2
+    assert baselines[0].get_color() != baselines[1].get_color()
+    assert baselines[0].get_linestyle() != baselines[1].get_linestyle()

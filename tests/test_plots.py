@@ -185,3 +185,37 @@ def test_targets_figure_reads_the_calibration_table_with_a_posterior():
     assert "posterior predictive" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     with pytest.raises(ValueError, match="missing columns"):
         plots.targets_figure(table.drop(columns=["simulated_mean"]))
+
+
+def test_county_class_lines_differ_in_style_so_none_hides_another(base):
+    fig = plots.by_class_figure(base)
+    lines = [l for l in fig.axes[0].get_lines() if l.get_label() in ("demonstration", "steady", "key")]
+    assert len(lines) == 3
+    styles = {(l.get_linestyle(), l.get_marker()) for l in lines}
+    assert len(styles) == 3, "two classes drawn alike would hide each other where they coincide"
+
+
+def test_comparison_figure_draws_visible_interval_bars_and_their_numbers():
+    rows = [{"scenario": "s", "indicator": n, "group": "all", "period": "horizon", "base": 100.0,
+             "alternative": 99.9, "diff": -0.1, "diff_low": -0.15, "diff_high": -0.05} for n in plots.KEY_INDICATORS]
+    rows[0].update(diff=-30.0, diff_low=-40.0, diff_high=-20.0)
+    fig = plots.comparison_figure(pd.DataFrame(rows))
+    ax = fig.axes[0]
+    caps = [l for l in ax.get_lines() if l.get_marker() == "|"]
+    assert len(caps) >= 2 * len(plots.KEY_INDICATORS), "every interval has caps, even a narrow one"
+    texts = [t.get_text() for t in ax.texts]
+    assert "-30% [-40, -20]" in texts and "-0.1% [-0.15, -0.05]" in texts
+
+
+def test_scenarios_png_shows_the_paired_difference_per_year():
+    rows = [{"scenario": s, "indicator": n, "group": "all", "period": str(y), "diff": d, "diff_low": d - 1,
+             "diff_high": d + 1} for s, d in (("a", -5.0), ("b", 3.0)) for n in plots.KEY_INDICATORS
+            for y in (2021, 2022)]
+    fig = plots.paired_difference_figure(pd.DataFrame(rows))
+    check(fig)
+    ax = fig.axes[0]
+    assert "scenario − baseline" in ax.get_title()
+    xs = [tuple(c.get_xdata()) for c in ax.get_lines() if len(c.get_xdata()) == 2 and c.get_linestyle() == "-"]
+    assert len(set(xs)) >= 2, "the scenarios are offset so neither hides the other"
+    fig.canvas.draw()
+    assert {"2021", "2022"} <= {t.get_text() for t in ax.get_xticklabels()}

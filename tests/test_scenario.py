@@ -124,3 +124,40 @@ def test_toml_types_are_preserved(tmp_path):
     path.write_text('name = "x"\n[pension]\nindividual_account_monthly_yuan = 200\n')
     assert tomllib.loads(path.read_text())["pension"]["individual_account_monthly_yuan"] == 200
     assert load_scenario(path).pension.individual_account_monthly_yuan == 200.0
+
+
+# --- names (issue 14): a name becomes results/<name>; it must stay one plain directory name ----------
+@settings(max_examples=300, deadline=None)
+@given(name=st.text(max_size=20))
+def test_a_scenario_name_is_one_plain_directory_name_or_refused(name):
+    try:
+        scenario = validate({"name": name})
+    except InputError as exc:
+        assert "key 'name'" in str(exc) and "\n" not in str(exc).replace(repr(name), "")
+        return
+    target = Path("results") / scenario.name
+    assert target.parent == Path("results") and target.name == name
+    assert name.strip() and ".." not in name and "/" not in name and "\\" not in name and not name.startswith(".")
+
+
+@pytest.mark.parametrize("name", ["", " ", "../../x", "a/b", "a\\b", "..", ".", ".hidden", "x/../y"])
+def test_bad_names_are_refused_by_check(name, tmp_path, capsys):
+    from sim.cli import main
+
+    path = tmp_path / "s.toml"
+    path.write_text(f"name = {name!r}\n".replace("'", '"') if "\\" not in name else 'name = "a\\\\b"\n')
+    for command in (["check", str(path)], ["run", str(path), "--scale", "0.01", "--years", "1", "--quiet"]):
+        code = main(command)
+        err = capsys.readouterr().err
+        assert code == 2 and "key 'name'" in err and str(path) in err and err.count("\n") == 1
+
+
+def test_a_scenario_without_name_is_named_after_its_file(tmp_path):
+    path = tmp_path / "cheaper_training.toml"
+    path.write_text("[training]\n")
+    assert load_scenario(path).name == "cheaper_training"
+    assert load_scenario(ROOT / "scenarios" / "baseline.toml").name == "baseline"
+    odd = tmp_path / "a..b.toml"
+    odd.write_text("")
+    with pytest.raises(InputError, match="key 'name': missing"):
+        load_scenario(odd)

@@ -16,7 +16,7 @@ A, B, C = "labour.migrant_job_finding_monthly", "labour.local_job_finding_monthl
 SPEC = f"""
 name = "sens_test"
 [run]
-scale = 0.005
+scale = 0.006
 years = 1
 replicates = {{replicates}}
 seed = 5

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = """
 name = "tiny"
 [run]
-scale = 0.005
+scale = 0.006
 years = 1
 replicates = 2
 seed = 11
@@ -356,3 +356,73 @@ def test_cli_sweep_writes_dataset_and_manifest(tmp_path, client2, capsys):
     assert {"dask", "distributed", "numpy", "python"} <= set(manifest["versions"])
     assert main([*args, "--quiet"]) == 0  # nothing left to do: no run, same results
     assert json.loads((out / "manifest.json").read_text())["sessions"][-1]["skipped"] == 12
+
+
+def test_a_spec_without_parameters_needs_replicates_only(tmp_path, capsys):
+    text = '[run]\nscale = 0.006\nyears = 1\nreplicates = 2\n'
+    out = tmp_path / "out"
+    code = main(["sweep", str(spec_file(tmp_path, text)), "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "key 'parameters'" in err and "replicates_only = true" in err
+    assert err.count("\n") == 1 and not out.exists()
+    p = plan(spec_file(tmp_path, "replicates_only = true\n" + text, "reps.toml"))
+    assert len(p.design) == 1 and len(p.runs) == 2
+    both = "replicates_only = true\n" + SPEC
+    with pytest.raises(InputError, match="key 'replicates_only': true, but \\[parameters\\] varies"):
+        plan(spec_file(tmp_path, both, "both.toml"))
+
+
+@pytest.mark.parametrize("scenario", ["baseline.toml", "workshops_double.toml"])
+def test_a_scenario_file_given_as_a_spec_is_refused(scenario, tmp_path, capsys):
+    code = main(["sweep", str(ROOT / "scenarios" / scenario), "--out", str(tmp_path / "o"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and str(scenario) in err
+    assert "scenario file" in err and "not a sweep spec" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_sweep_never_writes_into_a_foreign_or_other_kind_directory(tmp_path, capsys):
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "manifest.json").write_text('{"spec_hash": "x"}')
+    (foreign / "notes.txt").write_text("keep")
+    run_out = tmp_path / "run_out"
+    assert main(["run", "--scale", "0.01", "--years", "1", "--quiet", "--out", str(run_out)]) == 0
+    capsys.readouterr()
+    for out in (foreign, run_out):
+        before = sorted(p.name for p in out.iterdir())
+        code = main(["sweep", str(spec_file(tmp_path)), "--out", str(out), "--quiet"])
+        err = capsys.readouterr().err
+        assert code == 2 and err.count("\n") == 1 and str(out) in err
+        assert sorted(p.name for p in out.iterdir()) == before
+
+
+def test_a_full_disk_ends_with_one_line_saying_what_was_saved(tmp_path, client2, monkeypatch, capsys):
+    import errno
+
+    from sim import outputs
+
+    def no_space(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", "response_x.png")
+
+    monkeypatch.setattr(outputs, "write_sweep_figures", no_space)
+    out = tmp_path / "out"
+    text = SPEC.replace("samples = 3", "samples = 1")
+    code = main(["sweep", str(spec_file(tmp_path, text)), "--out", str(out), "--scheduler",
+                 client2.scheduler.address, "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
+    assert "results are complete" in err and "No space left on device" in err and "figures" in err
+    assert len(load_results(out)["run_id"].unique()) == 4
+
+    def no_space_in_batches(self, frames):
+        raise OSError(errno.ENOSPC, "No space left on device", "part.parquet")
+
+    from sim.sweep_store import Store
+
+    monkeypatch.setattr(Store, "add_batch", no_space_in_batches)
+    other = spec_file(tmp_path, text.replace("seed = 11", "seed = 12"), "other.toml")
+    code = main(["sweep", str(other), "--out", str(tmp_path / "out2"), "--scheduler", client2.scheduler.address,
+                 "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "0 of 4 runs were saved" in err and "resume" in err

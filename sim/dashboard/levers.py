@@ -15,8 +15,9 @@ from ..scenario import default_scenario
 # as in scenarios/transition_abrupt_end.toml and transition_taper.toml.
 TIME_LIMITED_SECTIONS = ("pv", "workshops", "relocation", "training", "insurance", "model_villages")
 
-# Scale that simulates about 20,000 households, so a month steps in about 10 ms.
-DEFAULT_SCALE_BY_REGION = {"xinzhou": 0.02, "shanxi": 0.0025, "rucheng": 0.15}
+# Scale that simulates about 20,000 households, so a month steps in about 10 ms; Shanxi's 40,000 is the
+# smallest that leaves no village empty on average (sim/regions.py, min_scale).
+DEFAULT_SCALE_BY_REGION = {"xinzhou": 0.02, "shanxi": 0.005, "rucheng": 0.15}
 FALLBACK_SCALE = 0.02
 
 

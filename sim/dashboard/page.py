@@ -1,51 +1,42 @@
-"""The Solara page: Mesa's SolaraViz with the levers as model parameters, indicator panels and tables.
+"""The Solara page: the levers in a sidebar, indicator panels and tables, in planners' words.
 
-SolaraViz supplies the sidebar (Reset / Play / Step, the controls built from `model_params`) and
-re-creates the model from the controls on Reset. The indicator panels are our own matplotlib
-components rather than mesa's `make_plot_component`, because each draws the baseline to the horizon
-beside this run, with dates, units and planners' titles. Tables are plain Vuetify elements (no
-Markdown, whose template loads extra JavaScript).
+Our own page rather than Mesa's SolaraViz, whose sidebar speaks to modellers ("Play Interval (ms)",
+"Render Interval (steps)", "Use Threads", "Step: 78", a "PAGE 0" tab). Here the controls say what they
+do: advance the run by a month or a year, run it to the horizon, or restart it with the levers as set;
+the run's position is a month ("simulated through March 2023, 27 of 120 months"). Each lever shows its
+value and the baseline's exact value (a slider snaps to its step; the value shown is the one the run
+uses). The indicator panels are matplotlib figures drawing the baseline to the horizon beside this run.
+Tables are plain Vuetify elements (no Markdown, whose template loads extra JavaScript).
 """
 
 import io
 import os
-import warnings
 
 import ipywidgets
 import solara
 
-# mesa 3.3.1's ComponentsView trips Solara's rules-of-hooks check when it is imported; harmless
-warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite early return")
-from mesa.visualization import SolaraViz  # noqa: E402
-from mesa.visualization.utils import update_counter  # noqa: E402
-
-from . import REGION_ENV, SCALE_ENV  # noqa: E402
-from .levers import model_params, settings_rows  # noqa: E402
-from .model import DashboardModel  # noqa: E402
-from .plots import PANELS, Panel, panel_figure  # noqa: E402
+from ..formatting import fmt
+from ..regions import PROFILES
+from . import REGION_ENV, SCALE_ENV
+from .levers import LEVERS, model_params, settings_rows
+from .model import DashboardModel
+from .plots import PANELS, Panel, panel_figure
 
 TITLE = "ruralsim: rural revitalisation policy dashboard"
+ADVANCE_MONTH, ADVANCE_YEAR, RUN_TO_END, RESTART = ("Advance 1 month", "Advance 1 year", "Run to the end",
+                                                    "Restart with these levers")
 
-# Mesa's sliders put a long label beside a short track and show no value: label above, value always
-# shown; a tall table scrolls inside its grid cell instead of running under the next one.
 CSS = """
-.vue-grid-item { overflow-y: auto; }
 .ruralsim-table th, .ruralsim-table td { font-size: 12px !important; padding: 0 6px !important; }
 .ruralsim-table td:last-child { overflow-wrap: anywhere; }
-.v-input__slider .v-input__slot { flex-wrap: wrap; }
-.v-input__slider .v-input__slot > .v-label { flex: 1 0 100%; max-width: 100%; margin-bottom: 30px; }
-.v-input__slider .v-slider__thumb-label-container { display: block !important; }
+.ruralsim-lever { margin-bottom: 6px; }
+.ruralsim-lever .v-input__slider { margin-top: 0; }
+.ruralsim-note { font-size: 12px; color: #555; }
 """
 
 
 def _format(value) -> str:
-    if isinstance(value, float):
-        if value != value:
-            return "-"
-        if abs(value) >= 100:
-            return f"{value:,.0f}"
-        return f"{value:,.3g}"
-    return str(value)
+    return fmt(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
 
 
 def _table(header: list[str], rows: list[list], *, bold_rows: set[int] = frozenset(), testid: str = ""):
@@ -60,29 +51,47 @@ def _table(header: list[str], rows: list[list], *, bold_rows: set[int] = frozens
     ])
 
 
+def _text(text: str, testid: str, classes: str = "") -> None:
+    """A line of text that a browser test can find by its test id."""
+    solara.v.Html(tag="div", class_=classes, attributes={"data-testid": testid}, children=[text])
+
+
+def status(model: DashboardModel) -> str:
+    """Where the run is, as a month: 'simulated through March 2023 (27 of 120 months)'."""
+    done, total = max(model.month_index, 0), model.n_months
+    if not done:
+        return f"Not started: the run begins in {_month(model.scenario.run.start_month)}; advance it to simulate."
+    return f"Simulated through {model.current().months[-1]:%B %Y} ({done} of {total} months)" + \
+        (" - the end of the horizon" if done >= total else "")
+
+
+def _month(yyyy_mm: str) -> str:
+    import datetime
+
+    return datetime.date(int(yyyy_mm[:4]), int(yyyy_mm[5:7]), 1).strftime("%B %Y")
+
+
 @solara.component
-def IndicatorPlot(model: DashboardModel, panel: Panel):
-    """One panel as a PNG, redrawn only when the model (Reset) or its month (Step) changes."""
-    update_counter.get()
+def IndicatorPlot(model: DashboardModel, panel: Panel, version: int):
+    """One panel as a PNG, redrawn only when the model (restart) or its month (advance) changes."""
 
     def draw() -> bytes:
         buffer = io.BytesIO()
         panel_figure(panel, current=model.current(), baseline=model.baseline).savefig(buffer, format="png")
         return buffer.getvalue()
 
-    png = solara.use_memo(draw, [model, model.month_index])
+    png = solara.use_memo(draw, [model, version])
     return ipywidgets.Image.element(value=png, format="png")
 
 
 @solara.component
-def IndicatorsNow(model: DashboardModel):
+def IndicatorsNow(model: DashboardModel, version: int):
     """This run against the baseline in the last simulated month: the numbers behind the panels."""
-    update_counter.get()
     current, baseline = model.current(), model.baseline
     months = len(current.months)
     with solara.Column(gap="4px") as main:
         if not months:
-            solara.Text("This run against the baseline: no month simulated yet; press Step or ▶.")
+            solara.Text(f"This run against the baseline: no month simulated yet; press '{ADVANCE_MONTH}'.")
             return main
         solara.Text(f"This run against the baseline, {current.months[-1]:%B %Y} ({model.region.title}; "
                     f"scale {model.scale:g}, seed {model.seed})")
@@ -98,33 +107,87 @@ def IndicatorsNow(model: DashboardModel):
 @solara.component
 def SettingsAgainstBaseline(model: DashboardModel):
     """The levers of the run shown against the baseline; changed ones in bold."""
-    update_counter.get()
     rows = settings_rows(model.lever_values)
     changed = {k for k, row in enumerate(rows) if row["changed"]}
     with solara.Column(gap="4px") as main:
         solara.Text(f"Levers of this run against the baseline: {len(changed)} changed (bold). "
-                    "Moved controls apply on Reset.")
+                    f"Moved levers apply when you press '{RESTART}'.")
         _table(["lever", "baseline", "this run", "scenario parameter(s)"],
                [[r["lever"], r["baseline"], r["this_run"], r["parameters"]] for r in rows],
                bold_rows=changed, testid="settings")
     return main
 
 
-def _plot(panel: Panel):
-    return lambda model: IndicatorPlot(model, panel)
-
-
-COMPONENTS = [_plot(PANELS[0]), _plot(PANELS[1]), IndicatorsNow, SettingsAgainstBaseline,
-              *(_plot(p) for p in PANELS[2:])]
+@solara.component
+def LeverControl(lever, value: solara.Reactive):
+    """A lever: its label with the value the run will use and the baseline's exact value, then the control."""
+    shown = lever.settle(value.value)
+    with solara.Column(gap="0px", classes=["ruralsim-lever"]) as main:
+        if lever.control["type"] == "Select":
+            solara.Select(label=lever.label, values=lever.control["values"], value=value)
+            solara.Text(f"baseline: {lever.baseline}", classes=["ruralsim-note"])
+            return main
+        same = "the baseline" if shown == lever.baseline else f"baseline {_format(lever.baseline)}"
+        _text(f"{lever.label}: {_format(shown)} ({same})", f"lever-{lever.keyword}")
+        slider = solara.SliderInt if lever.control["type"] == "SliderInt" else solara.SliderFloat
+        slider(label="", value=value, min=lever.control["min"], max=lever.control["max"],
+               step=lever.control["step"], thumb_label=False)
+    return main
 
 
 @solara.component
 def DashboardPage(model: solara.Reactive, params: dict):
-    """SolaraViz on a given reactive model (tests pass their own and read it back)."""
+    """The whole page on a given reactive model (tests pass their own and read it back)."""
+    version = solara.use_reactive(0)
+    region = solara.use_reactive(model.value.region.name)
+    levers = {lever.keyword: solara.use_reactive(model.value.lever_values[lever.keyword])  # noqa: SH103
+              for lever in LEVERS}  # LEVERS is fixed: the hooks run in the same order on every render
+
+    def advance(months: int) -> None:
+        m = model.value
+        for _ in range(max(0, min(months, m.n_months - max(m.month_index, 0)))):
+            m.step()
+        version.set(version.value + 1)
+
+    def restart() -> None:
+        scale = params.get("scale") if region.value == params["region"]["value"] else None
+        model.set(DashboardModel(region=region.value, scale=scale, seed=params.get("seed"),
+                                 **{k: lever.settle(levers[k].value) for k, lever in
+                                    ((lv.keyword, lv) for lv in LEVERS)}))
+        version.set(version.value + 1)
+
+    m = model.value
+    at_end = max(m.month_index, 0) >= m.n_months
     with solara.Column() as main:
         solara.Style(CSS)
-        SolaraViz(model, components=[(component, 0) for component in COMPONENTS],
-                  model_params=params, name=TITLE, play_interval=50)
+        solara.Title("ruralsim dashboard")
+        solara.AppBarTitle(TITLE)
+        with solara.Sidebar():
+            with solara.Card("The run"):
+                _text(status(m), "status")
+                with solara.Row(gap="6px", style={"flex-wrap": "wrap", "margin-top": "8px"}):
+                    solara.Button(ADVANCE_MONTH, on_click=lambda: advance(1), color="primary", disabled=at_end)
+                    solara.Button(ADVANCE_YEAR, on_click=lambda: advance(12), color="primary", disabled=at_end)
+                    solara.Button(RUN_TO_END, on_click=lambda: advance(m.n_months), color="primary",
+                                  disabled=at_end)
+            with solara.Card("Levers"):
+                solara.Text("Move a lever, then restart the run with it; the baseline stays as it is.",
+                            classes=["ruralsim-note"])
+                solara.Select(label="Region", values=list(PROFILES), value=region)
+                for lever in LEVERS:
+                    LeverControl(lever, levers[lever.keyword])
+                solara.Button(RESTART, on_click=restart, color="primary", style={"margin-top": "8px"})
+        v = version.value
+        with solara.Columns([1, 1]):
+            IndicatorPlot(m, PANELS[0], v)
+            IndicatorPlot(m, PANELS[1], v)
+        with solara.Columns([1, 1]):
+            IndicatorsNow(m, v)
+            SettingsAgainstBaseline(m)
+        for k in (2, 4):
+            with solara.Columns([1, 1]):
+                IndicatorPlot(m, PANELS[k], v)
+                IndicatorPlot(m, PANELS[k + 1], v)
     return main
 
 

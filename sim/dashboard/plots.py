@@ -15,7 +15,10 @@ from matplotlib.ticker import FuncFormatter, MultipleLocator
 from .model import TOTAL_COST, Trajectory
 
 CURRENT_COLOURS = ("#1f5fa8", "#c2571a")
-BASELINE_COLOUR = "#8a8a8a"
+# a panel's second baseline gets its own colour and dash pattern, so the two baselines of the PV panel
+# (to households, to collectives) can be told apart where they run close
+BASELINE_COLOURS = ("#7f7f7f", "#d9a27c")
+BASELINE_DASHES = ("--", ":")
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,8 @@ def panel_figure(panel: Panel, *, current: Trajectory, baseline: Trajectory) -> 
     axes = figure.subplots()
     for k, name in enumerate(panel.indicators):
         label = panel.labels[k] if panel.labels else ""
-        axes.plot(_years(baseline.months), panel.series(baseline, name), color=BASELINE_COLOUR, linestyle="--",
-                  linewidth=1.2, label=f"baseline {label}".strip())
+        axes.plot(_years(baseline.months), panel.series(baseline, name), color=BASELINE_COLOURS[k % 2],
+                  linestyle=BASELINE_DASHES[k % 2], linewidth=1.4 if k else 1.2, label=f"baseline {label}".strip())
         if len(current.months):
             years, values = _years(current.months), panel.series(current, name)
             axes.plot(years, values, color=CURRENT_COLOURS[k % 2], linewidth=2.0, label=f"this run {label}".strip())

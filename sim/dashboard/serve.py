@@ -6,7 +6,10 @@ a machine without internet. Region and scale reach the page (sim/app.py) through
 which also works under `solara run`.
 """
 
+import errno
 import os
+import socket
+import warnings
 
 from ..errors import InputError
 from ..regions import PROFILES
@@ -24,6 +27,24 @@ def check_installed() -> None:
         raise InputError(f"{INSTALL_HINT} (missing: {', '.join(missing)})")
 
 
+def check_port(host: str, port: int) -> None:
+    """One line and exit code 2 when the port is taken or the address cannot be used."""
+    if port == 0:
+        return
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+            probe.bind((host, port))
+    except socket.gaierror:
+        raise InputError(f"--host {host}: unknown address; use localhost or this machine's name or address") from None
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise InputError(f"--port {port}: already in use on {host} (another dashboard?); choose another "
+                             "--port, or --port 0 for a free one") from None
+        raise InputError(f"--port {port}: cannot listen on {host} ({exc.strerror}); choose another --port "
+                         "or --host") from None
+
+
 def serve(*, port: int = 8765, host: str = "localhost", region: str = "xinzhou", scale: float | None = None,
           open_browser: bool = False) -> int:
     if region not in PROFILES:
@@ -32,7 +53,18 @@ def serve(*, port: int = 8765, host: str = "localhost", region: str = "xinzhou",
         raise InputError(f"--scale: must be in (0, 1] (got {scale})")
     if not 0 <= port <= 65535:
         raise InputError(f"--port: must be in [0, 65535] (got {port}; 0 picks a free port)")
+    if scale is not None:
+        from ..regions import check_scale
+        from ..scenario import default_scenario
+
+        check_scale(default_scenario().model_copy(update={"run": default_scenario().run.model_copy(
+            update={"region": region, "scale": scale})}), "--scale")
     check_installed()
+    check_port(host, port)
+    # the frameworks' own warnings (deprecations, rules-of-hooks checks) are for their developers, not
+    # for a planner's terminal; the server logs only warnings of its own (uvicorn at level "warning")
+    warnings.filterwarnings("ignore")
+    os.environ["PYTHONWARNINGS"] = "ignore"
     os.environ.update(OFFLINE_ENV)
     os.environ[REGION_ENV] = region
     if scale is not None:

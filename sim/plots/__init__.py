@@ -11,10 +11,11 @@ intervals of a paired difference over the horizon are `sim.compare`'s 90% t-inte
 from .style import CLASS_COLOURS, COLOURS, KEY_INDICATORS, PV_FLOWS, STYLE, TARGET_COLUMNS  # isort: skip
 from .analysis import sensitivity_figure, sweep_response_figure, targets_figure
 from .runs import (by_class_figure, comparison_figure, difference_over_time_figure, fan_chart, key_indicators_figure,
-                   pv_flows_figure, scenarios_figure)
+                   paired_difference_figure, pv_flows_figure, scenarios_figure)
 
 __all__ = [
     "CLASS_COLOURS", "COLOURS", "KEY_INDICATORS", "PV_FLOWS", "STYLE", "TARGET_COLUMNS", "by_class_figure",
     "comparison_figure", "difference_over_time_figure", "fan_chart", "key_indicators_figure",
-    "pv_flows_figure", "scenarios_figure", "sensitivity_figure", "sweep_response_figure", "targets_figure",
+    "paired_difference_figure", "pv_flows_figure", "scenarios_figure", "sensitivity_figure", "sweep_response_figure",
+    "targets_figure",
 ]

@@ -5,13 +5,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from ..formatting import fmt_signed
 from ..results import annual
 from .style import (CLASS_COLOURS, COLOURS, KEY_INDICATORS, PV_FLOWS, STYLE, _format_axis, _grid, _Human, _present,
                     _title, _unit, _wide)
 
 
+CLASS_LINES = {"all": ("-", None), "demonstration": ("-", "o"), "steady": ("--", "s"), "key": (":", "^")}
+
+
 def fan_chart(indicators: pd.DataFrame, indicator: str, *, group: str = "all", ax=None, colour="#1f77b4",
-              label: str | None = None, bands=(0.90, 0.50), annual: bool = False):
+              label: str | None = None, bands=(0.90, 0.50), annual: bool = False, linestyle: str = "-",
+              marker: str | None = None):
     """An indicator over time: median over replicates with 90% and 50% bands (`bands`, widest first).
 
     `annual=True` plots annual values (flows summed over the year, stocks at December) at mid-year.
@@ -29,8 +34,9 @@ def fan_chart(indicators: pd.DataFrame, indicator: str, *, group: str = "all", a
                 q = wide.quantile([0.5 - width / 2, 0.5 + width / 2], axis=1).T
                 ax.fill_between(q.index, q.iloc[:, 0], q.iloc[:, 1], color=colour, lw=0,
                                 alpha=0.15 + 0.15 * k if len(bands) > 1 else 0.12)
-        ax.plot(wide.index, wide.median(axis=1), color=colour, lw=1.6, label=label,
-                marker="o" if annual else None, ms=3)
+        ax.plot(wide.index, wide.median(axis=1), color=colour, lw=1.6, label=label, ls=linestyle,
+                marker=marker or ("o" if annual else None), ms=4 if marker else 3,
+                markevery=max(1, len(wide) // 12) if marker else None, mfc="white" if marker else colour)
     return ax.figure
 
 
@@ -50,14 +56,17 @@ def key_indicators_figure(indicators: pd.DataFrame, names=KEY_INDICATORS, title:
 
 def by_class_figure(indicators: pd.DataFrame, names=KEY_INDICATORS, title: str | None = None,
                     annual: bool = False):
-    """Indicators by county class (demonstration, steady, key): median over replicates with bands."""
+    """Indicators by county class (demonstration, steady, key): median over replicates with bands; each
+    class has its own colour, line style and marker, so no line hides another where they coincide."""
     groups = [g for g in CLASS_COLOURS if g in set(indicators["group"].astype(str)) and g != "all"]
     names = _present(indicators, names)
     with plt.rc_context(STYLE):
         fig, axes = _grid(len(names))
         for ax, name in zip(axes.flat, names):
             for g in groups:
-                fan_chart(indicators, name, group=g, ax=ax, colour=CLASS_COLOURS[g], label=g, annual=annual)
+                ls, marker = CLASS_LINES.get(g, ("-", None))
+                fan_chart(indicators, name, group=g, ax=ax, colour=CLASS_COLOURS[g], label=g, annual=annual,
+                          linestyle=ls, marker=marker)
         axes.flat[0].legend(title="county class", fontsize=8)
         fig.suptitle(title or "Key indicators by county class", fontsize=12)
     return fig
@@ -117,16 +126,61 @@ def comparison_figure(table: pd.DataFrame, names=KEY_INDICATORS, title: str | No
             y = np.arange(len(names))[::-1]
             excludes = ((low > 0) | (high < 0)).to_numpy()
             colours = np.where(excludes, "#d95f02", "#777777")
-            ax.errorbar(rel, y, xerr=[(rel - low).fillna(0).clip(lower=0), (high - rel).fillna(0).clip(lower=0)],
-                        fmt="none", ecolor=colours, elinewidth=1.5)
-            ax.scatter(rel, y, c=colours, zorder=3, s=22)
+            for yy, r, lo, hi, colour in zip(y, rel, low, high, colours):
+                if r == r and lo == lo:
+                    ax.errorbar([r], [yy], xerr=[[max(r - lo, 0)], [max(hi - r, 0)]], fmt="none", ecolor=colour,
+                                elinewidth=2.2, capsize=5, capthick=1.6)
+            ax.scatter(rel, y, c=colours, zorder=3, s=26, marker="D")
             ax.axvline(0, color="black", lw=0.8)
+            # the interval in numbers beside each row: a narrow interval is readable even when its bar is short
+            right = np.nanmax(np.abs(np.r_[low.to_numpy(), high.to_numpy(), 1.0]))
+            ax.set_xlim(-1.15 * right, 2.1 * right)
+            for yy, r, lo, hi, b in zip(y, rel, low, high, rows["base"]):
+                text = ("baseline 0" if b == 0 else "-") if r != r else \
+                    f"{fmt_signed(r)}% [{fmt_signed(lo)}, {fmt_signed(hi)}]"
+                ax.annotate(text, (1.0, yy), xycoords=("axes fraction", "data"), xytext=(-4, 0),
+                            textcoords="offset points", ha="right", va="center", fontsize=7.5, color="#333333")
             ax.set_yticks(y, [_title(n) for n in names])
             ax.set_xlabel("% of baseline")
             ax.set_title(scenario)
             ax.grid(axis="x", alpha=0.3)
-        fig.suptitle(title or "Scenario − baseline over the horizon\n(orange: 90% interval excludes zero)",
-                     fontsize=11)
+        fig.suptitle(title or "Scenario − baseline over the horizon, % of baseline: mean paired difference with its "
+                     "90% interval\n(orange: the interval excludes zero; intervals cover replicate noise at this "
+                     "scale)",
+                     fontsize=10)
+    return fig
+
+
+def paired_difference_figure(table: pd.DataFrame, names=KEY_INDICATORS, *, group: str = "all",
+                             title: str | None = None):
+    """Scenario − baseline per year: the mean paired difference with its 90% interval over replicates
+    (`sim.compare`'s table), one marker per scenario and year, slightly offset so none hides another."""
+    t = table[(table["group"] == group) & (table["period"] != "horizon")]
+    names = [n for n in names if n in set(t["indicator"])]
+    scenarios = list(dict.fromkeys(t["scenario"]))
+    with plt.rc_context(STYLE):
+        fig, axes = _grid(len(names), 3.0)
+        for k, scenario in enumerate(scenarios):
+            colour = COLOURS[(k + 1) % len(COLOURS)]
+            offset = (k - (len(scenarios) - 1) / 2) * 0.8 / max(len(scenarios), 1)
+            for ax, name in zip(axes.flat, names):
+                r = t[(t["scenario"] == scenario) & (t["indicator"] == name)].sort_values("period")
+                x = r["period"].astype(int).to_numpy() + offset
+                ax.errorbar(x, r["diff"], yerr=[(r["diff"] - r["diff_low"]).fillna(0).clip(lower=0),
+                                                (r["diff_high"] - r["diff"]).fillna(0).clip(lower=0)],
+                            fmt="o-", color=colour, ms=4, lw=1.2, elinewidth=1.8, capsize=3, label=scenario)
+        for ax, name in zip(axes.flat, names):
+            ax.axhline(0, color="black", lw=0.8)
+            ax.set_title(_title(name) + " (scenario − baseline)")
+            _format_axis(ax, _unit(name, "year"))
+            ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+            ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _pos: f"{v:.0f}"))
+            ax.set_xlabel("year")
+        fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="outside lower center", ncols=min(len(scenarios), 4),
+                   title="scenario: mean paired difference per year, 90% interval over replicates")
+        where = "" if group == "all" else f" ({group} counties)"
+        fig.suptitle((title or "Scenario − baseline, year by year (flows summed, stocks at December)") + where,
+                     fontsize=12)
     return fig
 
 
