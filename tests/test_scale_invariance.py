@@ -119,8 +119,8 @@ def test_scenario_differences_do_not_depend_on_scale():
     replicates (3 degrees of freedom: a normal quantile would be too narrow). With ~30 expectations a
     per-check 90% interval (the two 90% half-widths in quadrature) would fail about three of them by
     chance, so the level is Bonferroni-adjusted: exact invariance fails this test with chance <= 10%.
-    Before the fix (county pools for PV below full scale) the posts' differences were 5 standard errors
-    apart at this size.
+    Before the fix (county pools for PV below full scale) posts and pv_more_to_households' people below
+    the monitoring line were more than 5 standard errors apart at this size.
     """
     paths = sorted(p for p in SCENARIOS.glob("*.toml") if p.stem != "baseline")
     scenarios = [load_scenario(p) for p in paths]
