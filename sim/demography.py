@@ -161,6 +161,8 @@ class Demography(Component):
             raise ValueError("demography: need early_entry_age_years < adult_age_years < retirement_age_years")
         n = len(hh)
         self.slot_key, self.member_key = stream_key(self.rng), stream_key(self.rng)
+        self.household_key = stream_key(self.rng)
+        self.uniforms = np.empty((n, 3), np.float32)  # per household: deaths, out-migration, births
         self.death_chance = death_chances(p)
         self.out_migration_chance = np.zeros(MAX_AGE + 1, np.float32)
         self.out_migration_chance[p.early_entry_age_years:p.out_migration_max_age_years + 1] = p.out_migration_per_year
@@ -189,13 +191,15 @@ class Demography(Component):
 
     def _year(self, model) -> None:
         p, hh, lab = self.params, model.households, model.labourers
+        kernels.household_uniforms(self.household_key, model.year, self.uniforms)
         self.counts = kernels.demography_year(
             hh.member_age_years, hh.size, hh.n_labourers, hh.n_elderly, hh.n_children, hh.n_unable_adults,
             self.n_under_16, hh.first_labourer, hh.labour_slots, lab.age_years, lab.state, lab.ill_months_left,
             self.death_chance, self.out_migration_chance, self.birth_chances(model.year),
             np.float32(p.early_entry_share), np.float32(p.unable_share_at_entry), p.early_entry_age_years,
             p.adult_age_years, p.retirement_age_years, hh.member_age_years.shape[1], self.slot_key, self.member_key,
-            model.year, Employment.INACTIVE, Employment.NONE, self.births, self.deaths, self.out_migrants)
+            model.year, Employment.INACTIVE, Employment.NONE, self.births, self.deaths, self.out_migrants,
+            self.uniforms)
         self.happened = True
         hh.sizes_changed()
 

@@ -2,8 +2,9 @@
 
 Each household's non-labourer members are a row of `member_age` (-1 for an empty column); its labourers
 are its contiguous slots. Every chance is a counter-based hashed uniform (`labour._hash24`): per slot
-(deaths, out-migration, births) or per household and member column (deaths, labour entry), keyed by
-the year, so a person's luck depends on no one else's events and is shared by scenarios on one seed.
+(deaths, out-migration, births) or per household and draw number (members' deaths, labour entry),
+keyed by the year: the same seed gives the same demography whatever the levers do (they never make a
+slot inactive), so scenarios on one seed share it exactly.
 """
 
 import numba
@@ -13,148 +14,227 @@ from .labour import _hash24
 
 _JIT = {"cache": True, "nogil": True}
 
-# event numbers in the hash counter (counter = (year * EVENTS + event) * COLUMNS + column)
+# event numbers in the hash counter (counter = (year * EVENTS + event) * DRAWS + draw)
 DEATH, OUT_MIGRATION, BIRTH, ENTRY = 0, 1, 2, 3
 EVENTS = 4
-COLUMNS = 16  # more than any member table's width
+DRAWS = 64  # more than the member draws of a household in a year (at most twice its width)
 # diagnostic counts returned by `demography_year`
 ENTRANTS, RETIREMENTS, NO_SLOT, N_COUNTS = 0, 1, 2, 3
 
 
 @numba.njit(inline="always")
-def _uniform(key, unit, year, event, column):
-    counter = (np.int64(year) * EVENTS + event) * COLUMNS + column
+def _uniform(key, unit, year, event, draw):
+    counter = (np.int64(year) * EVENTS + event) * DRAWS + draw
     return (np.float32(_hash24(key, unit, counter)) + np.float32(0.5)) * np.float32(2.0**-24)
+
+
+@numba.njit(**_JIT)
+def household_uniforms(key, year, out):
+    """Three uniforms per household (deaths, out-migration, births) for `year`, in one vectorisable pass."""
+    for h in range(out.shape[0]):
+        for e in range(3):
+            out[h, e] = _uniform(key, h, year, e, 0)
+
+
+@numba.njit(inline="always")
+def _first_event(u, chances_survival, p):
+    """Sequential screening step: `u` is uniform on [0, 1 - S) given at least one event; with the survival
+    so far, the event falls on this unit when u < 1 - survival x (1 - p)."""
+    return u < np.float32(1.0) - chances_survival * (np.float32(1.0) - p)
 
 
 @numba.njit(**_JIT)
 def demography_year(member_age, size, n_labourers, n_elderly, n_children, n_unable, n_under_16, first_labourer,
                     labour_slots, lab_age, lab_state, lab_ill, death_chance, out_migration_chance, birth_chance,
                     early_entry_share, unable_share, early_entry_age, adult_age, retirement_age, max_size,
-                    slot_key, member_key, year, inactive, idle, births, deaths, out_migrants):
-    """One year for every household, in this order: everyone ages a year; deaths by age (members and
-    labourers); labourers at retirement age become elderly members; out-migration of labourers by age;
-    members reaching `early_entry_age` (with `early_entry_share`) or `adult_age` (unless unable, with
-    `unable_share`) take the household's lowest free slot as a labourer out of work (without a free slot
-    they leave, counted as out-migrants); at most one birth per household, from its labourers by age,
-    while it has fewer than `max_size` members. Nobody dies or leaves a one-person household.
+                    slot_key, member_key, year, inactive, idle, births, deaths, out_migrants, uniforms):
+    """One year for every household: everyone ages a year and may die (chance by age); labourers at
+    retirement age become elderly members; labourers may out-migrate (chance by age); members reaching
+    `early_entry_age` (with `early_entry_share`) or `adult_age` (unless unable, with `unable_share`) take the
+    household's lowest free slot as labourers out of work (without a free slot they leave, counted as
+    out-migrants); at most one birth per household, from its labourers by age (chance by age), while it
+    has fewer than `max_size` members. Nobody dies or leaves a one-person household.
 
-    Chances are float32 tables by age (index = age in years, 0-127). Writes the members' counts by kind
-    and this year's births, deaths and out-migrants per household; returns the counts of entrants,
-    retirements and entrants without a free slot.
+    Independent events per person are drawn with one uniform per household and kind (`uniforms`, from
+    `household_uniforms`): the household has no event with chance S = prod(1 - p_i) (u >= 1 - S, most
+    households); otherwise the first person with an event is the one where the running survival
+    crosses u, and the persons after it get their own hashed uniforms (by slot, or by household and
+    member draw number). This is exactly one independent trial per person at a fraction of the draws.
+
+    A household's members are packed in the first `size - n_labourers` columns of its row (a member
+    leaving is replaced by the last). Chances are float32 tables by age (0-127). Writes the members'
+    counts by kind (recounted only where something changed) and the year's births, deaths and
+    out-migrants per household; returns the counts of entrants, retirements and entrants without a
+    free slot.
     """
     counts = np.zeros(N_COUNTS, np.int64)
-    n_columns = member_age.shape[1]
+    one = np.float32(1.0)
     for h in range(len(size)):
-        row = member_age[h]
+        m = size[h] - n_labourers[h]  # members in the row
         lo = first_labourer[h]
         hi = lo + labour_slots[h]
+        changed = False
         dead = 0
         left = 0
-        born = 0
-        # a year older
-        for c in range(n_columns):
-            if row[c] >= 0 and row[c] < 127:
-                row[c] += 1
+        draw = 0  # the household's extra member draws this year
+        # a year older; the household's chance of no death
+        alive = one
+        entry_due = False
+        for c in range(m):
+            a = min(member_age[h, c] + 1, 127)
+            member_age[h, c] = a
+            alive *= one - death_chance[a]
+            if a == early_entry_age or a == adult_age:
+                entry_due = True
+                changed = True
+            elif a == retirement_age:
+                changed = True
         for s in range(lo, hi):
             if lab_state[s] != inactive:
-                lab_age[s] += 1
-        # deaths
-        for c in range(n_columns):
-            a = row[c]
-            if a >= 0 and size[h] > 1 and _uniform(member_key, h, year, DEATH, c) < death_chance[a]:
-                row[c] = -1
-                size[h] -= 1
-                dead += 1
-        for s in range(lo, hi):
-            if (lab_state[s] != inactive and size[h] > 1
-                    and _uniform(slot_key, s, year, DEATH, 0) < death_chance[lab_age[s]]):
-                lab_state[s] = inactive
-                lab_ill[s] = 0
-                n_labourers[h] -= 1
-                size[h] -= 1
-                dead += 1
-        # retirement: the labourer joins the members as elderly (a free column always exists: members and
-        # labourers together are the size, which never exceeds the table's width)
-        for s in range(lo, hi):
-            if lab_state[s] != inactive and lab_age[s] >= retirement_age:
-                for c in range(n_columns):
-                    if row[c] < 0:
-                        row[c] = min(lab_age[s], 127)
-                        break
-                lab_state[s] = inactive
-                lab_ill[s] = 0
-                n_labourers[h] -= 1
-                counts[RETIREMENTS] += 1
-        # permanent out-migration of labourers
-        for s in range(lo, hi):
-            if (lab_state[s] != inactive and size[h] > 1
-                    and _uniform(slot_key, s, year, OUT_MIGRATION, 0) < out_migration_chance[lab_age[s]]):
-                lab_state[s] = inactive
-                lab_ill[s] = 0
-                n_labourers[h] -= 1
-                size[h] -= 1
-                left += 1
-        # labour entry: school leavers at the early entry age, everyone else (able) at the adult age
-        for c in range(n_columns):
-            a = row[c]
-            if a != early_entry_age and a != adult_age:
-                continue
-            u = _uniform(member_key, h, year, ENTRY, c)
-            if (a == early_entry_age and u >= early_entry_share) or (a == adult_age and u < unable_share):
-                continue
-            slot = -1
+                a = lab_age[s] + 1
+                lab_age[s] = a
+                alive *= one - death_chance[a]
+        # deaths: members first, then labourers
+        u = uniforms[h, 0]
+        if u < one - alive and size[h] > 1:
+            found = False
+            running = one
+            c = 0
+            while c < m:
+                p = death_chance[member_age[h, c]]
+                if found:
+                    dies = _uniform(member_key, h, year, DEATH, draw) < p
+                    draw += 1
+                else:
+                    dies = _first_event(u, running, p)
+                    running *= one - p
+                    found = dies
+                if dies and size[h] > 1:
+                    m -= 1
+                    member_age[h, c] = member_age[h, m]  # the last member moves here (its trial is still to come)
+                    member_age[h, m] = -1
+                    size[h] -= 1
+                    dead += 1
+                    changed = True
+                    continue
+                c += 1
             for s in range(lo, hi):
                 if lab_state[s] == inactive:
-                    slot = s
-                    break
-            if slot >= 0:
-                row[c] = -1
-                lab_state[slot] = idle
-                lab_age[slot] = a
-                lab_ill[slot] = 0
-                n_labourers[h] += 1
-                counts[ENTRANTS] += 1
-            elif size[h] > 1:  # no slot to work from here: the young adult leaves the household
-                row[c] = -1
-                size[h] -= 1
-                left += 1
-                counts[NO_SLOT] += 1
-        # births: at most one a year, to a household with a labourer of childbearing age and room for a child
-        if size[h] < max_size:
-            free = -1
-            for c in range(n_columns):
-                if row[c] < 0:
-                    free = c
-                    break
-            if free >= 0:
-                for s in range(lo, hi):
-                    if (lab_state[s] != inactive and birth_chance[lab_age[s]] > 0
-                            and _uniform(slot_key, s, year, BIRTH, 0) < birth_chance[lab_age[s]]):
-                        row[free] = 0
-                        size[h] += 1
-                        born = 1
-                        break
-        # members by kind
-        children = 0
-        unable = 0
-        elderly = 0
-        under_16 = 0
-        for c in range(n_columns):
-            a = row[c]
-            if a < 0:
+                    continue
+                p = death_chance[lab_age[s]]
+                if found:
+                    dies = _uniform(slot_key, s, year, DEATH, 0) < p
+                else:
+                    dies = _first_event(u, running, p)
+                    running *= one - p
+                    found = dies
+                if dies and size[h] > 1:
+                    lab_state[s] = inactive
+                    lab_ill[s] = 0
+                    n_labourers[h] -= 1
+                    size[h] -= 1
+                    dead += 1
+                    changed = True
+        # retirement: the labourer joins the members as elderly; the chances of staying and of no birth
+        stay = one
+        no_birth = one
+        for s in range(lo, hi):
+            if lab_state[s] == inactive:
                 continue
+            a = lab_age[s]
             if a >= retirement_age:
-                elderly += 1
-            elif a >= adult_age:
-                unable += 1
+                member_age[h, m] = min(a, 127)
+                m += 1
+                counts[RETIREMENTS] += 1
+                lab_state[s] = inactive
+                lab_ill[s] = 0
+                n_labourers[h] -= 1
+                changed = True
             else:
-                children += 1
-                under_16 += a < early_entry_age
-        n_elderly[h] = elderly
-        n_unable[h] = unable
-        n_children[h] = children
-        n_under_16[h] = under_16
+                stay *= one - out_migration_chance[a]
+                no_birth *= one - birth_chance[a]
+        # permanent out-migration of labourers
+        u = uniforms[h, 1]
+        if u < one - stay and size[h] > 1:
+            found = False
+            running = one
+            for s in range(lo, hi):
+                if lab_state[s] == inactive:
+                    continue
+                p = out_migration_chance[lab_age[s]]
+                if found:
+                    goes = p > 0 and _uniform(slot_key, s, year, OUT_MIGRATION, 0) < p
+                else:
+                    goes = _first_event(u, running, p)
+                    running *= one - p
+                    found = goes
+                if goes and size[h] > 1:
+                    lab_state[s] = inactive
+                    lab_ill[s] = 0
+                    n_labourers[h] -= 1
+                    size[h] -= 1
+                    left += 1
+                    changed = True
+        # labour entry: school leavers at the early entry age, everyone else (able) at the adult age
+        if entry_due:
+            c = 0
+            while c < m:
+                a = member_age[h, c]
+                if a != early_entry_age and a != adult_age:
+                    c += 1
+                    continue
+                v = _uniform(member_key, h, year, ENTRY, draw)
+                draw += 1
+                if (a == early_entry_age and v >= early_entry_share) or (a == adult_age and v < unable_share):
+                    c += 1
+                    continue
+                slot = -1
+                for s in range(lo, hi):
+                    if lab_state[s] == inactive:
+                        slot = s
+                        break
+                if slot >= 0:
+                    lab_state[slot] = idle
+                    lab_age[slot] = a
+                    lab_ill[slot] = 0
+                    n_labourers[h] += 1
+                    counts[ENTRANTS] += 1
+                elif size[h] > 1:  # no slot to work from here: the young adult leaves the household
+                    size[h] -= 1
+                    left += 1
+                    counts[NO_SLOT] += 1
+                else:
+                    c += 1
+                    continue
+                m -= 1
+                member_age[h, c] = member_age[h, m]
+                member_age[h, m] = -1
+        # a birth (chance 1 - prod(1 - f) over the labourers at the start of the year), if there is room
+        born = 0
+        if uniforms[h, 2] < one - no_birth and size[h] < max_size:
+            member_age[h, m] = 0
+            m += 1
+            size[h] += 1
+            born = 1
+            changed = True
+        if changed:
+            children = 0
+            unable = 0
+            elderly = 0
+            under_16 = 0
+            for c in range(m):
+                a = member_age[h, c]
+                if a >= retirement_age:
+                    elderly += 1
+                elif a >= adult_age:
+                    unable += 1
+                else:
+                    children += 1
+                    under_16 += a < early_entry_age
+            n_elderly[h] = elderly
+            n_unable[h] = unable
+            n_children[h] = children
+            n_under_16[h] = under_16
         births[h] = born
         deaths[h] = dead
         out_migrants[h] = left
