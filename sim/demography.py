@@ -89,6 +89,11 @@ class DemographyParams(Section):
         source="assumption: births keep falling (Shanxi's rate fell 9% a year on average 2020-2023)",
         doc="Change of the birth chance per year after the last year of `birth_rate_per_1000_from_2020`.")
     # --- the members at the start (sim/population.py: add_cohorts) ---
+    spare_slot_years: int = param(
+        11, unit="years", ge=0, le=60, source="convention: the default run (10 years after a 1-year warm-up)",
+        doc="Spare labour slots at the start let every child enter the labour force within this many years "
+        "(beyond the slots retirements free). Later, an entrant whose household has no free slot leaves it "
+        "(counted as an out-migrant). More years cost memory and time in every pass over the slots.")
     unable_share_of_young_non_labourers: float = param(
         0.08, unit="share", ge=0.0, le=1.0, source="assumption: working-age people unable to work (disabled, "
         "chronically ill, full-time carers)",
@@ -163,6 +168,7 @@ class Demography(Component):
         self.slot_key, self.member_key = stream_key(self.rng), stream_key(self.rng)
         self.household_key = stream_key(self.rng)
         self.uniforms = np.empty((n, 3), np.float32)  # per household: deaths, out-migration, births
+        self.work = (np.empty(n, np.float32), np.empty(n, np.float32), np.empty(n, np.float32), np.empty(n, bool))
         self.death_chance = death_chances(p)
         self.out_migration_chance = np.zeros(MAX_AGE + 1, np.float32)
         self.out_migration_chance[p.early_entry_age_years:p.out_migration_max_age_years + 1] = p.out_migration_per_year
@@ -194,12 +200,13 @@ class Demography(Component):
         kernels.household_uniforms(self.household_key, model.year, self.uniforms)
         self.counts = kernels.demography_year(
             hh.member_age_years, hh.size, hh.n_labourers, hh.n_elderly, hh.n_children, hh.n_unable_adults,
-            self.n_under_16, hh.first_labourer, hh.labour_slots, lab.age_years, lab.state, lab.ill_months_left,
+            self.n_under_16, hh.first_labourer, hh.labour_slots, lab.household, lab.age_years, lab.state,
+            lab.ill_months_left,
             self.death_chance, self.out_migration_chance, self.birth_chances(model.year),
             np.float32(p.early_entry_share), np.float32(p.unable_share_at_entry), p.early_entry_age_years,
             p.adult_age_years, p.retirement_age_years, hh.member_age_years.shape[1], self.slot_key, self.member_key,
             model.year, Employment.INACTIVE, Employment.NONE, self.births, self.deaths, self.out_migrants,
-            self.uniforms)
+            self.uniforms, *self.work)
         self.happened = True
         hh.sizes_changed()
 

@@ -11,6 +11,7 @@ from typing import Annotated
 import numpy as np
 from pydantic import Field, field_validator
 
+from . import kernels
 from .households import Employment, Households, Labourers
 from .params import ASSUMPTION, Section, param
 from .regions import COUNTY_CLASSES, PROFILES, RegionProfile
@@ -243,9 +244,10 @@ def add_cohorts(households: Households, labourers: Labourers, counties: CountyTa
 
     The non-labourers who are not elderly are split into adults unable to work and children; every
     non-labourer member gets an age in `households.member_age_years` (elderly by the census decades,
-    unable adults uniform over working age, children uniform 0-17). Each household then gets one
-    inactive slot per child after its labourers (skill drawn as a labourer's, the region's wage level),
-    so children reaching working age never need new slots. Returns the labourers with the spare slots;
+    unable adults uniform over working age, children uniform 0-17). Each household then gets inactive
+    slots after its labourers (skill drawn as a labourer's, the region's wage level), as many as its
+    children need to enter the labour force within `demography.spare_slot_years` beyond the slots its
+    retiring labourers free (`kernels.spare_slots_needed`), so no slot is ever reallocated. Returns the labourers with the spare slots;
     the households' `first_labourer` and `labour_slots` follow. Draws come after every other draw of
     `build`, so the rest of the population is the same as without cohorts.
     """
@@ -277,14 +279,18 @@ def add_cohorts(households: Households, labourers: Labourers, counties: CountyTa
     hh.n_children = n_children.astype(np.int16)
     hh.n_unable_adults = n_unable.astype(np.int16)
 
-    # --- spare slots: one per child, after the household's labourers --------------------------------
-    slots = n_lab + n_children
+    # --- spare slots after the household's labourers: enough for its children to enter within the
+    # horizon `demography.spare_slot_years` where retirements do not free slots first --------------
+    spare_count = kernels.spare_slots_needed(ages, hh.first_labourer, hh.labour_slots, labourers.age_years,
+                                             demo.spare_slot_years, demo.early_entry_age_years, demo.adult_age_years,
+                                             demo.retirement_age_years).astype(np.int64)
+    slots = n_lab + spare_count
     first = np.zeros(n, np.int64)
     np.cumsum(slots[:-1], out=first[1:])
     old_to_new = first[labourers.household] + (np.arange(len(labourers)) - hh.first_labourer[labourers.household])
-    spare_hh = np.repeat(np.arange(n), n_children)
-    spare = first[spare_hh] + n_lab[spare_hh] + (np.arange(len(spare_hh)) - np.repeat(np.cumsum(n_children) - n_children,
-                                                                                      n_children))
+    spare_hh = np.repeat(np.arange(n), spare_count)
+    spare = first[spare_hh] + n_lab[spare_hh] + (np.arange(len(spare_hh)) - np.repeat(np.cumsum(spare_count)
+                                                                                      - spare_count, spare_count))
     skill = rng.lognormal(-pop.skill_sigma**2 / 2, pop.skill_sigma, len(spare_hh)).astype(np.float32)
     skill[hh.lifted_out[spare_hh]] *= pop.lifted_out_skill_factor
     county_factor = np.where(counties.was_poverty_county, inc.poverty_county_income_factor, 1.0)

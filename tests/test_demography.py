@@ -44,7 +44,7 @@ def test_build_gives_every_member_an_age():
     check_consistent(m)
     hh = m.households
     lab = m.labourers
-    # one spare slot per child at the start (the warm-up January may already have used some)
+    # spare slots at the start, at most one per child (the warm-up January may already have used some)
     assert np.all(hh.labour_slots >= hh.n_labourers)
     assert np.array_equal(np.bincount(lab.household, minlength=len(hh)), hh.labour_slots)
 
@@ -53,7 +53,7 @@ def test_ages_and_sizes_stay_consistent():
     m = RuralModel(seed=2, scale=0.02, years=4).run()
     check_consistent(m)
     counts = next(c for c in m.components if c.name == "demography").counts
-    assert counts[kernels.demography.NO_SLOT] == 0  # every child has its slot within the horizon
+    assert counts[kernels.demography.NO_SLOT] == 0  # every child has its slot within spare_slot_years
 
 
 def test_same_seed_gives_the_same_population_and_a_lever_does_not_change_it():
@@ -131,10 +131,12 @@ def year(member_age, lab_age, lab_state, *, first, slots, size, death=0.0, out=0
     kernels.household_uniforms(np.uint64(3), 2021, uniforms)
     counts = kernels.demography_year(
         member_age, hh["size"], hh["n_labourers"], hh["n_elderly"], hh["n_children"], hh["n_unable"],
-        hh["n_under_16"], np.array(first, np.int32), np.array(slots, np.int16), lab_age, lab_state,
+        hh["n_under_16"], np.array(first, np.int32), np.array(slots, np.int16),
+        np.repeat(np.arange(n, dtype=np.int32), slots), lab_age, lab_state,
         np.zeros(len(lab_age), np.int8), table(death), table(out), table(birth), np.float32(early),
         np.float32(unable), 16, 18, 60, max_size, np.uint64(1), np.uint64(2), 2021, INACTIVE, IDLE, births, deaths,
-        out_migrants, uniforms)
+        out_migrants, uniforms, np.empty(n, np.float32), np.empty(n, np.float32), np.empty(n, np.float32),
+        np.empty(n, bool))
     return dict(member_age=member_age, lab_age=lab_age, lab_state=lab_state, counts=counts, births=births,
                 deaths=deaths, out_migrants=out_migrants, **hh)
 

@@ -10,6 +10,7 @@ slot inactive), so scenarios on one seed share it exactly.
 import numba
 import numpy as np
 
+from .common import positions
 from .labour import _hash24
 
 _JIT = {"cache": True, "nogil": True}
@@ -45,9 +46,10 @@ def _first_event(u, chances_survival, p):
 
 @numba.njit(**_JIT)
 def demography_year(member_age, size, n_labourers, n_elderly, n_children, n_unable, n_under_16, first_labourer,
-                    labour_slots, lab_age, lab_state, lab_ill, death_chance, out_migration_chance, birth_chance,
-                    early_entry_share, unable_share, early_entry_age, adult_age, retirement_age, max_size,
-                    slot_key, member_key, year, inactive, idle, births, deaths, out_migrants, uniforms):
+                    labour_slots, lab_household, lab_age, lab_state, lab_ill, death_chance, out_migration_chance,
+                    birth_chance, early_entry_share, unable_share, early_entry_age, adult_age, retirement_age, max_size,
+                    slot_key, member_key, year, inactive, idle, births, deaths, out_migrants, uniforms, alive, stay,
+                    no_birth, due):
     """One year for every household: everyone ages a year and may die (chance by age); labourers at
     retirement age become elderly members; labourers may out-migrate (chance by age); members reaching
     `early_entry_age` (with `early_entry_share`) or `adult_age` (unless unable, with `unable_share`) take the
@@ -61,15 +63,55 @@ def demography_year(member_age, size, n_labourers, n_elderly, n_children, n_unab
     crosses u, and the persons after it get their own hashed uniforms (by slot, or by household and
     member draw number). This is exactly one independent trial per person at a fraction of the draws.
 
-    A household's members are packed in the first `size - n_labourers` columns of its row (a member
-    leaving is replaced by the last). Chances are float32 tables by age (0-127). Writes the members'
-    counts by kind (recounted only where something changed) and the year's births, deaths and
-    out-migrants per household; returns the counts of entrants, retirements and entrants without a
-    free slot.
+    Two branch-light passes (members by fixed-width rows, then slots) age everyone and find the
+    households where something may happen (a death, retirement, an age at which kinds change or children
+    enter, an out-migration or a birth by the same screening over all labourers, a superset); only those
+    (about a tenth) go through the events. `alive`, `stay`, `no_birth` (float32) and `due` (bool) are
+    work arrays over households. A household's members are packed in the first `size - n_labourers`
+    columns of its row. Chances are float32 tables by age (0-127). Writes the members' counts by kind and
+    the year's births, deaths and out-migrants per household; returns the counts of entrants,
+    retirements and entrants without a free slot.
     """
     counts = np.zeros(N_COUNTS, np.int64)
     one = np.float32(1.0)
+    width = member_age.shape[1]
+    # survival by age + 1, so that an empty column (-1) reads 1; ages stop at 127 (certain death)
+    survival = np.empty(len(death_chance) + 1, np.float32)
+    survival[0] = one
+    survival[1:] = one - death_chance
+    for h in range(len(size)):  # branch-free over the row's fixed width
+        p = one
+        flag = False
+        for c in range(width):
+            a = member_age[h, c]
+            a = a + (a >= 0) - (a == 127)
+            member_age[h, c] = a
+            p *= survival[a + 1]
+            flag |= (a == early_entry_age) | (a == adult_age) | (a == retirement_age)
+        alive[h] = p
+        stay[h] = one
+        no_birth[h] = one
+        due[h] = flag
+    for s in range(len(lab_state)):
+        if lab_state[s] != inactive:
+            h = lab_household[s]
+            a = lab_age[s] + 1
+            lab_age[s] = a
+            alive[h] *= one - death_chance[a]
+            stay[h] *= one - out_migration_chance[a]
+            no_birth[h] *= one - birth_chance[a]
+            due[h] |= a >= retirement_age
+    n_due = 0
     for h in range(len(size)):
+        births[h] = 0
+        deaths[h] = 0
+        out_migrants[h] = 0
+        is_due = (due[h] or uniforms[h, 0] < one - alive[h] or uniforms[h, 1] < one - stay[h]
+                  or uniforms[h, 2] < one - no_birth[h])
+        due[h] = is_due
+        n_due += is_due
+    # the year's events of the households where something may happen
+    for h in positions(due, n_due):
         m = size[h] - n_labourers[h]  # members in the row
         lo = first_labourer[h]
         hi = lo + labour_slots[h]
@@ -77,26 +119,17 @@ def demography_year(member_age, size, n_labourers, n_elderly, n_children, n_unab
         dead = 0
         left = 0
         draw = 0  # the household's extra member draws this year
-        # a year older; the household's chance of no death
-        alive = one
         entry_due = False
         for c in range(m):
-            a = min(member_age[h, c] + 1, 127)
-            member_age[h, c] = a
-            alive *= one - death_chance[a]
+            a = member_age[h, c]
             if a == early_entry_age or a == adult_age:
                 entry_due = True
                 changed = True
             elif a == retirement_age:
                 changed = True
-        for s in range(lo, hi):
-            if lab_state[s] != inactive:
-                a = lab_age[s] + 1
-                lab_age[s] = a
-                alive *= one - death_chance[a]
         # deaths: members first, then labourers
         u = uniforms[h, 0]
-        if u < one - alive and size[h] > 1:
+        if u < one - alive[h] and size[h] > 1:
             found = False
             running = one
             c = 0
@@ -136,8 +169,8 @@ def demography_year(member_age, size, n_labourers, n_elderly, n_children, n_unab
                     dead += 1
                     changed = True
         # retirement: the labourer joins the members as elderly; the chances of staying and of no birth
-        stay = one
-        no_birth = one
+        stay_h = one
+        no_birth_h = one
         for s in range(lo, hi):
             if lab_state[s] == inactive:
                 continue
@@ -151,11 +184,11 @@ def demography_year(member_age, size, n_labourers, n_elderly, n_children, n_unab
                 n_labourers[h] -= 1
                 changed = True
             else:
-                stay *= one - out_migration_chance[a]
-                no_birth *= one - birth_chance[a]
+                stay_h *= one - out_migration_chance[a]
+                no_birth_h *= one - birth_chance[a]
         # permanent out-migration of labourers
         u = uniforms[h, 1]
-        if u < one - stay and size[h] > 1:
+        if u < one - stay_h and size[h] > 1:
             found = False
             running = one
             for s in range(lo, hi):
@@ -209,9 +242,9 @@ def demography_year(member_age, size, n_labourers, n_elderly, n_children, n_unab
                 m -= 1
                 member_age[h, c] = member_age[h, m]
                 member_age[h, m] = -1
-        # a birth (chance 1 - prod(1 - f) over the labourers at the start of the year), if there is room
+        # a birth (chance 1 - prod(1 - f) over the labourers left after deaths and retirements), if there is room
         born = 0
-        if uniforms[h, 2] < one - no_birth and size[h] < max_size:
+        if uniforms[h, 2] < one - no_birth_h and size[h] < max_size:
             member_age[h, m] = 0
             m += 1
             size[h] += 1
@@ -239,3 +272,25 @@ def demography_year(member_age, size, n_labourers, n_elderly, n_children, n_unab
         deaths[h] = dead
         out_migrants[h] = left
     return counts
+
+
+@numba.njit(**_JIT)
+def spare_slots_needed(member_age, first_labourer, n_labourers, lab_age, years, entry_age, adult_age, retirement_age):
+    """Per household, the spare slots that let every child (a member under `adult_age`) take a slot as
+    early as `entry_age` within `years` years, given that its labourers retire at `retirement_age` and
+    free theirs: the most, over those years, by which entries so far exceed retirements so far (deaths
+    and out-migration only free more)."""
+    out = np.zeros(len(first_labourer), np.int16)
+    for h in range(len(first_labourer)):
+        need = 0
+        for t in range(1, years + 1):
+            entered = 0
+            for c in range(member_age.shape[1]):
+                a = member_age[h, c]
+                entered += (a >= 0) & (a < adult_age) & (a + t >= entry_age)
+            retired = 0
+            for s in range(first_labourer[h], first_labourer[h] + n_labourers[h]):
+                retired += lab_age[s] + t >= retirement_age
+            need = max(need, entered - retired)
+        out[h] = need
+    return out
