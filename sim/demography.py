@@ -174,6 +174,16 @@ class Demography(Component):
         self.out_migration_chance[p.early_entry_age_years:p.out_migration_max_age_years + 1] = p.out_migration_per_year
         age = hh.member_age_years
         self.n_under_16 = ((age >= 0) & (age < p.early_entry_age_years)).sum(axis=1, dtype=np.int8)
+        # members' years of death (drawn from the life table, moving with the member) and each household's
+        # next year with a member event (a death, or an age at which kinds change or children start work)
+        with np.errstate(divide="ignore"):
+            self.log_survival = np.cumsum(np.log1p(-self.death_chance.astype(np.float64)))
+        self.member_death_year = np.empty(age.shape, np.int16)
+        self.member_next_year = np.empty(n, np.int16)
+        first_january = model.year if model.month == 1 else model.year + 1
+        kernels.member_years(age, hh.size, hh.n_labourers, self.member_key, first_january - 1, self.log_survival,
+                             p.early_entry_age_years, p.adult_age_years, p.retirement_age_years,
+                             self.member_death_year, self.member_next_year)
         self.births = np.zeros(n, np.int8)
         self.deaths = np.zeros(n, np.int8)
         self.out_migrants = np.zeros(n, np.int8)
@@ -206,18 +216,17 @@ class Demography(Component):
             np.float32(p.early_entry_share), np.float32(p.unable_share_at_entry), p.early_entry_age_years,
             p.adult_age_years, p.retirement_age_years, hh.member_age_years.shape[1], self.slot_key, self.member_key,
             model.year, Employment.INACTIVE, Employment.NONE, self.births, self.deaths, self.out_migrants,
-            self.uniforms, *self.work)
+            self.uniforms, *self.work, self.member_death_year, self.member_next_year, self.log_survival)
         self.happened = True
         hh.sizes_changed()
 
     def report(self, model, rec) -> None:
         hh, g = model.households, model.hh_groups
         if self.stocks_revision != hh.size_revision:  # people by age change only in January
-            lab = model.labourers
             n_16_59 = (hh.n_labourers + hh.n_children + hh.n_unable_adults).astype(np.int16)
             n_16_59 -= self.n_under_16
             self.stocks = {
-                "labourers": model.lab_groups.count(lab.state != Employment.INACTIVE),
+                "labourers": g.sum(hh.n_labourers),  # (the active slots)
                 "persons_aged_0_15": g.sum(self.n_under_16),
                 "persons_aged_16_59": g.sum(n_16_59),
                 "persons_aged_60_plus": g.sum(hh.n_elderly),

@@ -129,6 +129,11 @@ def year(member_age, lab_age, lab_state, *, first, slots, size, death=0.0, out=0
     births, deaths, out_migrants = (np.zeros(n, np.int8) for _ in range(3))
     uniforms = np.empty((n, 3), np.float32)
     kernels.household_uniforms(np.uint64(3), 2021, uniforms)
+    with np.errstate(divide="ignore"):
+        log_survival = np.cumsum(np.log1p(-table(death).astype(np.float64)))
+    death_year, next_year = np.empty(member_age.shape, np.int16), np.empty(n, np.int16)
+    kernels.member_years(member_age, hh["size"], hh["n_labourers"], np.uint64(2), 2020, log_survival, 16, 18, 60,
+                         death_year, next_year)
     counts = kernels.demography_year(
         member_age, hh["size"], hh["n_labourers"], hh["n_elderly"], hh["n_children"], hh["n_unable"],
         hh["n_under_16"], np.array(first, np.int32), np.array(slots, np.int16),
@@ -136,7 +141,7 @@ def year(member_age, lab_age, lab_state, *, first, slots, size, death=0.0, out=0
         np.zeros(len(lab_age), np.int8), table(death), table(out), table(birth), np.float32(early),
         np.float32(unable), 16, 18, 60, max_size, np.uint64(1), np.uint64(2), 2021, INACTIVE, IDLE, births, deaths,
         out_migrants, uniforms, np.empty(n, np.float32), np.empty(n, np.float32), np.empty(n, np.float32),
-        np.empty(n, bool))
+        np.empty(n, bool), death_year, next_year, log_survival)
     return dict(member_age=member_age, lab_age=lab_age, lab_state=lab_state, counts=counts, births=births,
                 deaths=deaths, out_migrants=out_migrants, **hh)
 

@@ -26,7 +26,7 @@ from .common import (  # noqa: F401
     sum_scaled,
 )
 from .demography import N_COUNTS as DEMOGRAPHY_COUNTS  # noqa: F401
-from .demography import demography_year, household_uniforms, spare_slots_needed  # noqa: F401
+from .demography import demography_year, household_uniforms, member_years, spare_slots_needed  # noqa: F401
 from .distribution import (  # noqa: F401
     employment_counts,
     income_bins,

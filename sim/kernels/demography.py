@@ -18,7 +18,8 @@ _JIT = {"cache": True, "nogil": True}
 # event numbers in the hash counter (counter = (year * EVENTS + event) * DRAWS + draw)
 DEATH, OUT_MIGRATION, BIRTH, ENTRY = 0, 1, 2, 3
 EVENTS = 4
-DRAWS = 64  # more than the member draws of a household in a year (at most twice its width)
+DRAWS = 64  # more than the member draws of a household in a year (at most three times its width)
+NEVER = 32767  # an event year that never comes (int16)
 # diagnostic counts returned by `demography_year`
 ENTRANTS, RETIREMENTS, NO_SLOT, N_COUNTS = 0, 1, 2, 3
 
@@ -49,7 +50,7 @@ def demography_year(member_age, size, n_labourers, n_elderly, n_children, n_unab
                     labour_slots, lab_household, lab_age, lab_state, lab_ill, death_chance, out_migration_chance,
                     birth_chance, early_entry_share, unable_share, early_entry_age, adult_age, retirement_age, max_size,
                     slot_key, member_key, year, inactive, idle, births, deaths, out_migrants, uniforms, alive, stay,
-                    no_birth, due):
+                    no_birth, due, member_death_year, member_next_year, log_survival):
     """One year for every household: everyone ages a year and may die (chance by age); labourers at
     retirement age become elderly members; labourers may out-migrate (chance by age); members reaching
     `early_entry_age` (with `early_entry_share`) or `adult_age` (unless unable, with `unable_share`) take the
@@ -75,23 +76,15 @@ def demography_year(member_age, size, n_labourers, n_elderly, n_children, n_unab
     counts = np.zeros(N_COUNTS, np.int64)
     one = np.float32(1.0)
     width = member_age.shape[1]
-    # survival by age + 1, so that an empty column (-1) reads 1; ages stop at 127 (certain death)
-    survival = np.empty(len(death_chance) + 1, np.float32)
-    survival[0] = one
-    survival[1:] = one - death_chance
-    for h in range(len(size)):  # branch-free over the row's fixed width
-        p = one
-        flag = False
-        for c in range(width):
-            a = member_age[h, c]
-            a = a + (a >= 0) - (a == 127)
-            member_age[h, c] = a
-            p *= survival[a + 1]
-            flag |= (a == early_entry_age) | (a == adult_age) | (a == retirement_age)
-        alive[h] = p
+    flat = member_age.reshape(-1)
+    for i in range(len(flat)):  # everyone a year older (branch-free: -1 stays, ages stop at 127)
+        a = flat[i]
+        flat[i] = a + (a >= 0) - (a == 127)
+    for h in range(len(size)):
+        alive[h] = one
         stay[h] = one
         no_birth[h] = one
-        due[h] = flag
+        due[h] = member_next_year[h] <= year
     for s in range(len(lab_state)):
         if lab_state[s] != inactive:
             h = lab_household[s]
@@ -127,30 +120,29 @@ def demography_year(member_age, size, n_labourers, n_elderly, n_children, n_unab
                 changed = True
             elif a == retirement_age:
                 changed = True
-        # deaths: members first, then labourers
+        # members' deaths (their death years), then labourers' (screening)
+        c = 0
+        while c < m:
+            if member_death_year[h, c] > year:
+                c += 1
+                continue
+            if size[h] == 1:  # the last member stays: another year drawn
+                member_death_year[h, c] = _death_year(log_survival, member_age[h, c], year,
+                                                      _uniform(member_key, h, year, DEATH, draw))
+                draw += 1
+                c += 1
+                continue
+            m -= 1
+            member_age[h, c] = member_age[h, m]  # the last member moves here
+            member_death_year[h, c] = member_death_year[h, m]
+            member_age[h, m] = -1
+            size[h] -= 1
+            dead += 1
+            changed = True
         u = uniforms[h, 0]
         if u < one - alive[h] and size[h] > 1:
             found = False
             running = one
-            c = 0
-            while c < m:
-                p = death_chance[member_age[h, c]]
-                if found:
-                    dies = _uniform(member_key, h, year, DEATH, draw) < p
-                    draw += 1
-                else:
-                    dies = _first_event(u, running, p)
-                    running *= one - p
-                    found = dies
-                if dies and size[h] > 1:
-                    m -= 1
-                    member_age[h, c] = member_age[h, m]  # the last member moves here (its trial is still to come)
-                    member_age[h, m] = -1
-                    size[h] -= 1
-                    dead += 1
-                    changed = True
-                    continue
-                c += 1
             for s in range(lo, hi):
                 if lab_state[s] == inactive:
                     continue
@@ -177,6 +169,9 @@ def demography_year(member_age, size, n_labourers, n_elderly, n_children, n_unab
             a = lab_age[s]
             if a >= retirement_age:
                 member_age[h, m] = min(a, 127)
+                member_death_year[h, m] = _death_year(log_survival, min(a, 127), year,
+                                                      _uniform(member_key, h, year, DEATH, draw))
+                draw += 1
                 m += 1
                 counts[RETIREMENTS] += 1
                 lab_state[s] = inactive
@@ -241,11 +236,14 @@ def demography_year(member_age, size, n_labourers, n_elderly, n_children, n_unab
                     continue
                 m -= 1
                 member_age[h, c] = member_age[h, m]
+                member_death_year[h, c] = member_death_year[h, m]
                 member_age[h, m] = -1
         # a birth (chance 1 - prod(1 - f) over the labourers left after deaths and retirements), if there is room
         born = 0
         if uniforms[h, 2] < one - no_birth_h and size[h] < max_size:
             member_age[h, m] = 0
+            member_death_year[h, m] = _death_year(log_survival, 0, year, _uniform(member_key, h, year, BIRTH, draw))
+            draw += 1
             m += 1
             size[h] += 1
             born = 1
@@ -271,7 +269,54 @@ def demography_year(member_age, size, n_labourers, n_elderly, n_children, n_unab
         births[h] = born
         deaths[h] = dead
         out_migrants[h] = left
+        member_next_year[h] = _next_member_year(member_age[h], member_death_year[h], m, year, early_entry_age,
+                                                adult_age, retirement_age)
     return counts
+
+
+@numba.njit(inline="always")
+def _next_member_year(ages, death_years, m, year, early_entry_age, adult_age, retirement_age):
+    """The first year after `year` in which one of the `m` members (ages as of `year`) dies or reaches an
+    age at which kinds change or children enter the labour force."""
+    first = np.int64(NEVER)
+    for c in range(m):
+        a = np.int64(ages[c])
+        first = min(first, np.int64(death_years[c]))
+        if a < early_entry_age:
+            first = min(first, year + early_entry_age - a)
+        elif a < adult_age:
+            first = min(first, year + adult_age - a)
+        elif a < retirement_age:
+            first = min(first, year + retirement_age - a)
+    return first
+
+
+@numba.njit(inline="always")
+def _death_year(log_survival, age, year, u):
+    """The year of death of a person of `age` alive after `year`'s January: year + the first k >= 1 where
+    the chance of surviving the ages age+1 .. age+k falls to `u` or below (`log_survival[x]`: the sum of
+    log(1 - q) up to age x, -inf at the last age, so the search ends there)."""
+    target = log_survival[age] + np.log(np.float64(u))
+    k = 1
+    while age + k < len(log_survival) - 1 and log_survival[age + k] > target:
+        k += 1
+    return min(year + k, NEVER)
+
+
+@numba.njit(**_JIT)
+def member_years(member_age, size, n_labourers, member_key, year, log_survival, early_entry_age, adult_age,
+                 retirement_age, member_death_year, member_next_year):
+    """At the start (`year`: the year before the first January): every member's death year and each
+    household's next member event year (`demography_year` keeps both up to date)."""
+    for h in range(len(size)):
+        m = size[h] - n_labourers[h]
+        for c in range(member_age.shape[1]):
+            member_death_year[h, c] = NEVER
+        for c in range(m):
+            member_death_year[h, c] = _death_year(log_survival, member_age[h, c], year,
+                                                  _uniform(member_key, h, year, DEATH, c))
+        member_next_year[h] = _next_member_year(member_age[h], member_death_year[h], m, year, early_entry_age,
+                                                adult_age, retirement_age)
 
 
 @numba.njit(**_JIT)
@@ -279,15 +324,26 @@ def spare_slots_needed(member_age, first_labourer, n_labourers, lab_age, years, 
     """Per household, the spare slots that let every child (a member under `adult_age`) take a slot as
     early as `entry_age` within `years` years, given that its labourers retire at `retirement_age` and
     free theirs: the most, over those years, by which entries so far exceed retirements so far (deaths
-    and out-migration only free more)."""
+    and out-migration only free more). The most is reached at a child's entry year, so only those are
+    tried."""
     out = np.zeros(len(first_labourer), np.int16)
     for h in range(len(first_labourer)):
         need = 0
-        for t in range(1, years + 1):
+        for c in range(member_age.shape[1]):
+            a = member_age[h, c]
+            if a < 0:
+                break  # members are packed
+            if a >= adult_age:
+                continue
+            t = max(entry_age - a, 1)  # this child's entry year (years from now)
+            if t > years:
+                continue
             entered = 0
-            for c in range(member_age.shape[1]):
-                a = member_age[h, c]
-                entered += (a >= 0) & (a < adult_age) & (a + t >= entry_age)
+            for k in range(member_age.shape[1]):
+                b = member_age[h, k]
+                if b < 0:
+                    break
+                entered += (b < adult_age) & (max(entry_age - b, 1) <= t)
             retired = 0
             for s in range(first_labourer[h], first_labourer[h] + n_labourers[h]):
                 retired += lab_age[s] + t >= retirement_age
