@@ -7,10 +7,11 @@ Every person has an age. Labourers are the labour slots (`Labourers.age_years`);
 `size = n_labourers + n_children + n_unable_adults + n_elderly` always: children are members under
 `adult_age_years` (0-17, those of 16-17 still at school), unable adults members of `adult_age_years`
 to retirement age who did not enter the labour force, the elderly members of retirement age and over.
-Each household has one spare (inactive) labour slot per child at the start (sim/population.py:
-`add_cohorts`), so a child reaching working age takes a slot without any reallocation; slots freed by
-retirement, death or out-migration are reused first. The year is one compiled pass
-(`kernels.demography_year`) with counter-based draws per slot and per member (common random numbers).
+Spare (inactive) labour slots are allocated at the start (sim/population.py: `add_cohorts`) so that a
+child reaching working age takes a slot without any reallocation; slots freed by retirement, death or
+out-migration are reused first. The year is one compiled call (`kernels.demography_year`) with
+counter-based draws per household, slot and member (common random numbers); members carry their year
+of death, so only the households where something happens are visited (docs/ODD.md, section 7.3).
 """
 
 import numpy as np
@@ -23,6 +24,7 @@ from .indicators import Indicator
 from .params import ASSUMPTION, Section, param
 
 MAX_AGE = 127  # member ages are int8
+FIRST_COHORT, LAST_COHORT = 1850, 2150  # birth cohorts of the birth tables (year - age)
 
 SHANXI_BIRTH_RATES = "public: Shanxi crude birth rate 8.26 (2020), 7.06 (2021), 6.75 (2022), 6.13 (2023) per 1,000, " \
     "Shanxi population sample survey communiques (Shanxi Statistics Bureau, 2022-03 and 2024-02); 6.94 (2024), " \
@@ -121,7 +123,8 @@ DEMOGRAPHY_INDICATORS = (
               "Working-age adults (18-59) who are not labourers: disabled, chronically ill or carers."),
     Indicator("births", "persons", "flow", "Births (January, for the year)."),
     Indicator("deaths", "persons", "flow", "Deaths (January, for the year)."),
-    Indicator("out_migrants", "persons", "flow", "People leaving the rural population for good (January, for the year)."),
+    Indicator("out_migrants", "persons", "flow",
+              "People leaving the rural population for good (January, for the year)."),
 )
 
 
@@ -132,6 +135,25 @@ def death_chances(p: DemographyParams) -> np.ndarray:
     q[0] += p.infant_mortality
     q[MAX_AGE] = 1.0
     return np.minimum(q, 1.0).astype(np.float32)
+
+
+def no_event(chance: np.ndarray) -> np.ndarray:
+    """Chance of no event over the ages below each age (1 at age 0, 0 after a certain event), float64,
+    one longer than the table of chances by age: what event years are drawn from."""
+    out = np.ones(len(chance) + 1)
+    np.cumprod(1.0 - np.asarray(chance, np.float64), out=out[1:])
+    return out
+
+
+def no_birth_by_cohort(p: DemographyParams, birth_chance: np.ndarray) -> np.ndarray:
+    """`no_event` of the birth chances for each birth cohort (rows from FIRST_COHORT to LAST_COHORT; a
+    labourer of age a in January y is of cohort y - a): at age a the chance is birth_chance[a] times the
+    birth-rate index of the January after (y + 1)."""
+    cohorts = np.arange(FIRST_COHORT, LAST_COHORT + 1)
+    januaries = cohorts[:, None] + np.arange(len(birth_chance))[None, :] + 1
+    index = np.array([birth_rate_index(p, int(y)) for y in range(januaries.min(), januaries.max() + 1)])
+    chance = np.minimum(birth_chance[None, :] * index[januaries - januaries.min()], 1.0)
+    return np.ascontiguousarray(np.vstack([no_event(row) for row in chance]))
 
 
 def life_expectancy(q: np.ndarray) -> float:
@@ -161,32 +183,35 @@ class Demography(Component):
     indicators = DEMOGRAPHY_INDICATORS
 
     def setup(self, model) -> None:
-        p, hh = self.params, model.households
+        p, hh, lab = self.params, model.households, model.labourers
         if not p.early_entry_age_years < p.adult_age_years < p.retirement_age_years:
             raise ValueError("demography: need early_entry_age_years < adult_age_years < retirement_age_years")
         n = len(hh)
         self.slot_key, self.member_key = stream_key(self.rng), stream_key(self.rng)
-        self.household_key = stream_key(self.rng)
-        self.uniforms = np.empty((n, 3), np.float32)  # per household: deaths, out-migration, births
-        self.work = (np.empty(n, np.float32), np.empty(n, np.float32), np.empty(n, np.float32), np.empty(n, bool))
+        # chances by age: death, out-migration, a child (2021's level; by cohort, the birth-rate index scales it)
         self.death_chance = death_chances(p)
         self.out_migration_chance = np.zeros(MAX_AGE + 1, np.float32)
         self.out_migration_chance[p.early_entry_age_years:p.out_migration_max_age_years + 1] = p.out_migration_per_year
+        self.birth_chance = np.zeros(MAX_AGE + 1, np.float32)
+        self.birth_chance[p.fertile_age_min_years:p.fertile_age_max_years + 1] = p.birth_chance_per_young_labourer
+        self.survival, self.stay = no_event(self.death_chance), no_event(self.out_migration_chance)
+        self.no_birth = no_birth_by_cohort(p, self.birth_chance)
+        # everyone's event years (members: death; labourers: death, out-migration, next child) and each
+        # household's first, from the year before the first January
         age = hh.member_age_years
-        self.n_under_16 = ((age >= 0) & (age < p.early_entry_age_years)).sum(axis=1, dtype=np.int8)
-        # members' years of death (drawn from the life table, moving with the member) and each household's
-        # next year with a member event (a death, or an age at which kinds change or children start work)
-        with np.errstate(divide="ignore"):
-            self.log_survival = np.cumsum(np.log1p(-self.death_chance.astype(np.float64)))
         self.member_death_year = np.empty(age.shape, np.int16)
-        self.member_next_year = np.empty(n, np.int16)
+        self.slot_years = tuple(np.empty(len(lab), np.int16) for _ in range(3))  # death, out-migration, child
+        self.next_year = np.empty(n, np.int16)
         first_january = model.year if model.month == 1 else model.year + 1
-        kernels.member_years(age, hh.size, hh.n_labourers, self.member_key, first_january - 1, self.log_survival,
-                             p.early_entry_age_years, p.adult_age_years, p.retirement_age_years,
-                             self.member_death_year, self.member_next_year)
+        kernels.start_years(age, self.member_death_year, hh.size, hh.n_labourers, hh.first_labourer, hh.labour_slots,
+                            lab.age_years, lab.state, *self.slot_years, self.next_year, self.survival, self.stay,
+                            self.no_birth, FIRST_COHORT, self.slot_key, self.member_key, first_january - 1,
+                            Employment.INACTIVE, p.early_entry_age_years, p.adult_age_years, p.retirement_age_years)
+        self.n_under_16 = ((age >= 0) & (age < p.early_entry_age_years)).sum(axis=1, dtype=np.int8)
         self.births = np.zeros(n, np.int8)
         self.deaths = np.zeros(n, np.int8)
         self.out_migrants = np.zeros(n, np.int8)
+        self.due = np.zeros(n, bool)
         self.counts = np.zeros(kernels.DEMOGRAPHY_COUNTS, np.int64)
         self.happened = False  # events this month (January)
         self.stocks_revision = None
@@ -197,26 +222,15 @@ class Demography(Component):
             return
         self._year(model)
 
-    def birth_chances(self, year: int) -> np.ndarray:
-        """Annual birth chance per labourer by age in `year`, float32."""
-        p = self.params
-        chance = np.zeros(MAX_AGE + 1, np.float32)
-        f = min(1.0, p.birth_chance_per_young_labourer * birth_rate_index(p, year))
-        chance[p.fertile_age_min_years:p.fertile_age_max_years + 1] = f
-        return chance
-
     def _year(self, model) -> None:
         p, hh, lab = self.params, model.households, model.labourers
-        kernels.household_uniforms(self.household_key, model.year, self.uniforms)
         self.counts = kernels.demography_year(
-            hh.member_age_years, hh.size, hh.n_labourers, hh.n_elderly, hh.n_children, hh.n_unable_adults,
-            self.n_under_16, hh.first_labourer, hh.labour_slots, lab.household, lab.age_years, lab.state,
-            lab.ill_months_left,
-            self.death_chance, self.out_migration_chance, self.birth_chances(model.year),
-            np.float32(p.early_entry_share), np.float32(p.unable_share_at_entry), p.early_entry_age_years,
+            hh.member_age_years, self.member_death_year, hh.size, hh.n_labourers, hh.n_elderly, hh.n_children,
+            hh.n_unable_adults, self.n_under_16, hh.first_labourer, hh.labour_slots, lab.age_years, lab.state,
+            lab.ill_months_left, *self.slot_years, self.next_year, self.survival, self.stay, self.no_birth,
+            FIRST_COHORT, np.float32(p.early_entry_share), np.float32(p.unable_share_at_entry), p.early_entry_age_years,
             p.adult_age_years, p.retirement_age_years, hh.member_age_years.shape[1], self.slot_key, self.member_key,
-            model.year, Employment.INACTIVE, Employment.NONE, self.births, self.deaths, self.out_migrants,
-            self.uniforms, *self.work, self.member_death_year, self.member_next_year, self.log_survival)
+            model.year, Employment.INACTIVE, Employment.NONE, self.births, self.deaths, self.out_migrants, self.due)
         self.happened = True
         hh.sizes_changed()
 

@@ -247,9 +247,9 @@ def add_cohorts(households: Households, labourers: Labourers, counties: CountyTa
     unable adults uniform over working age, children uniform 0-17). Each household then gets inactive
     slots after its labourers (skill drawn as a labourer's, the region's wage level), as many as its
     children need to enter the labour force within `demography.spare_slot_years` beyond the slots its
-    retiring labourers free (`kernels.spare_slots_needed`), so no slot is ever reallocated. Returns the labourers with the spare slots;
-    the households' `first_labourer` and `labour_slots` follow. Draws come after every other draw of
-    `build`, so the rest of the population is the same as without cohorts.
+    retiring labourers free (`kernels.spare_slots_needed`), so no slot is ever reallocated. Returns the
+    labourers with the spare slots; the households' `first_labourer` and `labour_slots` follow. Draws
+    come after every other draw of `build`, so the rest of the population is the same as without cohorts.
     """
     demo, pop, inc = scenario.demography, scenario.population, scenario.income
     hh, n = households, len(households)

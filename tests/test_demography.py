@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from sim import RuralModel, kernels
-from sim.demography import DemographyParams, birth_rate_index, death_chances, life_expectancy
+from sim.demography import DemographyParams, birth_rate_index, death_chances, life_expectancy, no_event
 from sim.households import Employment
 
 INACTIVE, IDLE = Employment.INACTIVE, Employment.NONE
@@ -117,31 +117,31 @@ def test_birth_rate_index_follows_the_series_then_the_trend():
 
 def year(member_age, lab_age, lab_state, *, first, slots, size, death=0.0, out=0.0, birth=0.0, early=0.0,
          unable=0.0, max_size=8):
-    """One demographic year on hand-made households (ages given for this January, before ageing)."""
+    """One demographic year (2021) on hand-made households (ages as of the year before, 2020), chances
+    the same at every age (0 or 1 make the events certain)."""
     n = len(size)
     member_age = np.array(member_age, np.int8)
     lab_age, lab_state = np.array(lab_age, np.int16), np.array(lab_state, np.int8)
+    first, slots = np.array(first, np.int32), np.array(slots, np.int16)
     n_lab = np.array([np.sum(lab_state[f:f + s] != INACTIVE) for f, s in zip(first, slots)], np.int16)
     z = lambda: np.zeros(n, np.int16)  # noqa: E731
     hh = dict(size=np.array(size, np.int8), n_labourers=n_lab, n_elderly=z(), n_children=z(), n_unable=z(),
               n_under_16=np.zeros(n, np.int8))
     table = lambda v: np.full(128, v, np.float32)  # noqa: E731
     births, deaths, out_migrants = (np.zeros(n, np.int8) for _ in range(3))
-    uniforms = np.empty((n, 3), np.float32)
-    kernels.household_uniforms(np.uint64(3), 2021, uniforms)
-    with np.errstate(divide="ignore"):
-        log_survival = np.cumsum(np.log1p(-table(death).astype(np.float64)))
-    death_year, next_year = np.empty(member_age.shape, np.int16), np.empty(n, np.int16)
-    kernels.member_years(member_age, hh["size"], hh["n_labourers"], np.uint64(2), 2020, log_survival, 16, 18, 60,
-                         death_year, next_year)
+    member_death_year = np.empty(member_age.shape, np.int16)
+    slot_years = tuple(np.empty(len(lab_age), np.int16) for _ in range(3))
+    next_year = np.empty(n, np.int16)
+    tables = (no_event(table(death)), no_event(table(out)), np.tile(no_event(table(birth)), (300, 1)), 1850)
+    keys = (np.uint64(1), np.uint64(2))
+    # event years drawn as of 2020 with the ages given; 2021's January ages everyone first
+    kernels.start_years(member_age, member_death_year, hh["size"], n_lab, first, slots, lab_age, lab_state,
+                        *slot_years, next_year, *tables, *keys, 2020, INACTIVE, 16, 18, 60)
     counts = kernels.demography_year(
-        member_age, hh["size"], hh["n_labourers"], hh["n_elderly"], hh["n_children"], hh["n_unable"],
-        hh["n_under_16"], np.array(first, np.int32), np.array(slots, np.int16),
-        np.repeat(np.arange(n, dtype=np.int32), slots), lab_age, lab_state,
-        np.zeros(len(lab_age), np.int8), table(death), table(out), table(birth), np.float32(early),
-        np.float32(unable), 16, 18, 60, max_size, np.uint64(1), np.uint64(2), 2021, INACTIVE, IDLE, births, deaths,
-        out_migrants, uniforms, np.empty(n, np.float32), np.empty(n, np.float32), np.empty(n, np.float32),
-        np.empty(n, bool), death_year, next_year, log_survival)
+        member_age, member_death_year, hh["size"], n_lab, hh["n_elderly"], hh["n_children"], hh["n_unable"],
+        hh["n_under_16"], first, slots, lab_age, lab_state, np.zeros(len(lab_age), np.int8), *slot_years, next_year,
+        *tables, np.float32(early), np.float32(unable), 16, 18, 60, max_size, *keys, 2021, INACTIVE, IDLE, births,
+        deaths, out_migrants, np.zeros(n, bool))
     return dict(member_age=member_age, lab_age=lab_age, lab_state=lab_state, counts=counts, births=births,
                 deaths=deaths, out_migrants=out_migrants, **hh)
 
