@@ -94,8 +94,7 @@ def test_labour_force_and_vital_rates_are_plausible():
     assert t.persons[2030] < t.persons[2021]
 
 
-@pytest.mark.slow
-def test_labour_force_agrees_across_scales():
+def test_labour_force_agrees_across_scales():  # ~15 s (a full-scale run)
     small = annual(RuralModel(seed=1, scale=0.1).run(), ["labourers", "persons"])
     full = annual(RuralModel(seed=1, scale=1.0).run(), ["labourers", "persons"])
     assert np.allclose(small.labourers, full.labourers, rtol=0.01)
