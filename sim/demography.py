@@ -9,9 +9,9 @@ Every person has an age. Labourers are the labour slots (`Labourers.age_years`);
 to retirement age who did not enter the labour force, the elderly members of retirement age and over.
 Spare (inactive) labour slots are allocated at the start (sim/population.py: `add_cohorts`) so that a
 child reaching working age takes a slot without any reallocation; slots freed by retirement, death or
-out-migration are reused first. The year is one compiled call (`kernels.demography_year`) with
-counter-based draws per household, slot and member (common random numbers); members carry their year
-of death, so only the households where something happens are visited (docs/ODD.md, section 7.3).
+out-migration are reused first. The year is one compiled call (`kernels.demography_year`): everyone
+carries the years of their next events (counter-based draws per slot and per household: common random
+numbers), so only the households where something happens are visited (docs/ODD.md, section 7.3).
 """
 
 import numpy as np
@@ -121,10 +121,10 @@ DEMOGRAPHY_INDICATORS = (
     Indicator("persons_aged_60_plus", "persons", "stock", "Rural people aged 60 and over."),
     Indicator("unable_adults", "persons", "stock",
               "Working-age adults (18-59) who are not labourers: disabled, chronically ill or carers."),
-    Indicator("births", "persons", "flow", "Births (January, for the year)."),
-    Indicator("deaths", "persons", "flow", "Deaths (January, for the year)."),
+    Indicator("births", "persons", "flow", "Births (booked in January, for the year)."),
+    Indicator("deaths", "persons", "flow", "Deaths (booked in January, for the year)."),
     Indicator("out_migrants", "persons", "flow",
-              "People leaving the rural population for good (January, for the year)."),
+              "People leaving the rural population for good (booked in January, for the year)."),
 )
 
 
