@@ -145,6 +145,16 @@ def no_event(chance: np.ndarray) -> np.ndarray:
     return out
 
 
+def lower_bounds(none: np.ndarray, buckets: int = 1024) -> np.ndarray:
+    """For each age and uniform bucket [j/B, (j+1)/B), the earliest age at which the event can fall: the
+    exact answer at the bucket's top (the answer falls as the uniform rises). int16 (ages, B + 1)."""
+    u = np.minimum((np.arange(buckets + 1) + 1) / buckets, 1.0)
+    target = none[:, None] * u[None, :]
+    first = np.searchsorted(-none, -target.ravel(), side="left").reshape(target.shape)
+    ages = np.arange(len(none))[:, None]
+    return np.minimum(np.maximum(first, ages + 1), len(none) - 1).astype(np.int16)
+
+
 def no_birth_by_cohort(p: DemographyParams, birth_chance: np.ndarray) -> np.ndarray:
     """`no_event` of the birth chances for each birth cohort (rows from FIRST_COHORT to LAST_COHORT; a
     labourer of age a in January y is of cohort y - a): at age a the chance is birth_chance[a] times the
@@ -195,6 +205,7 @@ class Demography(Component):
         self.birth_chance = np.zeros(MAX_AGE + 1, np.float32)
         self.birth_chance[p.fertile_age_min_years:p.fertile_age_max_years + 1] = p.birth_chance_per_young_labourer
         self.survival, self.stay = no_event(self.death_chance), no_event(self.out_migration_chance)
+        self.survival_lower, self.stay_lower = lower_bounds(self.survival), lower_bounds(self.stay)
         self.no_birth = no_birth_by_cohort(p, self.birth_chance)
         # everyone's event years (members: death; labourers: death, out-migration, next child) and each
         # household's first, from the year before the first January
@@ -204,9 +215,10 @@ class Demography(Component):
         self.next_year = np.empty(n, np.int16)
         first_january = model.year if model.month == 1 else model.year + 1
         kernels.start_years(age, self.member_death_year, hh.size, hh.n_labourers, hh.first_labourer, hh.labour_slots,
-                            lab.age_years, lab.state, *self.slot_years, self.next_year, self.survival, self.stay,
-                            self.no_birth, FIRST_COHORT, self.slot_key, self.member_key, first_january - 1,
-                            Employment.INACTIVE, p.early_entry_age_years, p.adult_age_years, p.retirement_age_years)
+                            lab.age_years, lab.state, *self.slot_years, self.next_year, self.survival,
+                            self.survival_lower, self.stay, self.stay_lower, self.no_birth, FIRST_COHORT,
+                            self.slot_key, self.member_key, first_january - 1, Employment.INACTIVE,
+                            p.early_entry_age_years, p.adult_age_years, p.retirement_age_years)
         self.n_under_16 = ((age >= 0) & (age < p.early_entry_age_years)).sum(axis=1, dtype=np.int8)
         self.births = np.zeros(n, np.int8)
         self.deaths = np.zeros(n, np.int8)
@@ -227,10 +239,11 @@ class Demography(Component):
         self.counts = kernels.demography_year(
             hh.member_age_years, self.member_death_year, hh.size, hh.n_labourers, hh.n_elderly, hh.n_children,
             hh.n_unable_adults, self.n_under_16, hh.first_labourer, hh.labour_slots, lab.age_years, lab.state,
-            lab.ill_months_left, *self.slot_years, self.next_year, self.survival, self.stay, self.no_birth,
-            FIRST_COHORT, np.float32(p.early_entry_share), np.float32(p.unable_share_at_entry), p.early_entry_age_years,
-            p.adult_age_years, p.retirement_age_years, hh.member_age_years.shape[1], self.slot_key, self.member_key,
-            model.year, Employment.INACTIVE, Employment.NONE, self.births, self.deaths, self.out_migrants, self.due)
+            lab.ill_months_left, *self.slot_years, self.next_year, self.survival, self.survival_lower, self.stay,
+            self.stay_lower, self.no_birth, FIRST_COHORT, np.float32(p.early_entry_share),
+            np.float32(p.unable_share_at_entry), p.early_entry_age_years, p.adult_age_years, p.retirement_age_years,
+            hh.member_age_years.shape[1], self.slot_key, self.member_key, model.year, Employment.INACTIVE,
+            Employment.NONE, self.births, self.deaths, self.out_migrants, self.due)
         self.happened = True
         hh.sizes_changed()
 

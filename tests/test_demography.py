@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from sim import RuralModel, kernels
-from sim.demography import DemographyParams, birth_rate_index, death_chances, life_expectancy, no_event
+from sim.demography import DemographyParams, birth_rate_index, death_chances, life_expectancy, lower_bounds, no_event
 from sim.households import Employment
 
 INACTIVE, IDLE = Employment.INACTIVE, Employment.NONE
@@ -131,7 +131,9 @@ def year(member_age, lab_age, lab_state, *, first, slots, size, death=0.0, out=0
     member_death_year = np.empty(member_age.shape, np.int16)
     slot_years = tuple(np.empty(len(lab_age), np.int16) for _ in range(3))
     next_year = np.empty(n, np.int16)
-    tables = (no_event(table(death)), no_event(table(out)), np.tile(no_event(table(birth)), (300, 1)), 1850)
+    survival, stay = no_event(table(death)), no_event(table(out))
+    tables = (survival, lower_bounds(survival), stay, lower_bounds(stay), np.tile(no_event(table(birth)), (300, 1)),
+              1850)
     keys = (np.uint64(1), np.uint64(2))
     # event years drawn as of 2020 with the ages given; 2021's January ages everyone first
     kernels.start_years(member_age, member_death_year, hh["size"], n_lab, first, slots, lab_age, lab_state,

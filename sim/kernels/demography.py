@@ -49,17 +49,33 @@ def _event_year(none, age, year, u):
     if none[len(none) - 1] >= none[age]:
         return NEVER  # no event possible at the ages left
     target = none[age] * np.float64(u)
-    lo = age + 1
-    hi = len(none) - 1
-    if lo > hi or none[hi] > target:
+    lo = age + 1  # the first age x > age with none[x] <= target (branch-free lower bound: the chance falls)
+    n = len(none) - lo
+    while n > 1:
+        half = n >> 1
+        lo = lo + half if none[lo + half - 1] > target else lo
+        n -= half
+    if none[lo] > target:
         return NEVER
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if none[mid] <= target:
-            hi = mid
-        else:
-            lo = mid + 1
     return min(year + lo - age, NEVER)
+
+
+@numba.njit(inline="always")
+def _event_year_from(none, lower, age, year, u):
+    """`_event_year` with a table of lower bounds of the answer by age and uniform bucket (`lower_bounds`):
+    a look-up and a step or two up instead of a binary search."""
+    if none[age] <= 0:
+        return min(year + 1, NEVER)
+    if none[len(none) - 1] >= none[age]:
+        return NEVER
+    target = none[age] * np.float64(u)
+    x = np.int64(lower[age, np.int64(np.float64(u) * (lower.shape[1] - 1))])
+    last = len(none) - 1
+    while x < last and none[x] > target:
+        x += 1
+    if none[x] > target:
+        return NEVER
+    return min(year + x - age, NEVER)
 
 
 @numba.njit(inline="always")
@@ -86,8 +102,9 @@ def _next_year(h, m, member_age, member_death_year, lo, hi, lab_state, lab_age, 
 
 @numba.njit(**_JIT)
 def start_years(member_age, member_death_year, size, n_labourers, first_labourer, labour_slots, lab_age, lab_state,
-                slot_death_year, slot_out_year, slot_birth_year, next_year, survival, stay, no_birth, first_cohort,
-                slot_key, member_key, year, inactive, early_entry_age, adult_age, retirement_age):
+                slot_death_year, slot_out_year, slot_birth_year, next_year, survival, survival_lower, stay, stay_lower,
+                no_birth, first_cohort, slot_key, member_key, year, inactive, early_entry_age, adult_age,
+                retirement_age):
     """At the start (`year`: the year before the first January): every person's event years and each
     household's first (`demography_year` keeps them up to date)."""
     for h in range(len(size)):
@@ -95,7 +112,7 @@ def start_years(member_age, member_death_year, size, n_labourers, first_labourer
         for c in range(member_age.shape[1]):
             member_death_year[h, c] = NEVER
         for c in range(m):
-            member_death_year[h, c] = _event_year(survival, member_age[h, c], year,
+            member_death_year[h, c] = _event_year_from(survival, survival_lower, member_age[h, c], year,
                                                   _uniform(member_key, h, year, DEATH, c))
         lo = first_labourer[h]
         hi = lo + labour_slots[h]
@@ -105,8 +122,10 @@ def start_years(member_age, member_death_year, size, n_labourers, first_labourer
             slot_birth_year[s] = NEVER
             if lab_state[s] != inactive:
                 a = lab_age[s]
-                slot_death_year[s] = _event_year(survival, a, year, _uniform(slot_key, s, year, DEATH, 0))
-                slot_out_year[s] = _event_year(stay, a, year, _uniform(slot_key, s, year, OUT_MIGRATION, 0))
+                slot_death_year[s] = _event_year_from(survival, survival_lower, a, year,
+                                                      _uniform(slot_key, s, year, DEATH, 0))
+                slot_out_year[s] = _event_year_from(stay, stay_lower, a, year,
+                                                    _uniform(slot_key, s, year, OUT_MIGRATION, 0))
                 slot_birth_year[s] = _event_year(no_birth[year - a - first_cohort], a, year,
                                                  _uniform(slot_key, s, year, BIRTH, 0))
         next_year[h] = _next_year(h, m, member_age, member_death_year, lo, hi, lab_state, lab_age, slot_death_year,
@@ -117,7 +136,8 @@ def start_years(member_age, member_death_year, size, n_labourers, first_labourer
 @numba.njit(**_JIT)
 def demography_year(member_age, member_death_year, size, n_labourers, n_elderly, n_children, n_unable, n_under_16,
                     first_labourer, labour_slots, lab_age, lab_state, lab_ill, slot_death_year, slot_out_year,
-                    slot_birth_year, next_year, survival, stay, no_birth, first_cohort, early_entry_share,
+                    slot_birth_year, next_year, survival, survival_lower, stay, stay_lower, no_birth, first_cohort,
+                    early_entry_share,
                     unable_share, early_entry_age, adult_age, retirement_age, max_size, slot_key, member_key, year,
                     inactive, idle, births, deaths, out_migrants, due):
     """One year: everyone ages; in the households whose first event year has come, in this order:
@@ -170,7 +190,7 @@ def demography_year(member_age, member_death_year, size, n_labourers, n_elderly,
                 c += 1
                 continue
             if size[h] == 1:  # the last member stays: another year drawn
-                member_death_year[h, c] = _event_year(survival, member_age[h, c], year,
+                member_death_year[h, c] = _event_year_from(survival, survival_lower, member_age[h, c], year,
                                                       _uniform(member_key, h, year, DEATH, draw))
                 draw += 1
                 c += 1
@@ -193,7 +213,8 @@ def demography_year(member_age, member_death_year, size, n_labourers, n_elderly,
                     size[h] -= 1
                     lab_state[s] = inactive
                 else:
-                    slot_death_year[s] = _event_year(survival, a, year, _uniform(slot_key, s, year, DEATH, 0))
+                    slot_death_year[s] = _event_year_from(survival, survival_lower, a, year,
+                                                          _uniform(slot_key, s, year, DEATH, 0))
             if lab_state[s] != inactive and a >= retirement_age:
                 member_age[h, m] = min(a, 127)
                 member_death_year[h, m] = slot_death_year[s]
@@ -206,7 +227,8 @@ def demography_year(member_age, member_death_year, size, n_labourers, n_elderly,
                     size[h] -= 1
                     lab_state[s] = inactive
                 else:
-                    slot_out_year[s] = _event_year(stay, a, year, _uniform(slot_key, s, year, OUT_MIGRATION, 0))
+                    slot_out_year[s] = _event_year_from(stay, stay_lower, a, year,
+                                                        _uniform(slot_key, s, year, OUT_MIGRATION, 0))
             if lab_state[s] == inactive:
                 lab_ill[s] = 0
                 n_labourers[h] -= 1
@@ -234,7 +256,7 @@ def demography_year(member_age, member_death_year, size, n_labourers, n_elderly,
                     lab_age[slot] = a
                     lab_ill[slot] = 0
                     slot_death_year[slot] = member_death_year[h, c]
-                    slot_out_year[slot] = _event_year(stay, a, year,
+                    slot_out_year[slot] = _event_year_from(stay, stay_lower, a, year,
                                                       _uniform(slot_key, slot, year, OUT_MIGRATION, 0))
                     slot_birth_year[slot] = _event_year(no_birth[year - a - first_cohort], a, year,
                                                         _uniform(slot_key, slot, year, BIRTH, 0))
@@ -261,7 +283,8 @@ def demography_year(member_age, member_death_year, size, n_labourers, n_elderly,
         born = 0
         if child and size[h] < max_size:
             member_age[h, m] = 0
-            member_death_year[h, m] = _event_year(survival, 0, year, _uniform(member_key, h, year, BIRTH, draw))
+            member_death_year[h, m] = _event_year_from(survival, survival_lower, 0, year,
+                                                       _uniform(member_key, h, year, BIRTH, draw))
             draw += 1
             m += 1
             size[h] += 1
