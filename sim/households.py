@@ -112,6 +112,12 @@ class Households:
         self.labour_slots = labour_slots
         n = len(size)
         self.n_labourers = np.zeros(n, np.int16)  # active labourer slots, kept by the engine
+        # Members who are not labourers, with ages (kept by demography; filled by population.add_cohorts):
+        # one row per household, -1 for an empty column; size = n_labourers + n_children + n_unable_adults
+        # + n_elderly. Children are under 18 (16-17 at school), unable adults 18-59 and not labourers.
+        self.member_age_years = np.full((n, 0), -1, np.int8)
+        self.n_children = np.zeros(n, np.int16)
+        self.n_unable_adults = np.zeros(n, np.int16)
         # Shared policy state: written by one lever, read by others (so none imports another).
         # 0 = not monitored; otherwise a MonitoringCategory code (written by the monitoring lever).
         self.monitoring_category = np.zeros(n, np.int8)
@@ -263,9 +269,11 @@ class Households:
 
     def view(self, i: int) -> dict:
         """One household as a dict, for inspection in a notebook."""
-        fields = ("village", "county", "county_class", "size", "n_labourers", "n_elderly", "lifted_out",
+        fields = ("village", "county", "county_class", "size", "n_labourers", "n_elderly", "n_children",
+                  "n_unable_adults", "lifted_out",
                   "weight", "farm_income_annual_yuan", "has_farmland", "income_12m_yuan", "expense_12m_yuan")
         out = {f: getattr(self, f)[i].item() for f in fields}
+        out["member_ages"] = [int(a) for a in self.member_age_years[i] if a >= 0] if self.member_age_years.size else []
         out["income_month"] = {k: float(v[i]) for k, v in self.income_month.items()}
         out["expense_month"] = {k: float(v[i]) for k, v in self.expense_month.items()}
         return out

@@ -5,12 +5,13 @@ section with its source (mostly "assumption"). With `scale` < 1 a uniform sample
 built and every household carries the weight that brings the sample back to the region's people.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Annotated
 
 import numpy as np
 from pydantic import Field, field_validator
 
+from . import kernels
 from .households import Employment, Households, Labourers
 from .params import ASSUMPTION, Section, param
 from .pension import monthly_pension_yuan
@@ -38,8 +39,11 @@ class PopulationParams(Section):
         "value). Where a region counts its poverty-lifted labourers more broadly (people registered after "
         "2014, weak labourers, workers over 60), its share differs.")
     elderly_share_of_non_labourers: float = param(
-        0.55, unit="share", ge=0.0, le=1.0, source=ASSUMPTION,
-        doc="Share of non-labourers who are elderly or disabled (the rest are children and students).")
+        0.50, unit="share", ge=0.0, le=1.0,
+        source="assumption: gives ~20% aged 60+ and ~15% aged 0-15 at the start (public: Shanxi 2020 census, "
+        "18.92% aged 60+, 16.35% aged 0-14)",
+        doc="Share of non-labourers who are elderly (the rest are children and adults unable to work, split by "
+        "demography.unable_share_of_young_non_labourers).")
     village_size_sigma: float = param(0.5, unit="log sd", ge=0.0, le=2.0, source=ASSUMPTION,
                                       doc="Spread of village populations within a county (lognormal).")
     poverty_concentration_sigma: float = param(
@@ -207,6 +211,7 @@ def build(region: RegionProfile, scenario, *, scale: float, rng: np.random.Gener
         has_farmland=np.ones(n, bool), first_labourer=first_labourer, labour_slots=n_lab.copy())
     households.n_labourers[:] = n_lab
     labourers.wage_multiplier *= factor
+    labourers = add_cohorts(households, labourers, counties, scenario, factor, rng)
     return Population(households, labourers, villages, counties, factor)
 
 
@@ -234,3 +239,78 @@ def _initial_states(u: np.ndarray, category: np.ndarray, p_local: np.ndarray, p_
     state[u < (p_local + p_migrant)[category]] = Employment.LOCAL
     state[u < p_migrant[category]] = Employment.MIGRANT
     return state
+
+
+def add_cohorts(households: Households, labourers: Labourers, counties: CountyTable, scenario, wage_factor: float,
+                rng: np.random.Generator) -> Labourers:
+    """Ages for every member and spare labour slots for the children (cohort demography, sim/demography.py).
+
+    The non-labourers who are not elderly are split into adults unable to work and children; every
+    non-labourer member gets an age in `households.member_age_years` (elderly by the census decades,
+    unable adults uniform over working age, children uniform 0-17). Each household then gets inactive
+    slots after its labourers (skill drawn as a labourer's, the region's wage level), as many as its
+    children need to enter the labour force within `demography.spare_slot_years` beyond the slots its
+    retiring labourers free (`kernels.spare_slots_needed`), so no slot is ever reallocated. Returns the
+    labourers with the spare slots; the households' `first_labourer` and `labour_slots` follow. Draws
+    come after every other draw of `build`, so the rest of the population is the same as without cohorts.
+    """
+    demo, pop, inc = scenario.demography, scenario.population, scenario.income
+    hh, n = households, len(households)
+    n_lab = hh.labour_slots.astype(np.int64)
+    n_elderly = hh.n_elderly.astype(np.int64)
+    rest = hh.size.astype(np.int64) - n_lab - n_elderly
+    n_unable = rng.binomial(rest, demo.unable_share_of_young_non_labourers)
+    n_children = rest - n_unable
+
+    # --- member ages: columns hold the elderly first, then unable adults, then children --------------
+    members = n_elderly + n_unable + n_children
+    width = max(pop.max_household_size, int(hh.size.max(initial=1)))
+    member_hh = np.repeat(np.arange(n), members)
+    column = np.arange(members.sum()) - np.repeat(np.cumsum(members) - members, members)
+    is_elderly = column < n_elderly[member_hh]
+    is_child = column >= (n_elderly + n_unable)[member_hh]
+    is_unable = ~is_elderly & ~is_child
+    age = np.empty(len(member_hh), np.int64)
+    shares = np.asarray(demo.elderly_age_shares_by_decade, float)
+    decade = rng.choice(len(shares), size=int(is_elderly.sum()), p=shares / shares.sum())
+    age[is_elderly] = demo.retirement_age_years + 10 * decade + rng.integers(0, 10, len(decade))
+    age[is_unable] = rng.integers(demo.adult_age_years, demo.retirement_age_years, int(is_unable.sum()))
+    age[is_child] = rng.integers(0, demo.child_age_max_years + 1, int(is_child.sum()))
+    ages = np.full((n, width), -1, np.int8)
+    ages[member_hh, column] = np.minimum(age, 127)
+    hh.member_age_years = ages
+    hh.n_children = n_children.astype(np.int16)
+    hh.n_unable_adults = n_unable.astype(np.int16)
+
+    # --- spare slots after the household's labourers: enough for its children to enter within the
+    # horizon `demography.spare_slot_years` where retirements do not free slots first --------------
+    spare_count = kernels.spare_slots_needed(ages, hh.first_labourer, hh.labour_slots, labourers.age_years,
+                                             demo.spare_slot_years, demo.early_entry_age_years, demo.adult_age_years,
+                                             demo.retirement_age_years).astype(np.int64)
+    slots = n_lab + spare_count
+    first = np.zeros(n, np.int64)
+    np.cumsum(slots[:-1], out=first[1:])
+    old_to_new = first[labourers.household] + (np.arange(len(labourers)) - hh.first_labourer[labourers.household])
+    spare_hh = np.repeat(np.arange(n), spare_count)
+    spare = first[spare_hh] + n_lab[spare_hh] + (np.arange(len(spare_hh)) - np.repeat(np.cumsum(spare_count)
+                                                                                      - spare_count, spare_count))
+    skill = rng.lognormal(-pop.skill_sigma**2 / 2, pop.skill_sigma, len(spare_hh)).astype(np.float32)
+    skill[hh.lifted_out[spare_hh]] *= pop.lifted_out_skill_factor
+    county_factor = np.where(counties.was_poverty_county, inc.poverty_county_income_factor, 1.0)
+    skill *= county_factor[hh.county[spare_hh]].astype(np.float32)
+    spare_values = {"household": spare_hh, "age_years": 0, "skill": skill, "state": Employment.INACTIVE,
+                    "ill_months_left": 0, "migrant_finding_multiplier": 1.0, "local_finding_multiplier": 1.0,
+                    "wage_multiplier": wage_factor, "lifted_out": hh.lifted_out[spare_hh]}
+    total = int(slots.sum())
+    arrays = {}
+    for f in fields(Labourers):
+        old = getattr(labourers, f.name)
+        if not isinstance(old, np.ndarray):
+            continue
+        new = np.empty(total, old.dtype)
+        new[old_to_new] = old
+        new[spare] = spare_values[f.name]
+        arrays[f.name] = new
+    hh.first_labourer = first.astype(hh.first_labourer.dtype)
+    hh.labour_slots = slots.astype(hh.labour_slots.dtype)
+    return Labourers(**arrays)

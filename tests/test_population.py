@@ -55,7 +55,12 @@ def test_labour_slots_are_consistent():
     counts = np.bincount(lab.household, minlength=len(hh))
     assert np.array_equal(counts, hh.labour_slots)
     assert np.all(hh.n_labourers + hh.n_elderly <= hh.size)
-    assert np.all(lab.state != Employment.INACTIVE)
+    # every labourer is active at the start; spare (inactive) slots follow them, at most one per child
+    active = lab.state != Employment.INACTIVE
+    assert np.array_equal(np.bincount(lab.household[active], minlength=len(hh)), hh.n_labourers)
+    assert np.all(hh.labour_slots <= hh.n_labourers + hh.n_children)
+    position = np.arange(len(lab)) - hh.first_labourer[lab.household]
+    assert np.array_equal(active, position < hh.n_labourers[lab.household])
     assert np.all(lab.household[hh.first_labourer[hh.labour_slots > 0]] == np.flatnonzero(hh.labour_slots > 0))
 
 

@@ -8,9 +8,11 @@ are bit for bit those of the NumPy code they replace. `cache=True` keeps the com
 `__pycache__`: only the first run after an install or a change compiles (docs/performance.md).
 
 By the code they serve: `common` (positions of a mask, the below-line test, the accounts),
-`distribution` (income histogram, median, Gini), `labour` (the due slots' month, wage bases, the
-waiting times' hash), `levers` (monitoring, lever jobs by pool, relocation follow-up). Each kernel has
-a test against the NumPy it replaces in tests/test_kernels.py or tests/test_jobs.py.
+`demography` (the January year, spare slots at the start), `distribution` (income histogram, median,
+Gini), `labour` (the due slots' month, wage bases, the waiting times' hash), `levers` (monitoring,
+lever jobs by pool, relocation follow-up). Each kernel has a test against the NumPy it replaces in
+tests/test_kernels.py or tests/test_jobs.py (demography's: tests/test_demography.py, on hand-made
+households).
 """
 
 import os
@@ -26,6 +28,8 @@ from .common import (  # noqa: F401
     scatter_add,
     sum_scaled,
 )
+from .demography import N_COUNTS as DEMOGRAPHY_COUNTS  # noqa: F401
+from .demography import demography_year, spare_slots_needed, start_years  # noqa: F401
 from .distribution import (  # noqa: F401
     employment_counts,
     income_bins,
