@@ -67,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--scale", type=float, help="share of households simulated, in (0, 1] "
                            "(default: about 20,000 households, e.g. 0.02 for Xinzhou)")
     dashboard.add_argument("--open", action="store_true", help="open the page in the default web browser")
+    validate = sub.add_parser("validate", help="run the baseline and write docs/validation.md: the baseline beside "
+                              "public figures it was not fitted to")
+    validate.add_argument("--replicates", type=int, default=5, help="Xinzhou replicates (default: 5)")
+    validate.add_argument("--scale", type=float, default=1.0, help="Xinzhou scale (default: 1, full scale)")
+    validate.add_argument("--shanxi-scale", type=float, default=0.02, help="Shanxi scale (default: 0.02)")
+    validate.add_argument("--shanxi-replicates", type=int, default=2, help="Shanxi replicates (default: 2)")
+    validate.add_argument("--no-shanxi", action="store_true", help="skip the provincial run")
     add_sweep_parsers(sub)  # sweep, sensitivity
     add_calibration_parsers(sub)  # calibrate, targets
     return parser
@@ -257,9 +264,19 @@ def format_summary(result) -> str:
     return "\n".join(lines)
 
 
+def cmd_validate(args) -> int:
+    from . import validation
+
+    if args.replicates < 1 or not 0 < args.scale <= 1 or not 0 < args.shanxi_scale <= 1:
+        raise InputError("validate: --replicates must be at least 1 and the scales in (0, 1]")
+    argv = ["--replicates", str(args.replicates), "--scale", str(args.scale), "--shanxi-scale",
+            str(args.shanxi_scale), "--shanxi-replicates", str(args.shanxi_replicates)]
+    return validation.main(argv + (["--no-shanxi"] if args.no_shanxi else []))
+
+
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "check": cmd_check, "sweep": cmd_sweep,
             "sensitivity": cmd_sensitivity, "calibrate": cmd_calibrate, "targets": cmd_targets,
-            "dashboard": cmd_dashboard}
+            "dashboard": cmd_dashboard, "validate": cmd_validate}
 
 
 def main(argv=None) -> int:

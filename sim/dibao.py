@@ -18,6 +18,13 @@ MCA_2021 = "public: Ministry of Civil Affairs, measures for the review and confi
 
 
 class DibaoParams(ProgrammeParams):
+    quota_share_of_rural_persons: float = param(
+        0.06, unit="share of rural people", ge=0.0, le=1.0,
+        source="public: rural dibao is allocated through county quotas under fiscal constraints (Golan, Sicular and "
+        "Umapathi 2017, World Development 93); the share an assumption near Shanxi's coverage (1.15 million "
+        "recipients in 2022, ~84% rural, of ~20 million rural registered people: ~4.8%; poorer cities higher)",
+        doc="Most people a county admits to dibao, as a share of its rural people; eligible applicants beyond it "
+        "wait (1 = no quota).")
     take_up_share: float = param(
         0.65, unit="share of eligible households", ge=0.0, le=1.0,
         source="assumption: most eligible rural households outside dibao in 2013 (public: Golan, Sicular and "

@@ -42,6 +42,7 @@ class MeansTested(Component):
         self.started = False
         self.group = None
         self.imputed, self.imputed_key = np.zeros(n, np.float32), None
+        self.quota_left = None
 
     def step(self, model) -> None:
         p, hh = self.params, model.households
@@ -57,7 +58,7 @@ class MeansTested(Component):
             np.float32(p.take_up_share), hh.lifted_out, np.float32(p.lifted_out_take_up_share), self.pending_due,
             self.next_review, self.exit_left, self.monthly_yuan,
             np.int32(p.verification_lag_months if self.started else 0), np.int32(p.review_interval_months),
-            np.int8(p.gradual_exit_months), assess)
+            np.int8(p.gradual_exit_months), assess, hh.county, self._quota_left(model))
         if not self.started:  # first reviews spread over the year after the accounts fill
             self.next_review[self.paid_idx] = (model.month_index + MONTHS_PER_YEAR
                                                + self.review_offset[self.paid_idx])
@@ -71,6 +72,21 @@ class MeansTested(Component):
         rec.put(f"{name}_recipient_persons", g.sum_at(idx, hh.size[idx]))
         rec.put(f"{name}_recipient_lifted_out_persons", g.sum_at(idx, hh.size[idx] * hh.lifted_out[idx]))
         rec.put(f"cost_{name}_yuan", g.sum_at(idx, self.paid))
+
+    def _quota_left(self, model) -> np.ndarray:
+        """Persons each county can still admit: recounted each January (sizes change), kept by the kernel
+        between. Without a quota, infinite."""
+        share = getattr(self.params, "quota_share_of_rural_persons", None)
+        n_counties = len(model.counties)
+        if share is None or share >= 1.0:
+            return np.full(n_counties, np.inf)
+        if self.quota_left is None or model.month == 1:
+            hh = model.households
+            persons = np.bincount(hh.county, weights=hh.size, minlength=n_counties)
+            mine = hh.social_assistance == self.code
+            covered = np.bincount(hh.county[mine], weights=hh.size[mine], minlength=n_counties)
+            self.quota_left = share * persons - covered
+        return self.quota_left
 
     def _imputed(self, model) -> np.ndarray:
         """The income the means test imputes, recomputed after each survey and each January (sizes)."""

@@ -25,8 +25,9 @@ CORE_INDICATORS = (
     Indicator("persons_below_monitoring_line_12_months_unreached", "persons", "stock",
               "Of those, people in households neither monitored nor receiving dibao or extreme-poverty support."),
     Indicator("persons_below_poverty_line_verified", "persons", "stock",
-              "People below the poverty line as administrations count income: verified own income (the annual "
-              "survey, sim/verification.py) plus the means-tested assistance of the last 12 months."),
+              "People below the poverty line as the poverty-alleviation register counts income: verified own "
+              "income (the annual survey, sim/verification.py), the register's extra and the means-tested "
+              "assistance of the last 12 months."),
     Indicator("persons_below_monitoring_line_verified", "persons", "stock",
               "People below the monitoring line as administrations count income."),
     Indicator("persons_below_monitoring_line_verified_12_months", "persons", "stock",
@@ -130,7 +131,8 @@ class Metrics(Component):
         rec.put("lifted_out_households_below_poverty_line", g.sum_at(lifted_below))
         rec.put("lifted_out_persons_below_poverty_line", g.sum_at(lifted_below, hh.size[lifted_below]))
         verified = kernels.verified_status(
-            hh.verified_income_yuan, hh.assistance_12m_yuan, hh.size, float(model.poverty_line_yuan),
+            hh.verified_income_yuan, hh.assistance_12m_yuan, hh.size,
+            float(getattr(model, "register_extra_per_person_yuan", 0.0)), float(model.poverty_line_yuan),
             float(model.monitoring_line_yuan), self.months_below_monitoring_verified, hh.monitoring_category,
             hh.social_assistance)
         for name, idx in zip(("poverty_line_verified", "monitoring_line_verified",

@@ -181,7 +181,7 @@ class Monitoring(Component):
         rigid, drop = p.rigid_expenditure_trigger_share, p.income_drop_trigger_share
         return kernels.monitoring_risk(hh.verified_income_yuan, hh.net_12m_yuan, hh.assistance_12m_yuan,
                                        hh.expense_12m_yuan, hh.size,
-                                       np.float64(getattr(model, "counted_extra_per_person_yuan", 0.0)),
+                                       np.float64(getattr(model, "register_extra_per_person_yuan", 0.0)),
                                        np.float32(line), rigid / (1.0 - rigid),
                                        1.0 - drop, self.flagged, self.supported, hh.social_assistance, self.risk,
                                        self.scratch_bool, self.budget, hh.county, county_hazard)

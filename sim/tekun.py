@@ -48,12 +48,6 @@ class Tekun(MeansTested):
         children = hh.size - hh.n_labourers - hh.n_elderly
         return (hh.n_labourers == 0) & (children <= 0) & ~hh.has_supporter
 
-    def imputed_yuan(self, model) -> np.ndarray:
-        """The means test leaves out what administrations add to survey income for produce and remittances
-        (`verification.counted_extra_per_person_2020_yuan`): households without labour or supporters have none."""
-        hh = model.households
-        return -(hh.size * np.float32(getattr(model, "counted_extra_per_person_yuan", 0.0))).astype(np.float32)
-
     def threshold_person_yuan(self, model) -> float:
         return model.dibao_standard_yuan
 

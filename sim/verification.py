@@ -1,6 +1,7 @@
 """How administrations see income: each household's own yearly income (everything but means-tested
 assistance, net of rigid expenditure) as verified in the annual survey, which the means tests (dibao,
-extreme-poverty support) and the monitoring lever read.
+extreme-poverty support) read, and what the poverty-alleviation register counts on top of it, which the
+monitoring lever and the official poverty count read (two agencies, two ways of counting income).
 
 Village cadres verify income once a year (the annual concentrated survey) from records, visits and
 neighbours' reports; between surveys a household's verified income stands, and only departmental
@@ -27,15 +28,16 @@ class VerificationParams(Section):
         10, unit="calendar month", ge=1, le=12,
         source="assumption: provinces run the annual concentrated survey of incomes in the third quarter",
         doc="Month of the annual income survey that re-verifies every household.")
-    counted_extra_per_person_2020_yuan: float = param(
+    register_extra_per_person_2020_yuan: float = param(
         2_500.0, unit="yuan per person per year", ge=0.0, le=10_000,
-        source="assumption, calibrated where targets inform it: administrations count income a household survey "
-        "misses or values lower (own produce at market value, policy payments in the register, remittances "
-        "reported to cadres). Public: lifted-out people's registered income was 12,550 yuan in 2021 (national "
-        "rural revitalisation administration) while the household survey's poorest fifth of rural people had "
-        "4,856 (NBS 2021)",
-        doc="Income per person that the verified figure adds to the 12-month income, at 2020 levels (grows with "
-        "the wage index).")
+        source="calibrated (calibration/targets.toml): the poverty-alleviation register counts income the "
+        "civil-affairs means test and a household survey do not (own produce at market value, policy payments "
+        "recorded in the register, remittances reported to cadres). Public: lifted-out people's registered income "
+        "was 12,550 yuan in 2021 (national rural revitalisation administration) while the household survey's "
+        "poorest fifth of rural people had 4,856 (NBS 2021)",
+        doc="Income per person that the register (monitoring, the official poverty count) adds to verified "
+        "income, at 2020 levels (grows with the wage index). The dibao and extreme-poverty means tests do "
+        "without it.")
     weight_of_current_year: float = param(
         0.5, unit="share", gt=0.0, le=1.0, source=ASSUMPTION,
         doc="Weight of this year's 12-month income in the newly verified income (the rest: the last verified).")
@@ -68,10 +70,11 @@ class Verification(Component):
 
     def step(self, model) -> None:
         hh = model.households
-        # what administrations add to a survey-style income this year, per person (read by monitoring's screening)
-        model.counted_extra_per_person_yuan = self.params.counted_extra_per_person_2020_yuan * wage_index(model)
+        # what the poverty-alleviation register adds to verified income this year, per person (read by the
+        # monitoring lever and the register's poverty count in metrics)
+        model.register_extra_per_person_yuan = self.params.register_extra_per_person_2020_yuan * wage_index(model)
         if not self.estimated:
-            hh.verified_income_yuan[:] = (self._annual_estimate(model) + self._extra(model, hh)) * self._factor()
+            hh.verified_income_yuan[:] = self._annual_estimate(model) * self._factor()
             self.count_idle(model)
             hh.surveys += 1
             self.estimated = True
@@ -84,17 +87,13 @@ class Verification(Component):
         """The last 12 months' income without means-tested assistance, net of rigid expenditure."""
         return hh.net_12m_yuan - hh.assistance_12m_yuan
 
-    @staticmethod
-    def _extra(model, hh) -> np.ndarray:
-        return hh.size * np.float32(model.counted_extra_per_person_yuan)
-
     def _survey(self, model, hh) -> None:
         p = self.params
         if self.surveyed:
             rho = np.float32(p.error_persistence)
             shock = self.rng.standard_normal(len(self.z)).astype(np.float32)
             self.z = rho * self.z + np.sqrt(1 - rho * rho) * shock
-        now = (self.own_income_12m(hh) + self._extra(model, hh)) * self._factor()
+        now = self.own_income_12m(hh) * self._factor()
         w = np.float32(p.weight_of_current_year if self.surveyed else 1.0)
         hh.verified_income_yuan[:] = w * now + (1 - w) * hh.verified_income_yuan
         self.surveyed = True

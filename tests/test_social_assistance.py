@@ -41,7 +41,8 @@ def _means_test(n=6, **kw):
                 take_up=0.5, lifted_out=np.zeros(n, bool), lifted_out_take_up=1.0,
                 pending_due=np.full(n, -1, np.int32), next_review=np.zeros(n, np.int32),
                 exit_left=np.zeros(n, np.int8), monthly_yuan=np.zeros(n, np.float32), lag_months=2,
-                review_months=12, exit_months=3, assess=True)
+                review_months=12, exit_months=3, assess=True, county=np.zeros(n, np.int16),
+                quota_left=np.full(1, np.inf))
     args.update(kw)
     return args
 
@@ -50,7 +51,7 @@ def _run(args):
     order = ("month", "own_code", "takes_over_code", "social", "group_ok", "verified_yuan", "imputed_yuan", "size",
              "threshold_person_yuan", "flat_person_yuan", "referral", "take_up_draw", "take_up", "lifted_out",
              "lifted_out_take_up", "pending_due", "next_review", "exit_left", "monthly_yuan", "lag_months",
-             "review_months", "exit_months", "assess")
+             "review_months", "exit_months", "assess", "county", "quota_left")
     typed = dict(args, month=np.int32(args["month"]), own_code=np.int8(args["own_code"]),
                  takes_over_code=np.int8(args["takes_over_code"]), take_up=np.float32(args["take_up"]),
                  lifted_out_take_up=np.float32(args["lifted_out_take_up"]), lag_months=np.int32(args["lag_months"]),
@@ -97,6 +98,16 @@ def test_review_gradual_exit_and_flat_standard():
     flat = _means_test(2, take_up=1.0, lag_months=0, flat_person_yuan=6500.0)
     _, paid = _run(flat)
     assert np.allclose(paid, 6500.0 * 2 / 12)
+
+
+def test_a_county_quota_admits_applicants_until_it_is_full_and_frees_places_on_exit():
+    args = _means_test(6, take_up=1.0, lag_months=0, quota_left=np.full(1, 5.0))  # room for two households of 2
+    idx, _ = _run(args)
+    assert list(idx) == [0, 1] and args["quota_left"][0] == 1.0
+    args["verified_yuan"][0] = 50_000.0  # household 0 leaves at its review, without a gradual exit
+    args.update(month=12, exit_months=0)
+    idx, _ = _run(args)
+    assert 0 not in idx and 2 in idx  # its place went to the next applicant
 
 
 def test_a_programme_takes_over_only_the_one_it_may():

@@ -11,7 +11,7 @@ from .common import _JIT
 def means_tested_month(month, own_code, takes_over_code, social, group_ok, verified_yuan, imputed_yuan, size,
                        threshold_person_yuan, flat_person_yuan, referral, take_up_draw, take_up, lifted_out,
                        lifted_out_take_up, pending_due, next_review, exit_left, monthly_yuan, lag_months,
-                       review_months, exit_months, assess):
+                       review_months, exit_months, assess, county, quota_left):
     """One month of a means-tested programme; returns the households paid and what each gets.
 
     Verified income is the household's own yearly income without means-tested assistance, as last verified
@@ -23,7 +23,8 @@ def means_tested_month(month, own_code, takes_over_code, social, group_ok, verif
     no longer eligible, paid on for `exit_months` (gradual exit) and stopped. The amount is the top-up to the
     threshold, or `flat_person_yuan` x size when that is positive (a fixed support standard). Households in
     another programme are left alone, except `takes_over_code`'s, which this one may enrol. `assess` False
-    (the accounts not yet full) only pays the recipients.
+    (the accounts not yet full) only pays the recipients. `quota_left` (persons, per county; infinite without
+    a quota) is what a county can still admit: an applicant who does not fit waits and applies again.
     """
     n = len(social)
     paid_idx = np.empty(n, np.intp)
@@ -43,6 +44,7 @@ def means_tested_month(month, own_code, takes_over_code, social, group_ok, verif
                     if exit_left[i] == 0:
                         social[i] = 0
                         monthly_yuan[i] = 0.0
+                        quota_left[county[i]] += size[i]
                         continue
                 elif month >= next_review[i] or not group_ok[i]:
                     next_review[i] = month + review_months
@@ -51,6 +53,7 @@ def means_tested_month(month, own_code, takes_over_code, social, group_ok, verif
                     elif exit_months == 0 or not group_ok[i]:
                         social[i] = 0
                         monthly_yuan[i] = 0.0
+                        quota_left[county[i]] += size[i]
                         continue
                     else:
                         exit_left[i] = exit_months
@@ -75,6 +78,11 @@ def means_tested_month(month, own_code, takes_over_code, social, group_ok, verif
                 if lag_months > 0:
                     pending_due[i] = month + lag_months
                     continue
+            if quota_left[county[i]] < size[i]:
+                continue  # the county's quota is full: the household applies again later
+            quota_left[county[i]] -= size[i]
+            if s == takes_over_code and s > 0:
+                pass  # the programme taken over frees its own quota when it next counts (January)
             social[i] = own_code
             monthly_yuan[i] = _amount(flat_person_yuan, line, verified, size[i])
             next_review[i] = month + review_months
@@ -105,18 +113,18 @@ def months_below(below, counter, scratch):
 
 
 @numba.njit(**_JIT)
-def verified_status(verified_yuan, assistance_12m_yuan, size, poverty_line_yuan, monitoring_line_yuan, months_below,
-                    category, social_assistance):
-    """Poverty status as administrations count income (verified own income plus the means-tested assistance of
-    the last 12 months): the households below the poverty line, below the monitoring line, and below it for
+def verified_status(verified_yuan, assistance_12m_yuan, size, extra_person_yuan, poverty_line_yuan,
+                    monitoring_line_yuan, months_below, category, social_assistance):
+    """Poverty status as the register counts income (verified own income, the register's extra a person, and
+    the means-tested assistance of the last 12 months): the households below the poverty line, below the monitoring line, and below it for
     12 consecutive months or more and neither monitored nor assisted (sorted). Updates `months_below`."""
     n = len(verified_yuan)
     below_p, below_m, unreached, long = (np.empty(n, np.intp), np.empty(n, np.intp), np.empty(n, np.intp),
                                          np.empty(n, np.intp))
     n_p = n_m = n_u = n_l = 0
     for i in range(n):
-        income = np.float64(verified_yuan[i]) + np.float64(assistance_12m_yuan[i])
         persons = np.float64(size[i])
+        income = np.float64(verified_yuan[i]) + np.float64(assistance_12m_yuan[i]) + extra_person_yuan * persons
         is_m = income < monitoring_line_yuan * persons
         months_below[i] = min(months_below[i] + 1, 30000) * is_m
         if is_m:

@@ -13,11 +13,11 @@ def monitoring_risk(verified_yuan, net_12m_yuan, assistance_12m_yuan, expense_12
     """The monitoring lever's risk test for every household, and which of those at risk and not yet
     flagged are found this month (sorted).
 
-    At risk, as administrations see it: verified own income (sim/verification.py) below the line without
+    At risk, as the register sees it: verified own income (sim/verification.py) plus the register's extra
+    (`extra_person_yuan` a person) below the line without
     dibao or extreme-poverty support (whose recipients' basic living is guaranteed); or, seen by screening
-    between surveys, own income of the last 12 months (without means-tested assistance, plus what
-    administrations count beyond it, `extra_person_yuan` a person) below the line and under `drop_ratio` x
-    the verified income (income collapse), uncovered; or rigid expenditure over `rigid_ratio` x that own
+    between surveys, own income of the last 12 months (without means-tested assistance, plus the register's
+    extra) below the line and under `drop_ratio` x that verified income (income collapse), uncovered; or rigid expenditure over `rigid_ratio` x that own
     income (sudden hardship, covered or not). Households moved into permanent
     social-assistance support stay flagged while they receive it; once it stops they can be found again.
     Those at risk and not flagged spend their county's detection hazard from their budget and are found
@@ -30,7 +30,7 @@ def monitoring_risk(verified_yuan, net_12m_yuan, assistance_12m_yuan, expense_12
             flagged[i] = False
         threshold = np.float64(np.float32(size[i]) * line_yuan)
         own = np.float64(net_12m_yuan[i]) - np.float64(assistance_12m_yuan[i]) + extra_person_yuan * size[i]
-        verified = np.float64(verified_yuan[i])
+        verified = np.float64(verified_yuan[i]) + extra_person_yuan * size[i]
         uncovered = social_assistance[i] == 0
         at_risk = ((uncovered & ((verified < threshold) | ((own < threshold) & (own < drop_ratio * verified))))
                    | ((expense_12m_yuan[i] > 0) & (np.float64(expense_12m_yuan[i]) > own * rigid_ratio)))
