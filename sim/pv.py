@@ -168,6 +168,14 @@ class PV(Component):
         self.lifted_out_households = np.flatnonzero(hh.lifted_out & beneficiary[hh.village])
         self.lifted_out_slots = np.flatnonzero(lab.lifted_out & beneficiary[village_of_labourer])
 
+        # below full scale a pool stands for several villages, and a village with nobody eligible at full scale
+        # keeps its money; each village's share of its pool's expected needy people estimates how many
+        # recipients it would have, so a pool spends what its villages would in expectation (`_share_equally`)
+        self.grouped = self.n_pools < int(beneficiary.sum()) or model.scale < 1.0
+        needy = villages.persons * villages.lifted_out_rate * beneficiary
+        pool_needy = np.bincount(self.pool_of_village, weights=needy, minlength=self.n_pools)
+        self.village_needy_share = np.divide(needy, pool_needy[self.pool_of_village], out=np.zeros(n_v),
+                                             where=pool_needy[self.pool_of_village] > 0)
         self.profile = np.asarray(p.solar_monthly_profile)
         # the sample is uniform (sim/population.py): one weight brings any count to full scale
         self.weight = float(hh.weight[0]) if len(hh) else 1.0
@@ -313,9 +321,12 @@ class PV(Component):
 
     def _share_equally(self, hh, kind: str, budget: np.ndarray, pool: np.ndarray, household: np.ndarray) -> np.ndarray:
         """Split each pool's budget equally over its recipients (one entry each; several may share a
-        household); pay them and return what was paid per village at full scale (0 where nobody qualifies)."""
-        pool_budget = np.bincount(self.pool_of_village, weights=budget, minlength=self.n_pools)
+        household); pay them and return what was paid per village at full scale (0 where nobody qualifies).
+        Below full scale a village's budget counts with the chance that it has a recipient at full scale."""
         recipients = np.bincount(pool, minlength=self.n_pools) * self.weight
+        if self.grouped:  # the chance that a village of the pool has a recipient at full scale (Poisson)
+            budget = budget * -np.expm1(-recipients[self.pool_of_village] * self.village_needy_share)
+        pool_budget = np.bincount(self.pool_of_village, weights=budget, minlength=self.n_pools)
         per_head = np.divide(pool_budget, recipients, out=np.zeros(self.n_pools), where=recipients > 0)
         hh.credit_at(f"pv_{kind}", household, per_head[pool].astype(np.float32))
         return np.where(recipients[self.pool_of_village] > 0, budget, 0.0)
