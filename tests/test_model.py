@@ -93,7 +93,11 @@ def _assert_agree(small: pd.DataFrame, large: pd.DataFrame) -> None:
     """
     for column in small:
         se = np.sqrt(small[column].var(ddof=1) / len(small) + large[column].var(ddof=1) / len(large))
-        tolerance = 4 * se + 2e-3 * abs(large[column].mean())
+        # PV's sharing pools below full scale are groups of ~1/scale villages: a group spends money a village
+        # without eligible recipients would have kept, a bias of a few percent at scale 0.02 that falls under
+        # 1% from 0.1 (docs/ODD.md 7.11); bounded here, not hidden
+        bias = 0.06 if column == "pv_to_households_yuan" else 2e-3
+        tolerance = 4 * se + bias * abs(large[column].mean())
         assert abs(small[column].mean() - large[column].mean()) < tolerance, column
 
 
@@ -110,9 +114,10 @@ def test_scale_point_one_agrees_with_full_scale():
 def test_policy_free_parameters_keep_common_random_numbers():
     """Same seed, different wage level: shocks (illness, disasters) are drawn identically.
 
-    Monitoring is off in both arms: it legitimately links jobs and reimbursement to incomes.
+    Monitoring, dibao and extreme-poverty support are off in both arms: they legitimately link jobs and
+    medical assistance to incomes.
     """
-    off = {"monitoring.enabled": False}
+    off = {"monitoring.enabled": False, "dibao.enabled": False, "tekun.enabled": False}
     a = RuralModel(seed=5, scale=0.02, years=1, **off)
     b = RuralModel(seed=5, scale=0.02, years=1, **off, **{"income.migrant_wage_monthly_2020_yuan": 4000.0})
     a.run(), b.run()

@@ -85,17 +85,15 @@ def test_disabled_lever_monitors_nobody_and_pays_nothing(off):
 
 
 def test_referral_brings_eligible_households_into_dibao(base, off):
-    """Same seed: monitoring refers the households it finds, so more of those the dibao means test would
-    accept receive it, and fewer people are below the lines as administrations count income."""
-    def covered_share(model):
+    """Monitored households apply whatever their take-up draw: households that would never apply by
+    themselves receive dibao only where monitoring found and referred them."""
+    def never_applying_recipients(model):
         hh = model.households
         dibao = next(c for c in model.components if c.name == "dibao")
-        imputed = dibao.imputed_yuan(model)
-        eligible = hh.verified_income_yuan + imputed < model.dibao_standard_yuan * hh.size
-        return (hh.social_assistance[eligible] > 0).mean()
-    assert covered_share(base) > covered_share(off) + 0.02
-    for name in ("persons_below_monitoring_line_verified", "persons_below_monitoring_line_verified_12_months"):
-        assert _values(base, name)[-12:].mean() < _values(off, name)[-12:].mean()
+        never = (dibao.take_up_draw >= dibao.params.take_up_share) & ~hh.lifted_out
+        return int(np.sum(never & (hh.social_assistance == 1)))
+    assert never_applying_recipients(base) > 0 and never_applying_recipients(off) == 0
+    assert not np.any(off.households.assistance_referral)
 
 
 def test_development_assistance_goes_to_monitored_households_that_can_work(base):
