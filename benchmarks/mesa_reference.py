@@ -102,7 +102,7 @@ class ReferenceModel(mesa.Model):
         self.migrant_wage = inc.migrant_wage_monthly_2020_yuan * growth
         self.farm_share = inc.farm_monthly_profile[self.month % 12] * (1 + inc.farm_growth_per_year) ** years
         self.transfer_index = (1 + inc.transfer_growth_per_year) ** years
-        self.pension = inc.pension_monthly_2020_yuan * self.transfer_index
+        self.pension = 140.0 * self.transfer_index  # the fixed workload of the reference (yuan a month)
         self.agents.shuffle_do("step")
         self.poor = sum(a.size for a in self.agents if a.poor)
         self.ring_pos = (self.ring_pos + 1) % 12
