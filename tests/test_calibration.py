@@ -178,7 +178,9 @@ def test_parameter_recovery_from_synthetic_targets():
          {"id": "over_50k", "indicator": "villages_collective_income_over_50k_share", "period": "2021",
           "aggregate": "december", "tolerance": 0.05, "tolerance_kind": "absolute", "sigma": 0.03}],
         region="rucheng", scale=0.01, years=1, seed=5)
-    _recover(spec, truth, budget=160, population=16, generations=5)
+    # the model's village incomes are noisier since issue 13 (transitory farm income, social assistance):
+    # a few more evaluations keep the posterior's contraction above 0.5
+    _recover(spec, truth, budget=240, population=24, generations=5)
 
 
 @pytest.mark.slow

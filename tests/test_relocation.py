@@ -40,11 +40,13 @@ def test_relocated_earn_rent_not_farm_income_and_never_farm():
     model = RuralModel(years=1, **SMALL)
     rl, hh, lab = _component(model), model.households, model.labourers
     moved = rl.relocated
+    # the rent is a share of the farm's permanent income level (a lease, not the year's harvest)
+    permanent = next(c for c in model.components if c.name == "income").permanent_farm_yuan
     for _ in range(3):
         model.step()
         assert np.all(hh.income_month["farm_business"][moved] == 0)
         rent = hh.income_month["land_transfer_rent"]
-        assert np.allclose(rent[moved], 0.3 * hh.farm_income_annual_yuan[moved] / 12, rtol=1e-6)
+        assert np.allclose(rent[moved], 0.3 * permanent[moved] / 12, rtol=1e-6)
         assert np.all(rent[~moved] == 0)
         assert not (lab.state[moved[lab.household]] == Employment.FARMING).any()
 
