@@ -21,7 +21,7 @@ from .params import Section, param
 
 
 class MeansTested(Component):
-    """Subclasses set `code`, `takes_over_code`, `Params` (a MeansTestedParams) and implement `group_ok`,
+    """Subclasses set `code`, `takes_over_code`, `Params` (a ProgrammeParams) and implement `group_ok`,
     `threshold_person_yuan` and `flat_person_yuan`."""
 
     code: int
@@ -78,8 +78,10 @@ class MeansTested(Component):
         between. Without a quota, infinite."""
         share = getattr(self.params, "quota_share_of_rural_persons", None)
         n_counties = len(model.counties)
-        if share is None or share >= 1.0:
-            return np.full(n_counties, np.inf)
+        if share is None or share >= 1.0:  # no quota: never runs out
+            if self.quota_left is None:
+                self.quota_left = np.full(n_counties, np.inf)
+            return self.quota_left
         if self.quota_left is None or model.month == 1:
             hh = model.households
             persons = np.bincount(hh.county, weights=hh.size, minlength=n_counties)

@@ -42,13 +42,7 @@ def parse_statistics(text: str, path: Path | str = "statistics.toml") -> dict[st
         raise InputError(f"{path}: expected a list of [[statistic]] tables")
     stats: dict[str, Statistic] = {}
     for index, entry in enumerate(entries):
-        label = entry.get("id", f"entry {index + 1}") if isinstance(entry, dict) else f"entry {index + 1}"
-        try:
-            stat = Statistic.model_validate(entry)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            key = ".".join(str(p) for p in err["loc"]) or "entry"
-            raise InputError(f"{path}: statistic '{label}', key '{key}': {err['msg']}") from None
+        label, stat = _validated(Statistic, entry, index, "statistic", path)
         if stat.seed not in SEED_DOCUMENTS:
             raise InputError(
                 f"{path}: statistic '{label}', key 'seed': unknown seed document '{stat.seed}' "
@@ -58,6 +52,17 @@ def parse_statistics(text: str, path: Path | str = "statistics.toml") -> dict[st
             raise InputError(f"{path}: statistic '{label}' is defined twice")
         stats[stat.id] = stat
     return stats
+
+
+def _validated(model: type[BaseModel], entry, index: int, kind: str, path) -> tuple[str, BaseModel]:
+    """One [[statistic]] or [[figure]] entry validated; an InputError names the entry and the key."""
+    label = entry.get("id", f"entry {index + 1}") if isinstance(entry, dict) else f"entry {index + 1}"
+    try:
+        return label, model.model_validate(entry)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"]) or "entry"
+        raise InputError(f"{path}: {kind} '{label}', key '{key}': {err['msg']}") from None
 
 
 @cache
@@ -101,13 +106,7 @@ def public_figures(path: Path = PUBLIC_FILE) -> dict[str, PublicFigure]:
         raise InputError(f"{path}: not valid TOML: {exc}") from None
     figures: dict[str, PublicFigure] = {}
     for index, entry in enumerate(raw.get("figure", [])):
-        label = entry.get("id", f"entry {index + 1}") if isinstance(entry, dict) else f"entry {index + 1}"
-        try:
-            figure = PublicFigure.model_validate(entry)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            key = ".".join(str(p) for p in err["loc"]) or "entry"
-            raise InputError(f"{path}: figure '{label}', key '{key}': {err['msg']}") from None
+        label, figure = _validated(PublicFigure, entry, index, "figure", path)
         if figure.id in figures or figure.id in statistics():
             raise InputError(f"{path}: figure '{label}' is defined twice (or is a seed statistic)")
         figures[figure.id] = figure

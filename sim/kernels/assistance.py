@@ -80,9 +80,7 @@ def means_tested_month(month, own_code, takes_over_code, social, group_ok, verif
                     continue
             if quota_left[county[i]] < size[i]:
                 continue  # the county's quota is full: the household applies again later
-            quota_left[county[i]] -= size[i]
-            if s == takes_over_code and s > 0:
-                pass  # the programme taken over frees its own quota when it next counts (January)
+            quota_left[county[i]] -= size[i]  # (a programme taken over frees its place at its January recount)
             social[i] = own_code
             monthly_yuan[i] = _amount(flat_person_yuan, line, verified, size[i])
             next_review[i] = month + review_months

@@ -1,6 +1,8 @@
 """Figures of runs and scenario comparisons: fan charts over replicates, by county class, scenarios
 side by side, paired differences, PV money flows."""
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -171,7 +173,7 @@ def paired_difference_figure(table: pd.DataFrame, names=KEY_INDICATORS, *, group
                             fmt="o-", color=colour, ms=4, lw=1.2, elinewidth=1.8, capsize=3, label=scenario)
         for ax, name in zip(axes.flat, names):
             ax.axhline(0, color="black", lw=0.8)
-            ax.set_title(_title(name) + " (scenario − baseline)")
+            ax.set_title(textwrap.fill(_title(name) + " (scenario − baseline)", 48))
             _format_axis(ax, _unit(name, "year"))
             ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
             ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _pos: f"{v:.0f}"))
@@ -206,7 +208,7 @@ def difference_over_time_figure(base: pd.DataFrame, alternatives: list[pd.DataFr
                 ax.plot(q.index, q[0.5], color=colour, lw=1.5, label=label)
         for ax, name in zip(axes.flat, names):
             ax.axhline(0, color="black", lw=0.8)
-            ax.set_title(_title(name) + " (scenario − baseline)")
+            ax.set_title(textwrap.fill(_title(name) + " (scenario − baseline)", 48))
             _format_axis(ax, _unit(name))
         axes.flat[0].legend(fontsize=8)
         fig.suptitle("Paired differences over time: median and 90% band over replicates", fontsize=12)
