@@ -11,7 +11,9 @@ of other households' detections.
 
 The lever judges households as administrations do: on verified own income (sim/verification.py: the
 annual survey, without means-tested assistance, so nobody is declared out of risk on the strength of the
-lever's aid alone), on income collapses and large medical bills that screening sees between surveys. Households that cannot work are referred to
+lever's aid alone), on income collapses that screening sees between surveys, and on sudden hardship by the
+official rule: per-capita income after rigid expenditure (out-of-pocket medical costs) below the monitoring
+line. Households that cannot work are referred to
 dibao and extreme-poverty support (sim/dibao.py, sim/tekun.py) and, once covered, leave the active stock
 for permanent social-assistance support.
 """
@@ -49,9 +51,8 @@ class MonitoringParams(policy.LeverParams):
         doc="Chance a month that departmental data screening and early warning flags an at-risk household.")
     detection_multiplier: float = param(
         1.0, unit="ratio", ge=0.0, le=10.0,
-        source="calibrated to Xinzhou's 3,741 newly identified households in 2024 (seed 000) inside a prior that "
-        "keeps a household persistently at risk found within a year with chance 0.9 or more; "
-        "calibration/targets.toml",
+        source="assumption: 1, the documented channel rates (not calibrated: with them nearly every household "
+        "at risk is found within the year, so the count of new identifications does not inform it)",
         doc="Factor on all three channels' rates: how thoroughly the mechanism is applied in practice. At 1 a "
         "household persistently at risk is found within a year with chance 0.98.")
     mechanism_start_month: str = param(
@@ -67,10 +68,6 @@ class MonitoringParams(policy.LeverParams):
         source="assumption: screening flags a large fall of income ('收入大幅缩减') between surveys",
         doc="Between surveys a household is at risk when its own 12-month income is below the line and has "
         "fallen by more than this share from its verified income.")
-    rigid_expenditure_trigger_share: float = param(
-        0.5, unit="share of 12-month income", gt=0.0, lt=1.0,
-        source="assumption: large medical costs relative to income mark sudden hardship",
-        doc="A household is at risk when its 12-month rigid expenditure exceeds this share of its income.")
     development_assistance_yuan_per_month: float = param(
         80.0, unit="yuan per household per month", ge=0.0, le=5_000,
         source="assumption: industry incentive subsidies of about 1,000 yuan per household a year",
@@ -169,21 +166,17 @@ class Monitoring(Component):
 
     def _find(self, model, line: float, county_hazard: np.ndarray) -> np.ndarray:
         """Households found at risk this month (`kernels.monitoring_risk`: verified income below the line
-        without social assistance, an income collapse seen by screening, or rigid expenditure over the
-        trigger share of income; fills the reused mask `self.risk`); those at risk and not yet flagged spend
-        their county's hazard from their detection budget, and are found when it runs out.
-
-        Rigid expenditure above a share s of income (net + expenditure) is expenditure above s / (1 - s)
-        of net income. One compiled pass over the households (`kernels.monitoring_risk`).
+        without social assistance, an income collapse seen by screening, or per-capita income after rigid
+        expenditure below the line; fills the reused mask `self.risk`); those at risk and not yet flagged
+        spend their county's hazard from their detection budget, and are found when it runs out. One
+        compiled pass over the households.
         """
-        share = self.params.rigid_expenditure_trigger_share
         p, hh = self.params, model.households
-        rigid, drop = p.rigid_expenditure_trigger_share, p.income_drop_trigger_share
+        drop = p.income_drop_trigger_share
         return kernels.monitoring_risk(hh.verified_income_yuan, hh.net_12m_yuan, hh.assistance_12m_yuan,
                                        hh.expense_12m_yuan, hh.size,
                                        np.float64(getattr(model, "register_extra_per_person_yuan", 0.0)),
-                                       np.float32(line), rigid / (1.0 - rigid),
-                                       1.0 - drop, self.flagged, self.supported, hh.social_assistance, self.risk,
+                                       np.float32(line), 1.0 - drop, self.flagged, self.supported, hh.social_assistance, self.risk,
                                        self.scratch_bool, self.budget, hh.county, county_hazard)
 
     @staticmethod

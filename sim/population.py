@@ -57,8 +57,13 @@ class PopulationParams(Section):
     lifted_out_skill_factor: float = param(0.85, unit="ratio", ge=0.1, le=1.5, source=ASSUMPTION,
                                            doc="Wage-earning ability of lifted-out labourers relative to others.")
     farm_household_size_elasticity: float = param(
-        0.5, unit="elasticity", ge=0.0, le=1.0, source=ASSUMPTION,
-        doc="Farm and business income grows with household size to this power.")
+        0.0, unit="elasticity", ge=0.0, le=1.0,
+        source="public: land contracts fixed for 30 years from the second round (1998), 'more people, no more land; "
+        "fewer people, no less land' (Rural Land Contracting Law 2002, art. 27-28; extended 30 years in 2017): a "
+        "household farms the land allotted to its members at the contract, whoever left since (left-behind "
+        "elderly keep their migrant children's plots)",
+        doc="Farm and business income grows with household size to this power (0: with the contracted land, "
+        "not with today's size).")
 
 
     @field_validator("lifted_out_labourer_share_by_region")

@@ -9,7 +9,7 @@ from .common import _JIT, can_take_job, positions, priority
 
 @numba.njit(**_JIT)
 def monitoring_risk(verified_yuan, net_12m_yuan, assistance_12m_yuan, expense_12m_yuan, size, extra_person_yuan,
-                    line_yuan, rigid_ratio, drop_ratio, flagged, supported, social_assistance, risk, scratch, budget, county, county_hazard):
+                    line_yuan, drop_ratio, flagged, supported, social_assistance, risk, scratch, budget, county, county_hazard):
     """The monitoring lever's risk test for every household, and which of those at risk and not yet
     flagged are found this month (sorted).
 
@@ -17,8 +17,10 @@ def monitoring_risk(verified_yuan, net_12m_yuan, assistance_12m_yuan, expense_12
     (`extra_person_yuan` a person) below the line without
     dibao or extreme-poverty support (whose recipients' basic living is guaranteed); or, seen by screening
     between surveys, own income of the last 12 months (without means-tested assistance, plus the register's
-    extra) below the line and under `drop_ratio` x that verified income (income collapse), uncovered; or rigid expenditure over `rigid_ratio` x that own
-    income (sudden hardship, covered or not). Households moved into permanent
+    extra) below the line and under `drop_ratio` x that verified income (income collapse), uncovered; or, by the
+    official rule for sudden severe hardship, income of the last 12 months after every transfer (means-tested
+    assistance included) less that period's rigid expenditure, plus the register's extra, below the line for
+    the household's size (covered or not: a guarantee that medical bills overwhelm is no guarantee). Households moved into permanent
     social-assistance support stay flagged while they receive it; once it stops they can be found again.
     Those at risk and not flagged spend their county's detection hazard from their budget and are found
     when it runs out.
@@ -33,7 +35,8 @@ def monitoring_risk(verified_yuan, net_12m_yuan, assistance_12m_yuan, expense_12
         verified = np.float64(verified_yuan[i]) + extra_person_yuan * size[i]
         uncovered = social_assistance[i] == 0
         at_risk = ((uncovered & ((verified < threshold) | ((own < threshold) & (own < drop_ratio * verified))))
-                   | ((expense_12m_yuan[i] > 0) & (np.float64(expense_12m_yuan[i]) > own * rigid_ratio)))
+                   | ((expense_12m_yuan[i] > 0)
+                      & (np.float64(net_12m_yuan[i]) + extra_person_yuan * size[i] < threshold)))
         risk[i] = at_risk
         new = at_risk & (not flagged[i])
         scratch[i] = new
