@@ -167,7 +167,7 @@ def summarise(spec, history) -> dict:
             row["emulator_best_fit"] = p.from_fit(float(emulated[0][len(rows)]))
         centre = row.get("emulator_best_fit", row["posterior_median"])
         row["chosen"] = centre
-        row["at_prior_edge"] = bool(min(abs(p.to_fit(centre) - lo), abs(hi - p.to_fit(centre))) < 0.03 * (hi - lo))
+        row["at_prior_edge"] = near_prior_edge(p, centre)
         rows.append(row)
     summary = pd.DataFrame(rows)
     z = np.column_stack([[p.to_fit(v) for v in final[p.name]] for p in spec.parameters])
@@ -216,6 +216,14 @@ def _toml_value(v) -> str:
     if isinstance(v, (int, float)):
         return repr(float(v)) if isinstance(v, float) else str(v)
     return json.dumps(str(v), ensure_ascii=False)
+
+
+def near_prior_edge(p, value: float) -> bool:
+    """Whether `value` lies within 3% of the prior's width of a bound (on the fit scale): a sign that
+    structure is missing rather than a value found."""
+    lo, hi = p.fit_bounds
+    z = p.to_fit(value)
+    return bool(min(abs(z - lo), abs(hi - z)) < 0.03 * (hi - lo))
 
 
 def calibrated_toml(spec, values: dict[str, float], provenance: dict) -> str:
@@ -321,6 +329,9 @@ def run_calibration(targets_path=None, *, budget=None, seed=None, workers=None, 
                 if not improved:
                     break
         summary["summary"]["chosen"] = [values[p.name] for p in spec.parameters]
+        # the edge flag judges what is shipped (the refined value), the emulator's own flag is kept beside it
+        summary["summary"]["emulator_at_prior_edge"] = summary["summary"]["at_prior_edge"]
+        summary["summary"]["at_prior_edge"] = [near_prior_edge(p, values[p.name]) for p in spec.parameters]
         summary["refinement"] = __import__("pandas").DataFrame(steps)
         table = target_table(spec, checks)
         check_seconds = time.time() - check_started

@@ -112,7 +112,8 @@ class WaitingTimes:
         compiled caller), spent at `hazard` from `month` on."""
         budget = np.log(uniforms)  # float32: the exponential budget -log(u)
         np.negative(budget, out=budget)
-        with np.errstate(divide="ignore"):
-            budget /= np.broadcast_to(np.asarray(hazard, np.float32), idx.shape)  # inf where 0: parked
+        # inf where the hazard is 0: parked (NaN, never due, where a uniform rounded to 1 gave a 0 budget)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            budget /= np.broadcast_to(np.asarray(hazard, np.float32), idx.shape)
         budget += np.float32(month - 1)
         self.time[idx] = budget
