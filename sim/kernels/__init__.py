@@ -18,7 +18,7 @@ households).
 import os
 from pathlib import Path
 
-from .assistance import means_tested_month, months_below, verified_status  # noqa: F401
+from .assistance import means_test_candidates, means_tested_month, months_below, verified_status  # noqa: F401
 from .common import (  # noqa: F401
     add_scaled,
     below_line,

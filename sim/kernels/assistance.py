@@ -1,18 +1,20 @@
 """Social assistance: the monthly means test, enrolment, review and payment of a means-tested programme
-(dibao, extreme-poverty support) in one pass over the households."""
+(dibao, extreme-poverty support) in one pass over the households it can concern (`means_test_candidates`),
+and the register's poverty counts."""
 
 import numba
 import numpy as np
 
-from .common import _JIT
+from .common import _JIT, positions
 
 
 @numba.njit(**_JIT)
 def means_tested_month(month, own_code, takes_over_code, social, group_ok, verified_yuan, imputed_yuan, size,
                        threshold_person_yuan, flat_person_yuan, referral, take_up_draw, take_up, lifted_out,
                        lifted_out_take_up, pending_due, next_review, exit_left, monthly_yuan, lag_months,
-                       review_months, exit_months, assess, county, quota_left):
-    """One month of a means-tested programme; returns the households paid and what each gets.
+                       review_months, exit_months, assess, county, quota_left, households):
+    """One month of a means-tested programme over `households` (sorted; all of them, or the candidates of
+    `means_test_candidates`); returns the households paid and what each gets.
 
     Verified income is the household's own yearly income without means-tested assistance, as last verified
     (sim/verification.py), plus income the means test imputes (`imputed_yuan`: what able labourers out of
@@ -26,11 +28,12 @@ def means_tested_month(month, own_code, takes_over_code, social, group_ok, verif
     (the accounts not yet full) only pays the recipients. `quota_left` (persons, per county; infinite without
     a quota) is what a county can still admit: an applicant who does not fit waits and applies again.
     """
-    n = len(social)
+    n = len(households)
     paid_idx = np.empty(n, np.intp)
     paid = np.empty(n, np.float32)
     count = 0
-    for i in range(n):
+    for k in range(n):
+        i = households[k]
         s = social[i]
         if s != 0 and s != own_code and s != takes_over_code:
             continue
@@ -89,6 +92,25 @@ def means_tested_month(month, own_code, takes_over_code, social, group_ok, verif
         paid[count] = monthly_yuan[i]
         count += 1
     return paid_idx[:count], paid[:count]
+
+
+@numba.njit(**_JIT)
+def means_test_candidates(social, own_code, pending_due, group_ok, verified_yuan, imputed_yuan, size,
+                          threshold_person_yuan, scratch):
+    """The households `means_tested_month` can do anything to (sorted): its recipients, its pending
+    applicants and the households of its group under the threshold (eligible, with `means_tested_month`'s
+    test). For every other household that kernel changes nothing and pays nothing, and none of them can
+    join the three sets before the eligibility's inputs change (verified and imputed income at a survey,
+    sizes and the threshold in January, the group when the programme redraws it): only the kernel adds
+    recipients and applicants, and only from the eligible. So the month can run over these alone, a
+    small share of the households, recounted when those inputs change. `scratch`: a bool work array."""
+    count = 0
+    for i in range(len(social)):
+        eligible = group_ok[i] & ((np.float64(verified_yuan[i]) + imputed_yuan[i]) < threshold_person_yuan * size[i])
+        candidate = eligible | (social[i] == own_code) | (pending_due[i] >= 0)
+        scratch[i] = candidate
+        count += candidate
+    return positions(scratch, count)
 
 
 @numba.njit(**_JIT)
