@@ -243,9 +243,9 @@ class Households:
     def below(self, line: float) -> np.ndarray:
         """Households whose 12-month net income is below `line` per person (sorted indices).
 
-        Cached until the accounts close again or sizes change: metrics asks right after the accounts
-        close, the monitoring lever next month before they close again, for the same line (except in
-        January, when the lines move), so one pass over the households serves both.
+        Cached until the accounts close again or sizes change, for whoever asks more than once in
+        between (the monitoring lever; metrics counts the poverty statuses in its own pass,
+        `kernels.poverty_month`).
         """
         key = (float(line), self.months_accounted, self.size_revision)
         if self._below_key != key:

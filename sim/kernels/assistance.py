@@ -1,6 +1,5 @@
 """Social assistance: the monthly means test, enrolment, review and payment of a means-tested programme
-(dibao, extreme-poverty support) in one pass over the households it can concern (`means_test_candidates`),
-and the register's poverty counts."""
+(dibao, extreme-poverty support) in one pass over the households it can concern (`means_test_candidates`)."""
 
 import numba
 import numpy as np
@@ -121,42 +120,11 @@ def _amount(flat_person_yuan, line, verified, size):
 
 
 @numba.njit(**_JIT)
-def months_below(below, counter, scratch):
-    """Consecutive months each household has been below a line: +1 for `below` (sorted indices), 0 for the
-    rest. `scratch` (bool, all False on entry and exit) marks the below."""
-    for k in range(len(below)):
-        scratch[below[k]] = True
-    for i in range(len(counter)):
-        counter[i] = min(counter[i] + 1, 30000) * scratch[i]
-    for k in range(len(below)):
-        scratch[below[k]] = False
-
-
-@numba.njit(**_JIT)
-def verified_status(verified_yuan, assistance_12m_yuan, size, extra_person_yuan, poverty_line_yuan,
-                    monitoring_line_yuan, months_below, category, social_assistance):
-    """Poverty status as the register counts income (verified own income, the register's extra a person, and
-    the means-tested assistance of the last 12 months): the households below the poverty line, below the monitoring line, and below it for
-    12 consecutive months or more and neither monitored nor assisted (sorted). Updates `months_below`."""
-    n = len(verified_yuan)
-    below_p, below_m, unreached, long = (np.empty(n, np.intp), np.empty(n, np.intp), np.empty(n, np.intp),
-                                         np.empty(n, np.intp))
-    n_p = n_m = n_u = n_l = 0
-    for i in range(n):
-        persons = np.float64(size[i])
-        income = np.float64(verified_yuan[i]) + np.float64(assistance_12m_yuan[i]) + extra_person_yuan * persons
-        is_m = income < monitoring_line_yuan * persons
-        months_below[i] = min(months_below[i] + 1, 30000) * is_m
-        if is_m:
-            below_m[n_m] = i
-            n_m += 1
-            if income < poverty_line_yuan * persons:
-                below_p[n_p] = i
-                n_p += 1
-            if months_below[i] >= 12:
-                long[n_l] = i
-                n_l += 1
-                if category[i] == 0 and social_assistance[i] == 0:
-                    unreached[n_u] = i
-                    n_u += 1
-    return below_p[:n_p], below_m[:n_m], long[:n_l], unreached[:n_u]
+def idle_labourers(household, state, ill_months_left, idle_state, out):
+    """Able labourers idle (state `idle_state`, not ill) per household, at most 127, into `out` (int8):
+    `np.minimum(np.bincount(household, weights=idle), 127)` without the float64 weights' slow path."""
+    counts = np.zeros(len(out), np.int32)
+    for s in range(len(household)):
+        counts[household[s]] += (state[s] == idle_state) & (ill_months_left[s] == 0)
+    for h in range(len(out)):
+        out[h] = min(counts[h], 127)
