@@ -72,9 +72,13 @@ class MeansTested(Component):
     def report(self, model, rec) -> None:
         hh, g, name = model.households, model.hh_groups, self.name
         idx = self.paid_idx
-        rec.put(f"{name}_recipient_households", g.sum_at(idx))
-        rec.put(f"{name}_recipient_persons", g.sum_at(idx, hh.size[idx]))
-        rec.put(f"{name}_recipient_lifted_out_persons", g.sum_at(idx, hh.size[idx] * hh.lifted_out[idx]))
+        # households, persons, lifted-out persons per group: integer sums in one pass (uniform weights, as
+        # metrics requires), assembled as Groups.sum_at does
+        per_group = kernels.recipient_counts(idx, hh.size, hh.lifted_out, g.edges)
+        by_group = np.vstack([per_group.sum(axis=0), per_group]) if g.n_columns > 1 else per_group
+        by_group = by_group * g.uniform_weight
+        for k, what in enumerate(("households", "persons", "lifted_out_persons")):
+            rec.put(f"{name}_recipient_{what}", by_group[:, k])
         rec.put(f"cost_{name}_yuan", g.sum_at(idx, self.paid))
 
     def _quota_left(self, model) -> np.ndarray:
@@ -88,9 +92,8 @@ class MeansTested(Component):
             return self.quota_left
         if self.quota_left is None or model.month == 1:
             hh = model.households
-            persons = np.bincount(hh.county, weights=hh.size, minlength=n_counties)
-            mine = hh.social_assistance == self.code
-            covered = np.bincount(hh.county[mine], weights=hh.size[mine], minlength=n_counties)
+            persons, covered = kernels.persons_by_county(hh.county, hh.size, hh.social_assistance,
+                                                         np.int8(self.code), n_counties)
             self.quota_left = share * persons - covered
         return self.quota_left
 

@@ -80,7 +80,8 @@ class Metrics(Component):
     def setup(self, model) -> None:
         hh, counties = model.households, model.counties
         n = len(hh)
-        self.lifted_out_idx = np.flatnonzero(hh.lifted_out).astype(np.int32)
+        # (intp: int32 positions cost a conversion at each gather and each group sum, every month)
+        self.lifted_out_idx = np.flatnonzero(hh.lifted_out)
         self.county_slices = _county_slices(hh.county, len(counties))
         # group column of each county (a county without sampled households sums to 0 wherever it goes)
         self.county_column = model.hh_groups.column[self.county_slices.first_household]

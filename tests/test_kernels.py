@@ -420,3 +420,33 @@ def test_idle_labourers_match_bincount():
     expected = np.zeros(300, np.int8)
     expected[:] = np.minimum(np.bincount(household, weights=idle, minlength=300), 127)
     assert np.array_equal(out, expected) and out[7] == 127
+
+
+def test_ring_total_matches_numpy():
+    rng = np.random.default_rng(9)
+    ring = (rng.lognormal(0, 6, (12, 20000)) * rng.choice([-1, 1, 1], (12, 20000))).astype(np.float32)
+    total = np.zeros(20000, np.float32)
+    kernels.ring_total(ring, total)
+    assert np.array_equal(total, ring.sum(axis=0, dtype=np.float64).astype(np.float32))
+
+
+def test_persons_by_county_and_recipient_counts_match_bincount_and_sum_at():
+    from sim.indicators import Groups
+
+    rng = np.random.default_rng(10)
+    n = 3000
+    county, size = np.sort(rng.integers(0, 7, n)).astype(np.int16), rng.integers(1, 7, n).astype(np.int8)
+    social, lifted = rng.integers(0, 3, n).astype(np.int8), rng.random(n) < 0.4
+    persons, covered = kernels.persons_by_county(county, size, social, np.int8(1), 8)
+    mine = social == 1
+    assert np.array_equal(persons, np.bincount(county, weights=size, minlength=8))
+    assert np.array_equal(covered, np.bincount(county[mine], weights=size[mine], minlength=8))
+    for columns in (np.repeat([0, 1, 2], [1000, 0, 2000]), np.zeros(n, int)):
+        groups = Groups(columns, np.array([1, 2, 3]) if columns.any() else np.array([0]), np.full(n, 1.5),
+                        4 if columns.any() else 1)
+        idx = np.flatnonzero(mine)
+        counts = kernels.recipient_counts(idx, size, lifted, groups.edges)
+        got = (np.vstack([counts.sum(axis=0), counts]) if groups.n_columns > 1 else counts) * groups.uniform_weight
+        assert np.array_equal(got[:, 0], groups.sum_at(idx))
+        assert np.array_equal(got[:, 1], groups.sum_at(idx, size[idx]))
+        assert np.array_equal(got[:, 2], groups.sum_at(idx, size[idx] * lifted[idx]))

@@ -126,7 +126,8 @@ def test_the_means_test_over_its_candidates_is_the_means_test_over_all_household
     base = _means_test(n, own_code=own_code, takes_over_code=takes_over_code, exit_months=exit_months,
                        social=rng.choice(np.array([0, 0, 0, 1, 2, 3], np.int8), n), group_ok=rng.random(n) < 0.7,
                        verified_yuan=rng.uniform(2000, 14000, n).astype(np.float32),
-                       imputed_yuan=rng.uniform(0, 1000, n).astype(np.float32), size=rng.integers(1, 5, n).astype(np.int8),
+                       imputed_yuan=rng.uniform(0, 1000, n).astype(np.float32),
+                       size=rng.integers(1, 5, n).astype(np.int8),
                        referral=rng.random(n) < 0.1, take_up_draw=rng.random(n).astype(np.float32), take_up=0.6,
                        lifted_out=rng.random(n) < 0.3, county=rng.integers(0, 3, n).astype(np.int16),
                        quota_left=np.full(3, quota))

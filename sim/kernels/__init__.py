@@ -19,12 +19,19 @@ households).
 import os
 from pathlib import Path
 
-from .assistance import idle_labourers, means_test_candidates, means_tested_month  # noqa: F401
+from .assistance import (  # noqa: F401
+    idle_labourers,
+    means_test_candidates,
+    means_tested_month,
+    persons_by_county,
+    recipient_counts,
+)
 from .common import (  # noqa: F401
     add_scaled,
     below_line,
     positions,
     positive,
+    ring_total,
     roll_row,
     scatter_add,
     sum_scaled,

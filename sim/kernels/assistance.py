@@ -128,3 +128,35 @@ def idle_labourers(household, state, ill_months_left, idle_state, out):
         counts[household[s]] += (state[s] == idle_state) & (ill_months_left[s] == 0)
     for h in range(len(out)):
         out[h] = min(counts[h], 127)
+
+
+@numba.njit(**_JIT)
+def persons_by_county(county, size, social_assistance, code, n_counties):
+    """Persons per county, all and in households of programme `code`, as float64: what
+    `np.bincount(county, weights=size)` gave (integer sums, exact in any order), in one pass."""
+    persons, covered = np.zeros(n_counties, np.int64), np.zeros(n_counties, np.int64)
+    for i in range(len(county)):
+        persons[county[i]] += size[i]
+        covered[county[i]] += size[i] * (social_assistance[i] == code)
+    return persons.astype(np.float64), covered.astype(np.float64)
+
+
+@numba.njit(**_JIT)
+def recipient_counts(paid_idx, size, lifted_out, edges):
+    """Recipients (sorted household indices) per group of households (`edges[c]:edges[c + 1]`): households,
+    persons and persons in lifted-out households, as float64 (integer sums: exactly the group sums of
+    the gathered sizes)."""
+    counts = np.zeros((len(edges) - 1, 3))
+    c = 0
+    households = persons = lifted_persons = 0
+    for k in range(len(paid_idx)):
+        h = paid_idx[k]
+        while h >= edges[c + 1]:
+            counts[c, 0], counts[c, 1], counts[c, 2] = households, persons, lifted_persons
+            households = persons = lifted_persons = 0
+            c += 1
+        households += 1
+        persons += size[h]
+        lifted_persons += size[h] * lifted_out[h]
+    counts[c, 0], counts[c, 1], counts[c, 2] = households, persons, lifted_persons
+    return counts
