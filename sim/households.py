@@ -243,9 +243,9 @@ class Households:
     def below(self, line: float) -> np.ndarray:
         """Households whose 12-month net income is below `line` per person (sorted indices).
 
-        Cached until the accounts close again or sizes change, for whoever asks more than once in
-        between (the monitoring lever; metrics counts the poverty statuses in its own pass,
-        `kernels.poverty_month`).
+        Cached until the accounts close again or sizes change. The monthly loop no longer asks: metrics
+        counts the poverty statuses in its own pass (`kernels.poverty_month`) and the monitoring lever
+        judges verified income; kept as a query for inspection.
         """
         key = (float(line), self.months_accounted, self.size_revision)
         if self._below_key != key:

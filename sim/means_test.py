@@ -33,9 +33,10 @@ class MeansTested(Component):
         n = len(hh)
         hh.add_assistance_source(self.source)
         self.take_up_draw = hashed_uniform(stream_key(self.rng), np.arange(n), np.zeros(n, np.uint16))
-        self.review_offset = self.rng.integers(0, MONTHS_PER_YEAR, n).astype(np.int32)
-        self.pending_due = np.full(n, -1, np.int32)
-        self.next_review = np.zeros(n, np.int32)
+        # (months fit small integers: 7 bytes less per household and programme than int32)
+        self.review_offset = self.rng.integers(0, MONTHS_PER_YEAR, n).astype(np.int8)
+        self.pending_due = np.full(n, -1, np.int16)  # month index of a pending application's decision
+        self.next_review = np.zeros(n, np.int16)  # month index of a recipient's next review
         self.exit_left = np.zeros(n, np.int8)
         self.monthly_yuan = np.zeros(n, np.float32)
         self.paid_idx, self.paid = np.zeros(0, np.intp), np.zeros(0, np.float32)
@@ -64,7 +65,7 @@ class MeansTested(Component):
             np.int8(p.gradual_exit_months), assess, hh.county, self._quota_left(model),
             self._candidates(model, threshold_yuan))
         if not self.started:  # first reviews spread over the year after the accounts fill
-            self.next_review[self.paid_idx] = (model.month_index + MONTHS_PER_YEAR
+            self.next_review[self.paid_idx] = (np.int32(model.month_index + MONTHS_PER_YEAR)
                                                + self.review_offset[self.paid_idx])
             self.started = True
         hh.credit_assistance(self.source, self.paid_idx, self.paid)

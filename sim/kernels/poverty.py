@@ -25,39 +25,41 @@ def poverty_month(net_12m_yuan, size, monitoring_line_yuan, poverty_line_yuan, l
                   extra_person_yuan, register_poverty_line_yuan, register_monitoring_line_yuan,
                   months_below_register, starts, stops):
     """Per group of households (`starts[c]:stops[c]`), the number in each status of `POVERTY_COUNTS` (persons,
-    or households for two columns; unweighted: the caller applies the sample's uniform weight): branch-free
-    integer passes instead of a below-line list, its gathers, and a list and a group sum per status. The
-    counts are integers added as integers, so they are exactly what summing each status's list gave.
+    or households for two columns; unweighted: the caller applies the sample's uniform weight): one
+    branch-free integer pass instead of a below-line list, its gathers, and a list and a group sum per
+    status. The counts are integers added as integers, so they are exactly what summing each status's
+    list gave.
 
-    Survey view (`_survey_counts`): 12-month net income under the line x size (float32, as
-    `Households.below`); `months_below` counts consecutive months under the monitoring line; a lifted-out
-    household under the poverty line that was not under it last month (`below_before`, updated) returned
-    to poverty; "unreached": neither monitored (`category`) nor assisted. Register view
-    (`_register_counts`, when `register`; the register was counted only in recorded months): verified own
-    income plus the means-tested assistance of the last 12 months plus `extra_person_yuan` a person
-    (float64), with its own months-below counter."""
+    Survey view: 12-month net income under the line x size (float32, as `Households.below`); `months_below`
+    counts consecutive months under the monitoring line; a lifted-out household under the poverty line
+    that was not under it last month (`below_before`, updated) returned to poverty; "unreached": neither
+    monitored (`category`) nor assisted. Register view: verified own income plus the means-tested
+    assistance of the last 12 months plus `extra_person_yuan` a person (float64), with its own
+    months-below counter, which advances only when `register` (the register was counted only in recorded
+    months); its counts are 0 otherwise."""
     counts = np.zeros((len(starts), len(POVERTY_COUNTS)))
     for c in range(len(starts)):
         g = slice(starts[c], stops[c])
-        counts[c, :7] = _survey_counts(net_12m_yuan[g], size[g], monitoring_line_yuan, poverty_line_yuan,
-                                       lifted_out[g], below_before[g], months_below[g], category[g],
-                                       social_assistance[g])
-        if register:
-            counts[c, 7:] = _register_counts(verified_yuan[g], assistance_12m_yuan[g], size[g], extra_person_yuan,
-                                             register_poverty_line_yuan, register_monitoring_line_yuan,
-                                             months_below_register[g], category[g], social_assistance[g])
+        counts[c] = _status_counts(net_12m_yuan[g], size[g], monitoring_line_yuan, poverty_line_yuan, lifted_out[g],
+                                   below_before[g], months_below[g], category[g], social_assistance[g], register,
+                                   verified_yuan[g], assistance_12m_yuan[g], extra_person_yuan,
+                                   register_poverty_line_yuan, register_monitoring_line_yuan,
+                                   months_below_register[g])
+        if not register:
+            counts[c, 7:] = 0.0
     return counts
 
 
-# The two passes below run over one group's slices from index 0 and are written out in full: with loop
-# bounds read from an array (numba cannot tell they are not negative), or the status in an inlined
-# helper, or float sums, the same loop was not vectorised and ran 10x slower.
-
-
 @numba.njit(**_JIT)
-def _survey_counts(net_12m_yuan, size, monitoring_line_yuan, poverty_line_yuan, lifted_out, below_before,
-                   months_below, category, social_assistance):
+def _status_counts(net_12m_yuan, size, monitoring_line_yuan, poverty_line_yuan, lifted_out, below_before,
+                   months_below, category, social_assistance, register, verified_yuan, assistance_12m_yuan,
+                   extra_person_yuan, register_poverty_line_yuan, register_monitoring_line_yuan,
+                   months_below_register):
+    """One group's counts, over its slices from index 0, written out in one loop: with loop bounds read
+    from an array (numba cannot tell they are not negative), the status in an inlined helper, or float
+    sums, the same loop was not vectorised and ran 5-10x slower; two loops (survey, register) took 2x."""
     p_below = p_mon = h_lifted = p_lifted = p_long = p_unreached = h_returned = 0
+    v_below = v_mon = v_long = v_unreached = 0
     for i in range(len(net_12m_yuan)):
         net, size32 = net_12m_yuan[i], np.float32(size[i])
         is_m = net < size32 * monitoring_line_yuan
@@ -77,24 +79,18 @@ def _survey_counts(net_12m_yuan, size, monitoring_line_yuan, poverty_line_yuan, 
         p_long += persons * long
         p_unreached += persons * (long & uncovered)
         h_returned += returned
-    return np.array([p_below, p_mon, h_lifted, p_lifted, p_long, p_unreached, h_returned], np.float64)
-
-
-@numba.njit(**_JIT)
-def _register_counts(verified_yuan, assistance_12m_yuan, size, extra_person_yuan, poverty_line_yuan,
-                     monitoring_line_yuan, months_below, category, social_assistance):
-    v_below = v_mon = v_long = v_unreached = 0
-    for i in range(len(verified_yuan)):
+        # the register's view
         people = np.float64(size[i])
         income = np.float64(verified_yuan[i]) + np.float64(assistance_12m_yuan[i]) + extra_person_yuan * people
-        is_m = income < monitoring_line_yuan * people
-        is_p = is_m & (income < poverty_line_yuan * people)
-        months = min(months_below[i] + 1, 30000) * is_m
-        months_below[i] = months
+        is_m = income < register_monitoring_line_yuan * people
+        is_p = is_m & (income < register_poverty_line_yuan * people)
+        months = min(months_below_register[i] + 1, 30000) * is_m
+        if register:
+            months_below_register[i] = months
         long = months >= 12
-        persons = np.int64(size[i])
         v_below += persons * is_p
         v_mon += persons * is_m
         v_long += persons * long
-        v_unreached += persons * (long & (category[i] == 0) & (social_assistance[i] == 0))
-    return np.array([v_below, v_mon, v_long, v_unreached], np.float64)
+        v_unreached += persons * (long & uncovered)
+    return np.array([p_below, p_mon, h_lifted, p_lifted, p_long, p_unreached, h_returned,
+                     v_below, v_mon, v_long, v_unreached], np.float64)
