@@ -101,7 +101,7 @@ class Metrics(Component):
 
     def step(self, model) -> None:
         """Poverty status this month, survey and register view, counted per group (`kernels.poverty_month`)."""
-        hh, g = model.households, model.hh_groups
+        hh = model.households
         self._update_sizes(model)
         # the register's counter advanced only in recorded months when it was counted in `report`: it still does
         register = model.month_index >= 0
@@ -125,7 +125,7 @@ class Metrics(Component):
         self.year_sizes = hh.size_revision
 
     def report(self, model, rec) -> None:
-        hh, g = model.households, model.hh_groups
+        g = model.hh_groups
         persons = self.persons
         rec.put("persons", persons)
         rec.put("households", self.households)
