@@ -33,34 +33,39 @@ class MeansTested(Component):
         n = len(hh)
         hh.add_assistance_source(self.source)
         self.take_up_draw = hashed_uniform(stream_key(self.rng), np.arange(n), np.zeros(n, np.uint16))
-        self.review_offset = self.rng.integers(0, MONTHS_PER_YEAR, n).astype(np.int32)
-        self.pending_due = np.full(n, -1, np.int32)
-        self.next_review = np.zeros(n, np.int32)
+        # (months fit small integers: 7 bytes less per household and programme than int32)
+        self.review_offset = self.rng.integers(0, MONTHS_PER_YEAR, n).astype(np.int8)
+        self.pending_due = np.full(n, -1, np.int16)  # month index of a pending application's decision
+        self.next_review = np.zeros(n, np.int16)  # month index of a recipient's next review
         self.exit_left = np.zeros(n, np.int8)
         self.monthly_yuan = np.zeros(n, np.float32)
         self.paid_idx, self.paid = np.zeros(0, np.intp), np.zeros(0, np.float32)
         self.started = False
-        self.group = None
+        self.group, self.group_revision = None, 0
         self.imputed, self.imputed_key = np.zeros(n, np.float32), None
+        self.candidates, self.candidates_key, self.candidate_mask = None, None, np.zeros(n, bool)
         self.quota_left = None
 
     def step(self, model) -> None:
         p, hh = self.params, model.households
         if self.group is None or model.month == 1:
             self.group = self.group_ok(model)
+            self.group_revision += 1
+        threshold_yuan = np.float64(self.threshold_person_yuan(model))
         # first month: enrol from the estimate at once; then apply, review and pay on the verified income
         # (assessments wait until the 12-month accounts are full and the first survey has been made)
         assess = not self.started or hh.months_accounted >= MONTHS_PER_YEAR
         self.paid_idx, self.paid = kernels.means_tested_month(
             np.int32(model.month_index), np.int8(self.code), np.int8(self.takes_over_code), hh.social_assistance,
-            self.group, hh.verified_income_yuan, self._imputed(model), hh.size, np.float64(self.threshold_person_yuan(model)),
+            self.group, hh.verified_income_yuan, self._imputed(model), hh.size, threshold_yuan,
             np.float64(self.flat_person_yuan(model)), hh.assistance_referral, self.take_up_draw,
             np.float32(p.take_up_share), hh.lifted_out, np.float32(p.lifted_out_take_up_share), self.pending_due,
             self.next_review, self.exit_left, self.monthly_yuan,
             np.int32(p.verification_lag_months if self.started else 0), np.int32(p.review_interval_months),
-            np.int8(p.gradual_exit_months), assess, hh.county, self._quota_left(model))
+            np.int8(p.gradual_exit_months), assess, hh.county, self._quota_left(model),
+            self._candidates(model, threshold_yuan))
         if not self.started:  # first reviews spread over the year after the accounts fill
-            self.next_review[self.paid_idx] = (model.month_index + MONTHS_PER_YEAR
+            self.next_review[self.paid_idx] = (np.int32(model.month_index + MONTHS_PER_YEAR)
                                                + self.review_offset[self.paid_idx])
             self.started = True
         hh.credit_assistance(self.source, self.paid_idx, self.paid)
@@ -68,9 +73,13 @@ class MeansTested(Component):
     def report(self, model, rec) -> None:
         hh, g, name = model.households, model.hh_groups, self.name
         idx = self.paid_idx
-        rec.put(f"{name}_recipient_households", g.sum_at(idx))
-        rec.put(f"{name}_recipient_persons", g.sum_at(idx, hh.size[idx]))
-        rec.put(f"{name}_recipient_lifted_out_persons", g.sum_at(idx, hh.size[idx] * hh.lifted_out[idx]))
+        # households, persons, lifted-out persons per group: integer sums in one pass (uniform weights, as
+        # metrics requires), assembled as Groups.sum_at does
+        per_group = kernels.recipient_counts(idx, hh.size, hh.lifted_out, g.edges)
+        by_group = np.vstack([per_group.sum(axis=0), per_group]) if g.n_columns > 1 else per_group
+        by_group = by_group * g.uniform_weight
+        for k, what in enumerate(("households", "persons", "lifted_out_persons")):
+            rec.put(f"{name}_recipient_{what}", by_group[:, k])
         rec.put(f"cost_{name}_yuan", g.sum_at(idx, self.paid))
 
     def _quota_left(self, model) -> np.ndarray:
@@ -84,11 +93,24 @@ class MeansTested(Component):
             return self.quota_left
         if self.quota_left is None or model.month == 1:
             hh = model.households
-            persons = np.bincount(hh.county, weights=hh.size, minlength=n_counties)
-            mine = hh.social_assistance == self.code
-            covered = np.bincount(hh.county[mine], weights=hh.size[mine], minlength=n_counties)
+            persons, covered = kernels.persons_by_county(hh.county, hh.size, hh.social_assistance,
+                                                         np.int8(self.code), n_counties)
             self.quota_left = share * persons - covered
         return self.quota_left
+
+    def _candidates(self, model, threshold_yuan: np.float64) -> np.ndarray:
+        """The households the month's means test can concern (`kernels.means_test_candidates`: recipients,
+        applicants, the eligible), recounted only when eligibility can change: after a survey (verified and
+        imputed income), in January (sizes, the standard, the group). A pass over all households a month
+        becomes one over ~a tenth of them (dibao) or fewer (extreme-poverty support)."""
+        hh = model.households
+        key = (hh.surveys, hh.size_revision, float(threshold_yuan), self.group_revision)
+        if key != self.candidates_key:
+            self.candidates = kernels.means_test_candidates(
+                hh.social_assistance, np.int8(self.code), self.pending_due, self.group, hh.verified_income_yuan,
+                self._imputed(model), hh.size, threshold_yuan, self.candidate_mask)
+            self.candidates_key = key
+        return self.candidates
 
     def _imputed(self, model) -> np.ndarray:
         """The income the means test imputes, recomputed after each survey and each January (sizes)."""

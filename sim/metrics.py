@@ -80,7 +80,8 @@ class Metrics(Component):
     def setup(self, model) -> None:
         hh, counties = model.households, model.counties
         n = len(hh)
-        self.lifted_out_idx = np.flatnonzero(hh.lifted_out).astype(np.int32)
+        # (intp: int32 positions cost a conversion at each gather and each group sum, every month)
+        self.lifted_out_idx = np.flatnonzero(hh.lifted_out)
         self.county_slices = _county_slices(hh.county, len(counties))
         # group column of each county (a county without sampled households sums to 0 wherever it goes)
         self.county_column = model.hh_groups.column[self.county_slices.first_household]
@@ -90,23 +91,27 @@ class Metrics(Component):
         self.group_starts = np.array([s.start for s in groups], np.int64)
         self.group_stops = np.array([s.stop for s in groups], np.int64)
         self.bin_weight = np.zeros(0) if g.uniform_weight is not None else g.weight
+        if g.uniform_weight is None:  # (population.build samples uniformly; the poverty counts rely on it)
+            raise ValueError("metrics: household weights must be uniform")
         self.was_poor_county = counties.was_poverty_county
         self.below_poverty_before = np.zeros(n, bool)
-        self.below_poverty = self.below_monitoring = self.returned = np.zeros(0, np.intp)
         self.year_sizes = None
         self.months_below_monitoring = np.zeros(n, np.int16)
         self.months_below_monitoring_verified = np.zeros(n, np.int16)
-        self.below_mark = np.zeros(n, bool)
 
     def step(self, model) -> None:
-        """Who is below the lines this month, and which lifted-out households fell below the poverty line."""
+        """Poverty status this month, survey and register view, counted per group (`kernels.poverty_month`)."""
         hh = model.households
         self._update_sizes(model)
-        self.below_monitoring = hh.below(model.monitoring_line_yuan)
-        kernels.months_below(self.below_monitoring, self.months_below_monitoring, self.below_mark)
-        self.below_poverty, self.returned = kernels.poverty_update(
-            self.below_monitoring, hh.net_12m_yuan, hh.size, np.float32(model.poverty_line_yuan), hh.lifted_out,
-            self.below_poverty_before, self.below_poverty)
+        # the register's counter advanced only in recorded months when it was counted in `report`: it still does
+        register = model.month_index >= 0
+        self.poverty_counts = kernels.poverty_month(
+            hh.net_12m_yuan, hh.size, np.float32(model.monitoring_line_yuan), np.float32(model.poverty_line_yuan),
+            hh.lifted_out, self.below_poverty_before, self.months_below_monitoring, hh.monitoring_category,
+            hh.social_assistance, register, hh.verified_income_yuan, hh.assistance_12m_yuan,
+            float(getattr(model, "register_extra_per_person_yuan", 0.0)), float(model.poverty_line_yuan),
+            float(model.monitoring_line_yuan), self.months_below_monitoring_verified, self.group_starts,
+            self.group_stops)
 
     def _update_sizes(self, model) -> None:
         """People per group and county, which change only with household sizes (January)."""
@@ -120,30 +125,14 @@ class Metrics(Component):
         self.year_sizes = hh.size_revision
 
     def report(self, model, rec) -> None:
-        hh, g = model.households, model.hh_groups
+        g = model.hh_groups
         persons = self.persons
         rec.put("persons", persons)
         rec.put("households", self.households)
-        below_p, below_m = self.below_poverty, self.below_monitoring
-        rec.put("persons_below_poverty_line", g.sum_at(below_p, hh.size[below_p]))
-        rec.put("persons_below_monitoring_line", g.sum_at(below_m, hh.size[below_m]))
-        lifted_below = np.compress(hh.lifted_out[below_p], below_p)
-        rec.put("lifted_out_households_below_poverty_line", g.sum_at(lifted_below))
-        rec.put("lifted_out_persons_below_poverty_line", g.sum_at(lifted_below, hh.size[lifted_below]))
-        verified = kernels.verified_status(
-            hh.verified_income_yuan, hh.assistance_12m_yuan, hh.size,
-            float(getattr(model, "register_extra_per_person_yuan", 0.0)), float(model.poverty_line_yuan),
-            float(model.monitoring_line_yuan), self.months_below_monitoring_verified, hh.monitoring_category,
-            hh.social_assistance)
-        for name, idx in zip(("poverty_line_verified", "monitoring_line_verified",
-                              "monitoring_line_verified_12_months", "monitoring_line_verified_12_months_unreached"),
-                             verified):
-            rec.put(f"persons_below_{name}", g.sum_at(idx, hh.size[idx]))
-        long = below_m[self.months_below_monitoring[below_m] >= 12]
-        rec.put("persons_below_monitoring_line_12_months", g.sum_at(long, hh.size[long]))
-        unreached = long[(hh.monitoring_category[long] == 0) & (hh.social_assistance[long] == 0)]
-        rec.put("persons_below_monitoring_line_12_months_unreached", g.sum_at(unreached, hh.size[unreached]))
-        rec.put("returns_to_poverty_households", g.sum_at(self.returned))
+        counts = self.poverty_counts  # per class, or the one group; unweighted
+        by_group = (np.vstack([counts.sum(axis=0), counts]) if g.n_columns > 1 else counts) * g.uniform_weight
+        for k, name in enumerate(kernels.POVERTY_COUNTS):
+            rec.put(name, by_group[:, k])
         self._report_incomes(model, rec)
         self._report_employment(model, rec)
         gv = model.village_groups

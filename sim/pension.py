@@ -62,6 +62,7 @@ class Pension(Component):
     def setup(self, model) -> None:
         model.households.add_income_source("pension")
         self.amount_yuan = 0.0
+        self.recipients, self.recipients_revision = None, None
 
     def step(self, model) -> None:
         hh = model.households
@@ -70,6 +71,7 @@ class Pension(Component):
 
     def report(self, model, rec) -> None:
         hh, g = model.households, model.hh_groups
-        recipients = g.sum(hh.n_elderly)
-        rec.put("pension_recipients_persons", recipients)
-        rec.put("cost_pension_yuan", recipients * self.amount_yuan)
+        if self.recipients_revision != hh.size_revision:  # the elderly change only with sizes (January)
+            self.recipients, self.recipients_revision = g.sum(hh.n_elderly), hh.size_revision
+        rec.put("pension_recipients_persons", self.recipients)
+        rec.put("cost_pension_yuan", self.recipients * self.amount_yuan)

@@ -16,6 +16,7 @@ start with the run: the registered poor had all been verified before their exit 
 
 import numpy as np
 
+from . import kernels
 from .component import Component
 from .events import hashed_uniform, stream_key
 from .households import MONTHS_PER_YEAR, Employment
@@ -102,8 +103,8 @@ class Verification(Component):
     def count_idle(model) -> None:
         """Able labourers idle at the survey (neither in wage work nor farming, not ill), per household."""
         hh, lab = model.households, model.labourers
-        idle = (lab.state == Employment.NONE) & (lab.ill_months_left == 0)
-        hh.idle_labourers_at_survey[:] = np.minimum(np.bincount(lab.household, weights=idle, minlength=len(hh)), 127)
+        kernels.idle_labourers(lab.household, lab.state, lab.ill_months_left, Employment.NONE,
+                               hh.idle_labourers_at_survey)
 
     def _factor(self) -> np.ndarray:
         s = np.float32(self.params.error_sigma)

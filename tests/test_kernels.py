@@ -266,7 +266,7 @@ def test_post_candidates_match_numpy(needy_only):
     assert np.array_equal(idx, expected) and np.array_equal(rank, expected_rank)
 
 
-def test_employment_counts_and_poverty_update_match_numpy():
+def test_employment_counts_match_numpy():
     rng = np.random.default_rng(15)
     state, lifted_out = rng.integers(-1, 6, 4000).astype(np.int8), rng.random(4000) < 0.4
     starts, stops = np.array([0, 1000, 2500]), np.array([1000, 2500, 4000])
@@ -276,17 +276,75 @@ def test_employment_counts_and_poverty_update_match_numpy():
         works = state[part] >= 2
         assert list(counts[c]) == [works.sum(), (works & lifted_out[part]).sum(), (state[part] == 3).sum()]
 
-    n = 3000
-    net, size = rng.normal(5000, 4000, n).astype(np.float32), rng.integers(1, 7, n).astype(np.int8)
-    lifted, before = rng.random(n) < 0.5, np.zeros(n, bool)
-    previous = np.sort(rng.choice(n, 300, replace=False))
-    before[previous] = True
-    below_monitoring = np.flatnonzero(net < size * np.float32(6000))
-    expected = np.compress(net[below_monitoring] < size[below_monitoring] * np.float32(4000), below_monitoring)
-    expected_returned = np.compress(lifted[expected] & ~before[expected], expected)
-    below, returned = kernels.poverty_update(below_monitoring, net, size, np.float32(4000), lifted, before, previous)
-    assert np.array_equal(below, expected) and np.array_equal(returned, expected_returned)
-    assert np.array_equal(np.flatnonzero(before), expected)
+
+def _poverty_month_numpy(net, size, lines32, lifted, before, months, category, social, register, verified, assistance,
+                         extra, lines64, months_register, groups):
+    """What metrics did before `poverty_month`: lists per status (below-line test, months-below counters, the
+    return test against last month's list, the register's test) and a group sum per list."""
+    below_m = np.flatnonzero(net < size.astype(np.float32) * lines32[0])
+    below_p = np.compress(net[below_m] < size[below_m].astype(np.float32) * lines32[1], below_m)
+    months[:] = np.where(np.isin(np.arange(len(net)), below_m), np.minimum(months + 1, 30000), 0)
+    returned = np.compress(lifted[below_p] & ~before[below_p], below_p)
+    before[:] = False
+    before[below_p] = True
+    lifted_below = np.compress(lifted[below_p], below_p)
+    long = below_m[months[below_m] >= 12]
+    uncovered = (category == 0) & (social == 0)
+    lists = [below_p, below_m, None, lifted_below, long, long[uncovered[long]], None]
+    persons = size.astype(np.float64)
+    if register:
+        income = verified.astype(np.float64) + assistance.astype(np.float64) + extra * persons
+        v_m = income < lines64[0] * persons
+        months_register[:] = np.where(v_m, np.minimum(months_register + 1, 30000), 0)
+        v_long = v_m & (months_register >= 12)
+        lists += [np.flatnonzero(v_m & (income < lines64[1] * persons)), np.flatnonzero(v_m), np.flatnonzero(v_long),
+                  np.flatnonzero(v_long & uncovered)]
+    out = []
+    for k, idx in enumerate(lists):
+        households = {2: lifted_below, 6: returned}.get(k)
+        if households is not None:
+            out.append(groups.sum_at(households))
+        elif idx is None or (k >= 7 and not register):
+            out.append(np.zeros(groups.n_columns))
+        else:
+            out.append(groups.sum_at(idx, size[idx]))
+    while len(out) < 11:
+        out.append(np.zeros(groups.n_columns))
+    return np.array(out).T
+
+
+def test_poverty_month_matches_lists_and_group_sums():
+    """Counts per group equal the group sums of each status's list, month after month (counters, returns)."""
+    from sim.indicators import Groups
+
+    rng = np.random.default_rng(21)
+    n = 5000
+    size = rng.integers(1, 7, n).astype(np.int8)
+    lifted, category, social = rng.random(n) < 0.4, rng.integers(0, 4, n).astype(np.int8) * (rng.random(n) < 0.3), \
+        rng.integers(0, 3, n).astype(np.int8) * (rng.random(n) < 0.3)
+    column = np.repeat(np.array([0, 1, 2]), [1500, 2000, 1500])
+    groups = Groups(column, np.array([1, 2, 3]), np.full(n, 1.7), 4)
+    starts, stops = np.array([s.start for s in groups.slices[1:]]), np.array([s.stop for s in groups.slices[1:]])
+    state = {"kernel": [np.zeros(n, bool), np.zeros(n, np.int16), np.zeros(n, np.int16)],
+             "numpy": [np.zeros(n, bool), np.zeros(n, np.int16), np.zeros(n, np.int16)]}
+    lines32, lines64 = (np.float32(6000.0), np.float32(4000.0)), (6100.0, 4100.0)
+    persistent = rng.normal(5000, 2500, n)
+    for month in range(16):
+        net = (persistent + rng.normal(0, 800, n)).astype(np.float32) * size
+        verified = (persistent * size * rng.uniform(0.8, 1.1, n)).astype(np.float32)
+        assistance = (rng.random(n) < 0.2) * rng.uniform(0, 3000, n).astype(np.float32)
+        register = month >= 2
+        expected = _poverty_month_numpy(net, size, lines32, lifted, *state["numpy"][:2], category, social, register,
+                                        verified, assistance, 500.0, lines64, state["numpy"][2], groups)
+        before, months, months_register = state["kernel"]
+        counts = kernels.poverty_month(net, size, *lines32, lifted, before, months, category, social, register,
+                                       verified, assistance, 500.0, lines64[1], lines64[0], months_register,
+                                       starts, stops)
+        got = np.vstack([counts.sum(axis=0), counts]) * groups.uniform_weight
+        assert np.array_equal(got, expected), month
+        for a, b in zip(state["kernel"], state["numpy"]):
+            assert np.array_equal(a, b)
+    assert expected[:, 4].sum() > 0 and expected[:, 6].sum() > 0 and expected[:, 10].sum() > 0
 
 
 def test_follow_monitoring_matches_numpy():
@@ -348,3 +406,47 @@ def test_cache_is_cold_until_every_kernel_module_has_compiled_code(tmp_path):
     assert not kernels.cache_is_cold(tmp_path)
     RuralModel(seed=1, scale=0.005, years=1).run()  # every kernel module compiled and cached
     assert not kernels.cache_is_cold()
+
+
+def test_idle_labourers_match_bincount():
+    rng = np.random.default_rng(8)
+    household = np.sort(rng.integers(0, 300, 2000)).astype(np.int32)
+    household[:200] = 7  # a household with more than 127 idle slots
+    state, ill = rng.integers(-1, 6, 2000).astype(np.int8), (rng.random(2000) < 0.2).astype(np.int8)
+    state[:200], ill[:200] = 0, 0
+    idle = (state == 0) & (ill == 0)
+    out = np.full(300, 5, np.int8)
+    kernels.idle_labourers(household, state, ill, 0, out)
+    expected = np.zeros(300, np.int8)
+    expected[:] = np.minimum(np.bincount(household, weights=idle, minlength=300), 127)
+    assert np.array_equal(out, expected) and out[7] == 127
+
+
+def test_ring_total_matches_numpy():
+    rng = np.random.default_rng(9)
+    ring = (rng.lognormal(0, 6, (12, 20000)) * rng.choice([-1, 1, 1], (12, 20000))).astype(np.float32)
+    total = np.zeros(20000, np.float32)
+    kernels.ring_total(ring, total)
+    assert np.array_equal(total, ring.sum(axis=0, dtype=np.float64).astype(np.float32))
+
+
+def test_persons_by_county_and_recipient_counts_match_bincount_and_sum_at():
+    from sim.indicators import Groups
+
+    rng = np.random.default_rng(10)
+    n = 3000
+    county, size = np.sort(rng.integers(0, 7, n)).astype(np.int16), rng.integers(1, 7, n).astype(np.int8)
+    social, lifted = rng.integers(0, 3, n).astype(np.int8), rng.random(n) < 0.4
+    persons, covered = kernels.persons_by_county(county, size, social, np.int8(1), 8)
+    mine = social == 1
+    assert np.array_equal(persons, np.bincount(county, weights=size, minlength=8))
+    assert np.array_equal(covered, np.bincount(county[mine], weights=size[mine], minlength=8))
+    for columns in (np.repeat([0, 1, 2], [1000, 0, 2000]), np.zeros(n, int)):
+        groups = Groups(columns, np.array([1, 2, 3]) if columns.any() else np.array([0]), np.full(n, 1.5),
+                        4 if columns.any() else 1)
+        idx = np.flatnonzero(mine)
+        counts = kernels.recipient_counts(idx, size, lifted, groups.edges)
+        got = (np.vstack([counts.sum(axis=0), counts]) if groups.n_columns > 1 else counts) * groups.uniform_weight
+        assert np.array_equal(got[:, 0], groups.sum_at(idx))
+        assert np.array_equal(got[:, 1], groups.sum_at(idx, size[idx]))
+        assert np.array_equal(got[:, 2], groups.sum_at(idx, size[idx] * lifted[idx]))

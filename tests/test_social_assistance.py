@@ -42,7 +42,7 @@ def _means_test(n=6, **kw):
                 pending_due=np.full(n, -1, np.int32), next_review=np.zeros(n, np.int32),
                 exit_left=np.zeros(n, np.int8), monthly_yuan=np.zeros(n, np.float32), lag_months=2,
                 review_months=12, exit_months=3, assess=True, county=np.zeros(n, np.int16),
-                quota_left=np.full(1, np.inf))
+                quota_left=np.full(1, np.inf), households=np.arange(n))
     args.update(kw)
     return args
 
@@ -51,7 +51,7 @@ def _run(args):
     order = ("month", "own_code", "takes_over_code", "social", "group_ok", "verified_yuan", "imputed_yuan", "size",
              "threshold_person_yuan", "flat_person_yuan", "referral", "take_up_draw", "take_up", "lifted_out",
              "lifted_out_take_up", "pending_due", "next_review", "exit_left", "monthly_yuan", "lag_months",
-             "review_months", "exit_months", "assess", "county", "quota_left")
+             "review_months", "exit_months", "assess", "county", "quota_left", "households")
     typed = dict(args, month=np.int32(args["month"]), own_code=np.int8(args["own_code"]),
                  takes_over_code=np.int8(args["takes_over_code"]), take_up=np.float32(args["take_up"]),
                  lifted_out_take_up=np.float32(args["lifted_out_take_up"]), lag_months=np.int32(args["lag_months"]),
@@ -115,6 +115,41 @@ def test_a_programme_takes_over_only_the_one_it_may():
     args["social"][:] = [1, 0, 3]
     idx, _ = _run(args)
     assert list(idx) == [0, 1] and list(args["social"]) == [2, 2, 3]
+
+
+@pytest.mark.parametrize("own_code, takes_over_code, exit_months, quota", [(1, -1, 3, 40.0), (2, 1, 0, np.inf)])
+def test_the_means_test_over_its_candidates_is_the_means_test_over_all_households(own_code, takes_over_code,
+                                                                                  exit_months, quota):
+    """`means_test_candidates` leaves out only households the month cannot touch: run over them alone (recounted
+    when verified income changes, as MeansTested does), every state array and payment is the full pass's."""
+    n, rng = 400, np.random.default_rng(3)
+    base = _means_test(n, own_code=own_code, takes_over_code=takes_over_code, exit_months=exit_months,
+                       social=rng.choice(np.array([0, 0, 0, 1, 2, 3], np.int8), n), group_ok=rng.random(n) < 0.7,
+                       verified_yuan=rng.uniform(2000, 14000, n).astype(np.float32),
+                       imputed_yuan=rng.uniform(0, 1000, n).astype(np.float32),
+                       size=rng.integers(1, 5, n).astype(np.int8),
+                       referral=rng.random(n) < 0.1, take_up_draw=rng.random(n).astype(np.float32), take_up=0.6,
+                       lifted_out=rng.random(n) < 0.3, county=rng.integers(0, 3, n).astype(np.int16),
+                       quota_left=np.full(3, quota))
+    full = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in base.items()}
+    sparse = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in base.items()}
+    scratch = np.zeros(n, bool)
+    for month in range(30):
+        if month % 7 == 0:  # a survey: verified income moves; the candidates are recounted
+            moved = rng.uniform(0.7, 1.3, n).astype(np.float32)
+            for args in (full, sparse):
+                args["verified_yuan"] = args["verified_yuan"] * moved
+            sparse["households"] = kernels.means_test_candidates(
+                sparse["social"], np.int8(own_code), sparse["pending_due"], sparse["group_ok"], sparse["verified_yuan"],
+                sparse["imputed_yuan"], sparse["size"], np.float64(sparse["threshold_person_yuan"]), scratch)
+            assert len(sparse["households"]) < n
+        full["month"] = sparse["month"] = month
+        idx_full, paid_full = _run(full)
+        idx_sparse, paid_sparse = _run(sparse)
+        assert np.array_equal(idx_full, idx_sparse) and np.array_equal(paid_full, paid_sparse)
+        for key in ("social", "pending_due", "next_review", "exit_left", "monthly_yuan", "quota_left"):
+            assert np.array_equal(full[key], sparse[key]), key
+    assert (full["social"] == own_code).sum() > 10
 
 
 def test_dibao_recipients_were_under_the_standard_and_are_paid_the_gap(base):

@@ -8,9 +8,10 @@ are bit for bit those of the NumPy code they replace. `cache=True` keeps the com
 `__pycache__`: only the first run after an install or a change compiles (docs/performance.md).
 
 By the code they serve: `common` (positions of a mask, the below-line test, the accounts),
-`demography` (the January year, spare slots at the start), `distribution` (income histogram, median,
-Gini), `labour` (the due slots' month, wage bases, the waiting times' hash), `levers` (monitoring,
-lever jobs by pool, relocation follow-up). Each kernel has a test against the NumPy it replaces in
+`assistance` (the means test), `demography` (the January year, spare slots at the start),
+`distribution` (income histogram, median, Gini), `labour` (the due slots' month, wage bases, the
+waiting times' hash), `levers` (monitoring, lever jobs by pool, relocation follow-up), `poverty`
+(poverty status, survey and register view, counted per group). Each kernel has a test against the NumPy it replaces in
 tests/test_kernels.py or tests/test_jobs.py (demography's: tests/test_demography.py, on hand-made
 households).
 """
@@ -18,12 +19,19 @@ households).
 import os
 from pathlib import Path
 
-from .assistance import means_tested_month, months_below, verified_status  # noqa: F401
+from .assistance import (  # noqa: F401
+    idle_labourers,
+    means_test_candidates,
+    means_tested_month,
+    persons_by_county,
+    recipient_counts,
+)
 from .common import (  # noqa: F401
     add_scaled,
     below_line,
     positions,
     positive,
+    ring_total,
     roll_row,
     scatter_add,
     sum_scaled,
@@ -35,7 +43,6 @@ from .distribution import (  # noqa: F401
     income_bins,
     income_distribution,
     pairwise_sum,
-    poverty_update,
 )
 from .labour import (  # noqa: F401
     hashed_uniform,
@@ -54,6 +61,7 @@ from .levers import (  # noqa: F401
     roll_payments,
     workshop_candidates,
 )
+from .poverty import POVERTY_COUNTS, poverty_month  # noqa: F401
 
 
 def cache_is_cold(directory: Path = Path(__file__).parent) -> bool:

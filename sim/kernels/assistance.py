@@ -1,18 +1,19 @@
 """Social assistance: the monthly means test, enrolment, review and payment of a means-tested programme
-(dibao, extreme-poverty support) in one pass over the households."""
+(dibao, extreme-poverty support) in one pass over the households it can concern (`means_test_candidates`)."""
 
 import numba
 import numpy as np
 
-from .common import _JIT
+from .common import _JIT, positions
 
 
 @numba.njit(**_JIT)
 def means_tested_month(month, own_code, takes_over_code, social, group_ok, verified_yuan, imputed_yuan, size,
                        threshold_person_yuan, flat_person_yuan, referral, take_up_draw, take_up, lifted_out,
                        lifted_out_take_up, pending_due, next_review, exit_left, monthly_yuan, lag_months,
-                       review_months, exit_months, assess, county, quota_left):
-    """One month of a means-tested programme; returns the households paid and what each gets.
+                       review_months, exit_months, assess, county, quota_left, households):
+    """One month of a means-tested programme over `households` (sorted; all of them, or the candidates of
+    `means_test_candidates`); returns the households paid and what each gets.
 
     Verified income is the household's own yearly income without means-tested assistance, as last verified
     (sim/verification.py), plus income the means test imputes (`imputed_yuan`: what able labourers out of
@@ -26,11 +27,12 @@ def means_tested_month(month, own_code, takes_over_code, social, group_ok, verif
     (the accounts not yet full) only pays the recipients. `quota_left` (persons, per county; infinite without
     a quota) is what a county can still admit: an applicant who does not fit waits and applies again.
     """
-    n = len(social)
+    n = len(households)
     paid_idx = np.empty(n, np.intp)
     paid = np.empty(n, np.float32)
     count = 0
-    for i in range(n):
+    for k in range(n):
+        i = households[k]
         s = social[i]
         if s != 0 and s != own_code and s != takes_over_code:
             continue
@@ -92,6 +94,25 @@ def means_tested_month(month, own_code, takes_over_code, social, group_ok, verif
 
 
 @numba.njit(**_JIT)
+def means_test_candidates(social, own_code, pending_due, group_ok, verified_yuan, imputed_yuan, size,
+                          threshold_person_yuan, scratch):
+    """The households `means_tested_month` can do anything to (sorted): its recipients, its pending
+    applicants and the households of its group under the threshold (eligible, with `means_tested_month`'s
+    test). For every other household that kernel changes nothing and pays nothing, and none of them can
+    join the three sets before the eligibility's inputs change (verified and imputed income at a survey,
+    sizes and the threshold in January, the group when the programme redraws it): only the kernel adds
+    recipients and applicants, and only from the eligible. So the month can run over these alone, a
+    small share of the households, recounted when those inputs change. `scratch`: a bool work array."""
+    count = 0
+    for i in range(len(social)):
+        eligible = group_ok[i] & ((np.float64(verified_yuan[i]) + imputed_yuan[i]) < threshold_person_yuan * size[i])
+        candidate = eligible | (social[i] == own_code) | (pending_due[i] >= 0)
+        scratch[i] = candidate
+        count += candidate
+    return positions(scratch, count)
+
+
+@numba.njit(**_JIT)
 def _amount(flat_person_yuan, line, verified, size):
     if flat_person_yuan > 0:
         return np.float32(flat_person_yuan * size / 12)
@@ -99,42 +120,43 @@ def _amount(flat_person_yuan, line, verified, size):
 
 
 @numba.njit(**_JIT)
-def months_below(below, counter, scratch):
-    """Consecutive months each household has been below a line: +1 for `below` (sorted indices), 0 for the
-    rest. `scratch` (bool, all False on entry and exit) marks the below."""
-    for k in range(len(below)):
-        scratch[below[k]] = True
-    for i in range(len(counter)):
-        counter[i] = min(counter[i] + 1, 30000) * scratch[i]
-    for k in range(len(below)):
-        scratch[below[k]] = False
+def idle_labourers(household, state, ill_months_left, idle_state, out):
+    """Able labourers idle (state `idle_state`, not ill) per household, at most 127, into `out` (int8):
+    `np.minimum(np.bincount(household, weights=idle), 127)` without the float64 weights' slow path."""
+    counts = np.zeros(len(out), np.int32)
+    for s in range(len(household)):
+        counts[household[s]] += (state[s] == idle_state) & (ill_months_left[s] == 0)
+    for h in range(len(out)):
+        out[h] = min(counts[h], 127)
 
 
 @numba.njit(**_JIT)
-def verified_status(verified_yuan, assistance_12m_yuan, size, extra_person_yuan, poverty_line_yuan,
-                    monitoring_line_yuan, months_below, category, social_assistance):
-    """Poverty status as the register counts income (verified own income, the register's extra a person, and
-    the means-tested assistance of the last 12 months): the households below the poverty line, below the monitoring line, and below it for
-    12 consecutive months or more and neither monitored nor assisted (sorted). Updates `months_below`."""
-    n = len(verified_yuan)
-    below_p, below_m, unreached, long = (np.empty(n, np.intp), np.empty(n, np.intp), np.empty(n, np.intp),
-                                         np.empty(n, np.intp))
-    n_p = n_m = n_u = n_l = 0
-    for i in range(n):
-        persons = np.float64(size[i])
-        income = np.float64(verified_yuan[i]) + np.float64(assistance_12m_yuan[i]) + extra_person_yuan * persons
-        is_m = income < monitoring_line_yuan * persons
-        months_below[i] = min(months_below[i] + 1, 30000) * is_m
-        if is_m:
-            below_m[n_m] = i
-            n_m += 1
-            if income < poverty_line_yuan * persons:
-                below_p[n_p] = i
-                n_p += 1
-            if months_below[i] >= 12:
-                long[n_l] = i
-                n_l += 1
-                if category[i] == 0 and social_assistance[i] == 0:
-                    unreached[n_u] = i
-                    n_u += 1
-    return below_p[:n_p], below_m[:n_m], long[:n_l], unreached[:n_u]
+def persons_by_county(county, size, social_assistance, code, n_counties):
+    """Persons per county, all and in households of programme `code`, as float64: what
+    `np.bincount(county, weights=size)` gave (integer sums, exact in any order), in one pass."""
+    persons, covered = np.zeros(n_counties, np.int64), np.zeros(n_counties, np.int64)
+    for i in range(len(county)):
+        persons[county[i]] += size[i]
+        covered[county[i]] += size[i] * (social_assistance[i] == code)
+    return persons.astype(np.float64), covered.astype(np.float64)
+
+
+@numba.njit(**_JIT)
+def recipient_counts(paid_idx, size, lifted_out, edges):
+    """Recipients (sorted household indices) per group of households (`edges[c]:edges[c + 1]`): households,
+    persons and persons in lifted-out households, as float64 (integer sums: exactly the group sums of
+    the gathered sizes)."""
+    counts = np.zeros((len(edges) - 1, 3))
+    c = 0
+    households = persons = lifted_persons = 0
+    for k in range(len(paid_idx)):
+        h = paid_idx[k]
+        while h >= edges[c + 1]:
+            counts[c, 0], counts[c, 1], counts[c, 2] = households, persons, lifted_persons
+            households = persons = lifted_persons = 0
+            c += 1
+        households += 1
+        persons += size[h]
+        lifted_persons += size[h] * lifted_out[h]
+    counts[c, 0], counts[c, 1], counts[c, 2] = households, persons, lifted_persons
+    return counts

@@ -83,6 +83,18 @@ def roll_row(total, row, new_row, other_total, net):
 
 
 @numba.njit(**_JIT)
+def ring_total(ring, total):
+    """Each column's sum over the rows of a (months, units) float32 ring, added in float64 in row order and
+    rounded once to float32 into `total`: what `ring.sum(axis=0, dtype=np.float64)` gives, without its
+    float64 temporaries (the yearly exact rebuild of a 12-month sum)."""
+    for j in range(ring.shape[1]):
+        exact = np.float64(ring[0, j])
+        for r in range(1, ring.shape[0]):
+            exact += ring[r, j]
+        total[j] = exact
+
+
+@numba.njit(**_JIT)
 def add_at(out, idx, amounts):
     """`np.add.at(out, idx, amounts)` for float32 `out` and `amounts` (one per index), in index order."""
     for k in range(len(idx)):
