@@ -206,6 +206,10 @@ def cmd_check(args) -> int:
     run = scenario.run
     print(f"{args.scenario}: ok (scenario '{scenario.name}', region {run.region}, {run.years} years from "
           f"{run.start_month}, scale {run.scale:g}, {run.replicates} replicate(s))")
+    from .schedules import describe
+
+    for line in describe(scenario):
+        print(f"schedule: {line}")
     differ = differences_from_baseline(scenario)
     if differ:
         print(f"parameters that differ from the calibrated baseline ({len(differ)}):")

@@ -13,6 +13,7 @@ from .indicators import Groups, Recorder
 from .regions import COUNTY_CLASSES, get_region
 from .registry import COMPONENTS
 from .scenario import default_scenario, with_overrides
+from .schedules import Scheduled
 from .villages import Village
 
 
@@ -55,6 +56,10 @@ class RuralModel(mesa.Model):
 
         components = [cls(getattr(scenario, cls.name, None), component_rng(self.seed, cls.name)) for cls in COMPONENTS]
         self.components = [c for c in components if c.enabled]
+        # levers with dated schedules get their parameters as in force each month (sim/schedules.py)
+        self.schedules = [Scheduled(c) for c in self.components if getattr(c.params, "schedule", None)]
+        for scheduled in self.schedules:
+            scheduled.at(self.absolute_month, force=True)
         self.component_seconds = {c.name: 0.0 for c in self.components}  # wall time per component
         self._setup_groups()
         self.recorder = Recorder([i for c in components for i in c.indicators], self.groups, self.n_months)
@@ -128,6 +133,8 @@ class RuralModel(mesa.Model):
         clock, seconds = time.perf_counter, self.component_seconds
         self.households.open_month()
         self.villages.open_month()
+        for scheduled in self.schedules:
+            scheduled.at(self.absolute_month)
         for component in self.components:
             started = clock()
             component.step(self)

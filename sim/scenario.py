@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError, create_model, field_validator
 
+from . import schedules
 from .errors import InputError, read_input_text
 from .params import Section, allowed_range, param
 from .population import PopulationParams
@@ -142,6 +143,11 @@ def validate(data: dict, source: str = "scenario", *, calibrated: bool | None = 
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise InputError(f"{source}: {_describe(exc.errors()[0])}") from None
+    for component in COMPONENTS:  # dated schedules: dates inside the horizon, values inside the ranges
+        problem = schedules.check(getattr(scenario, component.name, None), component.name,
+                                  scenario.run.start_month, scenario.run.years)
+        if problem:
+            raise InputError(f"{source}: {problem}")
     known = {i.name for c in COMPONENTS for i in c.indicators}
     for k, e in enumerate(scenario.expect):
         if e.indicator not in known:
