@@ -79,14 +79,17 @@ def run_setting_differences(base, alternative) -> dict[str, tuple]:
             if k in set_keys and getattr(alternative.run, k) != getattr(base.run, k)}
 
 
-def compare(base, alternatives, *, replicates=None, seed=None, scale=None, years=None, region=None,
+def compare(base, alternatives, *, overrides=None, replicates=None, seed=None, scale=None, years=None, region=None,
             progress=False, warn=None) -> Comparison:
     """Run base and alternatives on the same seeds and summarise ALT − BASE.
+
+    `overrides` ({"section.key": value}) apply to every scenario, the base and each alternative, over what
+    their files say (as `--set` on the command line).
 
     `warn` is called with a message for each alternative whose own [run] settings differ from the base's
     (they are ignored: every scenario runs with the base's settings, so replicates pair up)."""
     base_file = resolve(base)
-    base_scenario = resolve(base_file, seed=seed, scale=scale, years=years, region=region)
+    base_scenario = resolve(base_file, overrides=overrides, seed=seed, scale=scale, years=years, region=region)
     reps = replicates if replicates is not None else max(base_scenario.run.replicates, DEFAULT_REPLICATES)
     if reps < MIN_REPLICATES:
         raise InputError(f"--replicates {reps}: compare needs at least {MIN_REPLICATES} paired replicates to give "
@@ -96,6 +99,7 @@ def compare(base, alternatives, *, replicates=None, seed=None, scale=None, years
     for alt in alternatives:
         scenario = resolve(alt)
         differ = run_setting_differences(base_file, scenario)
+        scenario = resolve(scenario, overrides=overrides)
         if differ and warn is not None:
             where = alt if isinstance(alt, (str, Path)) else scenario.name
             warn(f"{where}: sets [run] " + ", ".join(f"{k} = {a!r}" for k, (a, _) in differ.items())
@@ -108,6 +112,8 @@ def compare(base, alternatives, *, replicates=None, seed=None, scale=None, years
 
     base_result = run(base_scenario, progress=progress)
     alt_results = [run(s, progress=progress) for s in alt_scenarios]
+    for result in (base_result, *alt_results):
+        result.manifest["overrides"] = dict(overrides or {})
     tables = []
     base_h = horizon_values(base_result.indicators).drop(columns="scenario")
     base_y = annual(base_result.indicators).drop(columns=["scenario", "seed", "months"])

@@ -16,7 +16,7 @@ import pandas as pd
 from .indicators import Indicator
 from .model import RuralModel
 from .registry import COMPONENTS
-from .scenario import default_scenario, load_scenario, with_overrides
+from .scenario import default_scenario, load_scenario, plain, scenario_from_dict, with_overrides
 
 KEY_COLUMNS = ["scenario", "replicate", "seed", "month", "indicator", "group", "value"]
 
@@ -73,26 +73,36 @@ class RunResult:
         return stats.loc[[n for n in catalogue if n in stats.index]]
 
 
-def resolve(scenario_or_path=None, **run_overrides) -> Any:
-    """A validated scenario from a path, a Scenario, or None (the baseline), with `[run]` overrides."""
+def resolve(scenario_or_path=None, *, overrides: dict | None = None, source: str = "overrides",
+            **run_overrides) -> Any:
+    """A validated scenario from a path, a Scenario, a dict (as a TOML file would give) or None (the baseline);
+    then `overrides` ({"section.key": value}) and the `[run]` options (scale=..., seed=...)."""
     if scenario_or_path is None:
         scenario = default_scenario()
     elif isinstance(scenario_or_path, (str, Path)):
         scenario = load_scenario(scenario_or_path)
+    elif isinstance(scenario_or_path, dict):
+        scenario = scenario_from_dict(scenario_or_path)
     else:
         scenario = scenario_or_path
-    overrides = {f"run.{k}": v for k, v in run_overrides.items() if v is not None}
-    return with_overrides(scenario, overrides, "options") if overrides else scenario
+    if overrides:
+        scenario = with_overrides(scenario, overrides, source)
+    options = {f"run.{k}": v for k, v in run_overrides.items() if v is not None}
+    return with_overrides(scenario, options, "options") if options else scenario
 
 
-def run(scenario_or_path=None, *, replicates: int | None = None, seed: int | None = None,
-        scale: float | None = None, years: int | None = None, region: str | None = None,
+def run(scenario_or_path=None, *, overrides: dict | None = None, replicates: int | None = None,
+        seed: int | None = None, scale: float | None = None, years: int | None = None, region: str | None = None,
         progress: bool | Callable[[int], None] = False) -> RunResult:
     """Run a scenario's replicates and return the tidy indicators with a manifest.
 
-    `progress=True` shows a progress bar; a callable is called with the number of months done.
+    `scenario_or_path`: a TOML file, a Scenario, a dict of sections, or None for the shipped baseline.
+    `overrides`: {"section.key": value} applied on top, e.g. {"pv.household_share_of_village_funds": 0.3}
+    (an inline schedule works too). The keyword options set `[run]`. `progress=True` shows a progress bar;
+    a callable is called with the number of months done.
     """
-    scenario = resolve(scenario_or_path, replicates=replicates, seed=seed, scale=scale, years=years, region=region)
+    scenario = resolve(scenario_or_path, overrides=overrides, replicates=replicates, seed=seed, scale=scale,
+                       years=years, region=region)
     run_params = scenario.run
     seeds = replicate_seeds(run_params.seed, run_params.replicates)
     started = time.time()
@@ -116,7 +126,7 @@ def run(scenario_or_path=None, *, replicates: int | None = None, seed: int | Non
     indicators["group"] = indicators["group"].astype("category")
     indicators["indicator"] = indicators["indicator"].astype("category")
     manifest = build_manifest(scenario, seeds, indicators, wall_seconds=time.time() - started,
-                              extra={"income_level_factor": factors})
+                              extra={"income_level_factor": factors, "overrides": plain(dict(overrides or {}))})
     return RunResult(scenario, indicators, manifest)
 
 
