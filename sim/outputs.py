@@ -235,6 +235,8 @@ def write_run(result: RunResult, staging: Path) -> list[Path]:
         figures["by_county_class.png"] = plots.by_class_figure(result.indicators, title=f"{title}, by county class")
     if "pv_revenue_yuan" in set(result.indicators["indicator"].astype(str)):
         figures["pv_flows.png"] = plots.pv_flows_figure(result.indicators, title=f"{title}: PV revenue flows")
+    if "income_farm_business_per_capita_yuan" in set(result.indicators["indicator"].astype(str)):
+        figures["income_by_source.png"] = plots.income_composition_figure(result.indicators, title=title)
     for name, fig in figures.items():
         fig.savefig(staging / name)
         plt.close(fig)

@@ -12,7 +12,7 @@ from sim.calibrated import calibrated_values
 from sim.cli import main
 from sim.compare import compare
 from sim.errors import InputError
-from sim.scenario import load_scenario, parse_setting, validate, with_overrides
+from sim.scenario import load_scenario, parse_setting, with_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
