@@ -22,6 +22,13 @@ SET_HELP = ("set a parameter, e.g. --set workshops.subsidy_per_worker_year_yuan=
             "TOML: numbers, true/false, \"text\" or text, { 2021-01 = 1500, 2026-01 = 750 } for a dated schedule)")
 
 
+def add_worker_options(parser) -> None:
+    parser.add_argument("--workers", type=int, help="run replicates on N local processes (default: 1, serial); "
+                        "the results are identical to a serial run")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="run replicates on the Dask scheduler at ADDRESS "
+                        "(e.g. tcp://10.0.0.5:8786, the cluster `ruralsim sweep --scheduler` uses)")
+
+
 def settings(args) -> dict:
     """--set KEY=VALUE options as overrides {key: value}, in order (a repeated key: the last wins)."""
     from .scenario import parse_setting
@@ -50,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--years", type=int, help="horizon in years")
     run.add_argument("--region", help="region profile: xinzhou, shanxi or rucheng")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
+    add_worker_options(run)
+    run.add_argument("--microdata", action="append", metavar="YYYY-MM", help="also write every simulated household "
+                     "at the end of this month (repeatable; 'end' for the last month) as households_YYYY-MM.parquet")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
 
     compare = sub.add_parser("compare", help="run scenarios on common random numbers and compare them with a base")
@@ -66,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
                          "written without a marker (never a directory holding files ruralsim did not write)")
     compare.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                          help=SET_HELP + "; applies to the base and every alternative")
+    add_worker_options(compare)
     compare.add_argument("--quiet", action="store_true", help="no progress bar or table")
 
     check = sub.add_parser("check", help="validate a scenario file without running it")
@@ -97,12 +108,19 @@ def cmd_run(args) -> int:
     from .results import resolve, run
 
     overrides = settings(args)
+    from .parallel import check_workers
+
+    check_workers(args.workers, args.scheduler)
     scenario = resolve(args.scenario, overrides=overrides, source="--set", seed=args.seed,
                        replicates=args.replicates, scale=args.scale, years=args.years, region=args.region)
     check_scale(scenario)
+    from .microdata import check_months
+
+    months = check_months(args.microdata, scenario.run.start_month, scenario.run.years)
     out_dir = outputs.check_target(Path("results") / scenario.name if args.out is None else args.out, "run",
                                    force=args.force)  # before the run: a bad --out fails at once
-    result = run(scenario, progress=not args.quiet)
+    result = run(scenario, workers=args.workers, scheduler=args.scheduler, microdata=months,
+                 progress=not args.quiet)
     result.manifest["overrides"] = overrides
     with outputs.staged(out_dir, "run", force=args.force) as staging:
         outputs.write_run(result, staging)
@@ -117,6 +135,9 @@ def cmd_compare(args) -> int:
     from .compare import compare
     from .results import resolve
 
+    from .parallel import check_workers
+
+    check_workers(args.workers, args.scheduler)
     overrides = settings(args)
     base = resolve(args.base, overrides=overrides, source="--set")
     for alt in args.alternatives:  # validate every file before any run starts
@@ -124,7 +145,8 @@ def cmd_compare(args) -> int:
     check_scale(resolve(base, scale=args.scale, region=args.region))  # the scale floor, for the command line
     out_dir = outputs.check_target(Path("results") / f"compare-{base.name}" if args.out is None else args.out,
                                    "compare", force=args.force)
-    comparison = compare(args.base, args.alternatives, overrides=overrides, replicates=args.replicates, seed=args.seed,
+    comparison = compare(args.base, args.alternatives, overrides=overrides, workers=args.workers,
+                         scheduler=args.scheduler, replicates=args.replicates, seed=args.seed,
                          scale=args.scale, years=args.years, region=args.region, progress=not args.quiet,
                          warn=lambda message: print(f"warning: {message}", file=sys.stderr))
     manifest = dict(comparison.base.manifest)

@@ -80,11 +80,12 @@ def run_setting_differences(base, alternative) -> dict[str, tuple]:
 
 
 def compare(base, alternatives, *, overrides=None, replicates=None, seed=None, scale=None, years=None, region=None,
-            progress=False, warn=None) -> Comparison:
+            workers=None, scheduler=None, progress=False, warn=None) -> Comparison:
     """Run base and alternatives on the same seeds and summarise ALT − BASE.
 
     `overrides` ({"section.key": value}) apply to every scenario, the base and each alternative, over what
-    their files say (as `--set` on the command line).
+    their files say (as `--set` on the command line). `workers`/`scheduler` run each scenario's replicates in
+    parallel (sim/parallel.py), with the same results as serially.
 
     `warn` is called with a message for each alternative whose own [run] settings differ from the base's
     (they are ignored: every scenario runs with the base's settings, so replicates pair up)."""
@@ -110,8 +111,8 @@ def compare(base, alternatives, *, overrides=None, replicates=None, seed=None, s
     if len(set(names)) != len(names):
         raise InputError("scenario names must differ to be compared (the 'name' key): " + ", ".join(names))
 
-    base_result = run(base_scenario, progress=progress)
-    alt_results = [run(s, progress=progress) for s in alt_scenarios]
+    base_result = run(base_scenario, workers=workers, scheduler=scheduler, progress=progress)
+    alt_results = [run(s, workers=workers, scheduler=scheduler, progress=progress) for s in alt_scenarios]
     for result in (base_result, *alt_results):
         result.manifest["overrides"] = dict(overrides or {})
     tables = []

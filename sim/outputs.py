@@ -227,6 +227,9 @@ def write_run(result: RunResult, staging: Path) -> list[Path]:
     """indicators.parquet, annual.parquet, figures, and manifest.json last."""
     written = []
     result.indicators.to_parquet(staging / "indicators.parquet", index=False)
+    for month, households in sorted(result.microdata.items()):  # kept with --microdata
+        households.to_parquet(staging / f"households_{month}.parquet", index=False)
+        written.append(staging / f"households_{month}.parquet")
     result.annual().to_parquet(staging / "annual.parquet", index=False)
     written += [staging / "indicators.parquet", staging / "annual.parquet"]
     title = f"{result.scenario.name}: {result.manifest['region']['title']}"

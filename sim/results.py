@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 
 from .indicators import Indicator
-from .model import RuralModel
 from .registry import COMPONENTS
 from .scenario import default_scenario, load_scenario, plain, scenario_from_dict, with_overrides
 
@@ -49,9 +48,34 @@ def annual(indicators: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass
 class RunResult:
+    """A run's scenario, its tidy monthly indicators (scenario, replicate, seed, month, indicator, group,
+    value), the manifest (seeds, versions, calibration, wall time) and the household snapshots kept
+    with `run(..., microdata=[...])`."""
+
     scenario: Any
     indicators: pd.DataFrame
     manifest: dict = field(default_factory=dict)
+    microdata: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def households(self, month: str | None = None, replicate: int | None = None) -> pd.DataFrame:
+        """One row per simulated household at the end of `month` ('YYYY-MM'; default: the only or last month
+        kept), every replicate or one: weight, village, county, class, income by source, employment,
+        monitoring and assistance states (columns in sim/microdata.py). Months must have been asked for:
+        `run(..., microdata=["2025-12"])`.
+
+        >>> result = run(scale=0.01, years=2, microdata="end")   # doctest: +SKIP
+        >>> result.households().groupby("county_class", observed=True)["weight"].sum()   # doctest: +SKIP
+        """
+        from .errors import InputError
+
+        if not self.microdata:
+            raise InputError("no household microdata kept: run with microdata=['YYYY-MM', ...] (or 'end'), "
+                             "or `ruralsim run --microdata YYYY-MM`")
+        month = max(self.microdata) if month is None else month
+        if month not in self.microdata:
+            raise InputError(f"month {month!r}: no microdata kept for it; kept: {', '.join(sorted(self.microdata))}")
+        frame = self.microdata[month]
+        return frame if replicate is None else frame[frame["replicate"] == replicate].reset_index(drop=True)
 
     def annual(self) -> pd.DataFrame:
         return annual(self.indicators)
@@ -93,32 +117,37 @@ def resolve(scenario_or_path=None, *, overrides: dict | None = None, source: str
 
 def run(scenario_or_path=None, *, overrides: dict | None = None, replicates: int | None = None,
         seed: int | None = None, scale: float | None = None, years: int | None = None, region: str | None = None,
+        workers: int | None = None, scheduler: str | None = None, microdata: list[str] | str | None = None,
         progress: bool | Callable[[int], None] = False) -> RunResult:
     """Run a scenario's replicates and return the tidy indicators with a manifest.
 
     `scenario_or_path`: a TOML file, a Scenario, a dict of sections, or None for the shipped baseline.
     `overrides`: {"section.key": value} applied on top, e.g. {"pv.household_share_of_village_funds": 0.3}
-    (an inline schedule works too). The keyword options set `[run]`. `progress=True` shows a progress bar;
-    a callable is called with the number of months done.
+    (an inline schedule works too). The keyword options set `[run]`. `workers=N` runs replicates on N local
+    processes, `scheduler="tcp://host:8786"` on a Dask cluster; the results are bit for bit those of a serial
+    run (each replicate depends only on its seed). `microdata=["2025-12", "end"]` keeps every household in those
+    months (`RunResult.households`, sim/microdata.py). `progress=True` shows a progress bar; a callable is called
+    with the number of months done.
     """
+    from .microdata import check_months
+    from .parallel import check_workers, run_replicates
+
+    check_workers(workers, scheduler)
     scenario = resolve(scenario_or_path, overrides=overrides, replicates=replicates, seed=seed, scale=scale,
                        years=years, region=region)
     run_params = scenario.run
     seeds = replicate_seeds(run_params.seed, run_params.replicates)
+    months = check_months(microdata, run_params.start_month, run_params.years)
     started = time.time()
-    frames, factors = [], []
+    frames, factors, snapshots = [], [], {m: [] for m in months}
     bar = _progress(progress, total=run_params.replicates * run_params.years * 12, label=scenario.name)
     try:
-        for r, replicate_seed in enumerate(seeds):
-            model = RuralModel(scenario=scenario, seed=replicate_seed)
-            model.run(progress=bar)
-            frame = model.indicators()
-            frame.insert(0, "seed", replicate_seed)
-            frame.insert(0, "replicate", r)
-            frame.insert(0, "scenario", scenario.name)
+        for frame, factor, kept in run_replicates(scenario, seeds, workers=workers, scheduler=scheduler,
+                                                  progress=bar, microdata=months):
             frames.append(frame)
-            factors.append(model.income_level_factor)
-            model.release()
+            factors.append(factor)
+            for month, households in kept.items():
+                snapshots[month].append(households)
     finally:
         if hasattr(bar, "close"):
             bar.close()
@@ -126,8 +155,10 @@ def run(scenario_or_path=None, *, overrides: dict | None = None, replicates: int
     indicators["group"] = indicators["group"].astype("category")
     indicators["indicator"] = indicators["indicator"].astype("category")
     manifest = build_manifest(scenario, seeds, indicators, wall_seconds=time.time() - started,
-                              extra={"income_level_factor": factors, "overrides": plain(dict(overrides or {}))})
-    return RunResult(scenario, indicators, manifest)
+                              extra={"income_level_factor": factors, "overrides": plain(dict(overrides or {})),
+                                     "workers": {"workers": workers or 1, "scheduler": scheduler}})
+    households = {m: pd.concat(frames_m, ignore_index=True) for m, frames_m in snapshots.items()}
+    return RunResult(scenario, indicators, manifest, households)
 
 
 def _progress(progress, *, total: int, label: str):
