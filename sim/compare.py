@@ -67,6 +67,15 @@ class Comparison:
     costs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def horizon(self, group: str = "all") -> pd.DataFrame:
+        """The horizon rows of the table (flows summed, stocks and ratios averaged over the months).
+
+        Parameters:
+            group: "all" or a county class
+        Returns:
+            a DataFrame: scenario, indicator, group, period, base, alternative, diff, diff_low, diff_high, ...
+        Example:
+            >>> comparison.horizon().query("indicator == 'workshop_jobs'")
+        """
         t = self.table
         return t[(t["period"] == "horizon") & (t["group"] == group)]
 
@@ -81,7 +90,22 @@ def run_setting_differences(base, alternative) -> dict[str, tuple]:
 
 def compare(base, alternatives, *, overrides=None, replicates=None, seed=None, scale=None, years=None, region=None,
             workers=None, scheduler=None, progress=False, warn=None) -> Comparison:
-    """Run base and alternatives on the same seeds and summarise ALT − BASE.
+    """Run base and alternatives on the same seeds and summarise ALT − BASE: paired differences with 90%
+    intervals, the scenarios' expectations checked, and the cost per return to poverty avoided.
+
+    Parameters:
+        base: the base scenario (file, Scenario, dict or None for the baseline); its [run] settings apply to all
+        alternatives: scenarios to compare with it
+        overrides: {"section.key": value} for every scenario
+        replicates, seed, scale, years, region: run settings for all (replicates: at least 2, default 10)
+        workers, scheduler: parallel replicates (`sim.run`)
+        progress: a progress bar; warn: called with a message per ignored [run] setting of an alternative
+    Returns:
+        a Comparison: `.table` (horizon and yearly paired differences), `.horizon()`, `.expectations`,
+        `.costs`, `.base` and `.alternatives` (RunResults)
+    Example:
+        >>> c = sim.compare.compare("scenarios/baseline.toml", ["scenarios/workshops_subsidy_halved_2026.toml"],
+        ...                         replicates=5, scale=0.05)
 
     `overrides` ({"section.key": value}) apply to every scenario, the base and each alternative, over what
     their files say (as `--set` on the command line). `workers`/`scheduler` run each scenario's replicates in

@@ -104,7 +104,18 @@ def outcome_name(indicator: str, how: str) -> str:
 
 
 def reduce(indicators, indicator: str, how: str, group: str = "all") -> float:
-    """One number from a run's tidy indicators: `how` in REDUCTIONS, averaged over replicates."""
+    """One number from a run's tidy indicators, averaged over replicates: how EMA outcomes are made.
+
+    Parameters:
+        indicators: a tidy table (`RunResult.indicators`)
+        indicator: the indicator's name
+        how: "mean" (over the years of annual values), "final" (last year) or "sum" (over the horizon)
+        group: "all" or a county class
+    Returns:
+        a float in the indicator's unit (per year for annual values)
+    Example:
+        >>> sim.ema.reduce(sim.run(scale=0.02).indicators, "cost_workshops_yuan", "sum")
+    """
     yearly = annual(indicators[(indicators["indicator"] == indicator) & (indicators["group"] == group)])
     full = yearly[yearly["months"] == 12]
     yearly = full if not full.empty else yearly
@@ -142,13 +153,22 @@ def _parameters(keys) -> list:
 def model(name: str = "ruralsim", *, uncertainties: Iterable[str] | dict = (), levers: Iterable[str] | dict = (),
           outcomes: Iterable = DEFAULT_OUTCOMES, scenario=None, replicates: int = 1, scale: float | None = None,
           years: int | None = None, seed: int | None = None, region: str | None = None):
-    """An `ema_workbench.Model` over `sim.run`.
+    """An `ema_workbench.Model` over `sim.run`, its parameters and outcomes taken from the schema.
 
-    `uncertainties` and `levers`: scenario keys ("monitoring.detection_multiplier"), or a dict of key to a
-    narrower (low, high) range or a list of options; names, ranges and options otherwise come from the schema.
-    `outcomes`: indicators with a reduction, ("cost_pv_yuan", "sum"); a bare name means "mean" (REDUCTIONS);
-    each becomes a ScalarOutcome named `<indicator>_<reduction>`. `scenario` (a file, Scenario or dict; the
-    baseline by default) and the run options fix everything else; every experiment uses the same seed.
+    Parameters:
+        name: the EMA model's name (an identifier)
+        uncertainties, levers: scenario keys ("monitoring.detection_multiplier"), or a dict of key to a narrower
+            (low, high) range or a list of options; names become identifiers (dots as "__"); ranges and
+            options otherwise come from the schema
+        outcomes: indicators with a reduction, ("cost_pv_yuan", "sum"); a bare name means "mean" (REDUCTIONS);
+            each becomes a ScalarOutcome named `<indicator>_<reduction>`
+        scenario: the base (a file, Scenario or dict; the baseline by default)
+        replicates, scale, years, seed, region: run settings; every experiment uses the same seed
+    Returns:
+        an ema_workbench.Model (function: sim.run with the sampled values as overrides)
+    Example:
+        >>> m = sim.ema.model(uncertainties=["monitoring.detection_multiplier"],
+        ...                   levers=["workshops.after_transition"], scale=0.02, years=6)
     """
     import ema_workbench as ema
 

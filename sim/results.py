@@ -32,7 +32,17 @@ def replicate_seeds(root_seed: int, replicates: int) -> list[int]:
 
 
 def annual(indicators: pd.DataFrame) -> pd.DataFrame:
-    """Annual values: flows summed over the year's months, stocks and ratios at the year's last month."""
+    """Annual values of a tidy table: flows summed over the year's months, stocks and ratios at the year's
+    last month (each indicator's kind says which), so a year reads as planners count it.
+
+    Parameters:
+        indicators: a tidy monthly table (`RunResult.indicators` or `RuralModel.indicators()`)
+    Returns:
+        a DataFrame: [scenario, replicate, seed,] year, indicator, group, value, months (months recorded in
+        the year; 12 for a full year)
+    Example:
+        >>> yearly = sim.annual(sim.run(scale=0.05).indicators)
+    """
     kinds = {name: ind.kind for name, ind in indicator_catalogue().items()}
     df = indicators.assign(year=indicators["month"].dt.year)
     keys = [c for c in ("scenario", "replicate", "seed") if c in df] + ["year", "indicator", "group"]
@@ -50,7 +60,17 @@ def annual(indicators: pd.DataFrame) -> pd.DataFrame:
 class RunResult:
     """A run's scenario, its tidy monthly indicators (scenario, replicate, seed, month, indicator, group,
     value), the manifest (seeds, versions, calibration, wall time) and the household snapshots kept
-    with `run(..., microdata=[...])`."""
+    with `run(..., microdata=[...])`.
+
+    Parameters:
+        scenario: the validated Scenario that ran
+        indicators: the tidy monthly table, every indicator at full-population scale
+        manifest: the run's record (what `manifest.json` holds)
+        microdata: {"YYYY-MM": households frame} kept with `run(..., microdata=...)`
+    Example:
+        >>> result = sim.run(scale=0.05)
+        >>> result.indicators.query("indicator == 'persons_below_poverty_line' and group == 'all'")
+    """
 
     scenario: Any
     indicators: pd.DataFrame
@@ -63,8 +83,14 @@ class RunResult:
         monitoring and assistance states (columns in sim/microdata.py). Months must have been asked for:
         `run(..., microdata=["2025-12"])`.
 
-        >>> result = run(scale=0.01, years=2, microdata="end")   # doctest: +SKIP
-        >>> result.households().groupby("county_class", observed=True)["weight"].sum()   # doctest: +SKIP
+        Parameters:
+            month: "YYYY-MM" kept with the run (default: the only or last one)
+            replicate: one replicate's households (default: all, with a `replicate` column)
+        Returns:
+            a DataFrame, one row per simulated household (`weight` households of the full population)
+        Example:
+            >>> result = sim.run(scale=0.01, years=2, microdata="end")
+            >>> result.households().groupby("county_class", observed=True)["weight"].sum()
         """
         from .errors import InputError
 
@@ -78,10 +104,28 @@ class RunResult:
         return frame if replicate is None else frame[frame["replicate"] == replicate].reset_index(drop=True)
 
     def annual(self) -> pd.DataFrame:
+        """This run's annual values (`sim.annual`: flows summed per year, stocks and ratios at December).
+
+        Parameters:
+            (none)
+        Returns:
+            a DataFrame: scenario, replicate, seed, year, indicator, group, value, months
+        Example:
+            >>> result.annual().query("indicator == 'workshop_jobs' and group == 'all'")
+        """
         return annual(self.indicators)
 
     def summary(self, group: str = "all") -> pd.DataFrame:
-        """First and last full year of each indicator: mean over replicates with a 90% interval."""
+        """First and last full year of each indicator: mean over replicates with a 90% interval (5th-95th
+        percentile), the table `ruralsim run` prints.
+
+        Parameters:
+            group: "all" or a county class (demonstration, steady, key)
+        Returns:
+            a DataFrame indexed by indicator: unit, mean_<year>, p05_<year>, p95_<year> for the two years
+        Example:
+            >>> sim.run(replicates=5, scale=0.05).summary().loc["persons_below_poverty_line"]
+        """
         yearly = self.annual()
         yearly = yearly[yearly["group"] == group]
         full = yearly[yearly["months"] == 12]
@@ -119,15 +163,26 @@ def run(scenario_or_path=None, *, overrides: dict | None = None, replicates: int
         seed: int | None = None, scale: float | None = None, years: int | None = None, region: str | None = None,
         workers: int | None = None, scheduler: str | None = None, microdata: list[str] | str | None = None,
         progress: bool | Callable[[int], None] = False) -> RunResult:
-    """Run a scenario's replicates and return the tidy indicators with a manifest.
+    """Run a scenario's replicates and return the tidy indicators with a manifest: the analyst's one call.
 
-    `scenario_or_path`: a TOML file, a Scenario, a dict of sections, or None for the shipped baseline.
-    `overrides`: {"section.key": value} applied on top, e.g. {"pv.household_share_of_village_funds": 0.3}
-    (an inline schedule works too). The keyword options set `[run]`. `workers=N` runs replicates on N local
-    processes, `scheduler="tcp://host:8786"` on a Dask cluster; the results are bit for bit those of a serial
-    run (each replicate depends only on its seed). `microdata=["2025-12", "end"]` keeps every household in those
-    months (`RunResult.households`, sim/microdata.py). `progress=True` shows a progress bar; a callable is called
-    with the number of months done.
+    Parameters:
+        scenario_or_path: a TOML file, a Scenario, a dict of sections, or None for the shipped baseline
+            (left-out parameters take the calibrated values)
+        overrides: {"section.key": value} applied on top, e.g. {"pv.household_share_of_village_funds": 0.3};
+            an inline schedule {"YYYY-MM": value} works too
+        replicates, seed, scale, years, region: the `[run]` settings (scale: share of households simulated,
+            results always at full population; years: horizon from the start month)
+        workers, scheduler: run the replicates on this many local processes, or on the Dask scheduler at this
+            address (bit for bit the results of a serial run: each replicate depends only on its seed)
+        microdata: months ("YYYY-MM", or "end") whose households to keep (`RunResult.households`)
+        progress: True for a progress bar, or a callable given the months done
+    Returns:
+        a RunResult: `.indicators` (scenario, replicate, seed, month, indicator, group, value), `.annual()`,
+        `.summary()`, `.households(month)`, `.manifest` (seeds, versions, calibration, units and kinds)
+    Example:
+        >>> result = sim.run("scenarios/baseline.toml", replicates=5, scale=0.1,
+        ...                  overrides={"workshops.subsidy_per_worker_year_yuan": 750.0})
+        >>> result.annual().query("indicator == 'workshop_jobs'")
     """
     from .microdata import check_months
     from .parallel import check_workers, run_replicates

@@ -197,7 +197,17 @@ def validate(data: dict, source: str = "scenario", *, calibrated: bool | None = 
 
 
 def load_scenario(path: str | Path | None = None) -> Any:
-    """Read and validate a scenario TOML file; None gives the shipped Xinzhou baseline."""
+    """Read and validate a scenario TOML file; parameters it leaves out take the calibrated values.
+
+    Parameters:
+        path: a TOML file (its name without `.toml` is the scenario's name unless it sets `name`), or None for
+            the shipped Xinzhou baseline
+    Returns:
+        a validated Scenario (pydantic model: `scenario.workshops.subsidy_per_worker_year_yuan`, ...)
+    Example:
+        >>> s = sim.load_scenario("scenarios/workshops_subsidy_halved_2026.toml")
+        >>> s.workshops.schedule
+    """
     if path is None:
         return default_scenario()
     path = Path(path)
@@ -231,23 +241,39 @@ def default_scenario():
 
 
 def scenario_from_dict(data: dict, source: str = "scenario dict") -> Any:
-    """A validated scenario from nested dicts, as a TOML file would give them, e.g.
-    `scenario_from_dict({"name": "more_posts", "pv": {"household_share_of_village_funds": 0.7}})`.
+    """A validated scenario from nested dicts, as a TOML file would give them. Left-out parameters take the
+    calibrated values exactly as in a file; NumPy scalars are accepted; bad input raises InputError naming
+    the key, what is wrong and what is allowed.
 
-    Left-out parameters take the calibrated values exactly as in a file; NumPy scalars are accepted; bad
-    input raises InputError naming the key, what is wrong and what is allowed."""
+    Parameters:
+        data: {section: {parameter: value}}, plus optional name, description, question, expect
+        source: what to call the input in error messages
+    Returns:
+        a validated Scenario
+    Example:
+        >>> s = sim.scenario_from_dict({"name": "more_posts", "pv": {"household_share_of_village_funds": 0.7}})
+    """
     if not isinstance(data, dict):
         raise InputError(f"{source}: a scenario is a dict of sections (got {type(data).__name__})")
     return validate(data, source)
 
 
 def with_overrides(scenario, overrides: dict[str, Any], source: str = "override") -> Any:
-    """A copy of `scenario` with dotted keys replaced, re-validated: {"run.scale": 0.1,
-    "pv.household_share_of_village_funds": 0.3} (`section__key` works too, for mesa.batch_run).
+    """A copy of `scenario` with dotted keys replaced, re-validated. Setting a lever parameter replaces its
+    whole path over time: schedule entries of that parameter are dropped (give a dated value as an inline
+    schedule).
 
-    Setting a lever parameter replaces its whole path over time: schedule entries of that parameter are
-    dropped (give a dated value as an inline schedule, {"workshops.subsidy_per_worker_year_yuan":
-    {"2021-01": 1500, "2026-01": 750}})."""
+    Parameters:
+        scenario: a validated Scenario
+        overrides: {"section.key": value}, e.g. {"run.scale": 0.1, "pv.household_share_of_village_funds": 0.3}
+            (`section__key` works too, for mesa.batch_run); {"workshops.subsidy_per_worker_year_yuan":
+            {"2021-01": 1500, "2026-01": 750}} for a schedule
+        source: what to call the overrides in error messages
+    Returns:
+        a new validated Scenario
+    Example:
+        >>> cut = sim.scenario.with_overrides(sim.load_scenario(), {"workshops.subsidy_per_worker_year_yuan": 750.0})
+    """
     if not isinstance(overrides, dict):
         raise InputError(f"{source}: overrides must be a dict of 'section.key' to values "
                          f"(got {type(overrides).__name__})")

@@ -14,7 +14,17 @@ PALETTE = plt.get_cmap("tab20").colors[::2] + plt.get_cmap("tab20").colors[1::2]
 
 def income_composition_figure(indicators: pd.DataFrame, *, group: str = "all", title: str | None = None):
     """Stacked bars per full year: each source's annual per-capita income (mean over replicates; flows summed
-    over the year's months), all rural people on the left, people in lifted-out households on the right."""
+    over the year's months), all rural people on the left, people in lifted-out households on the right.
+
+    Parameters:
+        indicators: a tidy table (`RunResult.indicators`) with the income_<category>_per_capita_yuan indicators
+        group: "all" or a county class
+        title: the figure's title
+    Returns:
+        a matplotlib Figure (yuan per person per year)
+    Example:
+        >>> sim.plots.income_composition_figure(sim.run(scale=0.05).indicators)
+    """
     names = {indicator_name(c, lifted): (c, lifted) for c in CATEGORIES for lifted in (False, True)}
     rows = indicators[indicators["indicator"].isin(list(names)) & (indicators["group"] == group)]
     yearly = annual(rows) if len(rows) else rows.assign(year=[], months=[])
