@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import schedules
 from .errors import InputError
+from .registry import COMPONENTS
 from .results import RunResult, annual, indicator_catalogue, resolve, run
 
 DEFAULT_REPLICATES = 10
@@ -130,7 +132,14 @@ def compare(base, alternatives, *, overrides=None, replicates=None, seed=None, s
             warn(f"{where}: sets [run] " + ", ".join(f"{k} = {a!r}" for k, (a, _) in differ.items())
                  + " where the base has " + ", ".join(f"{k} = {b!r}" for k, (_, b) in differ.items())
                  + "; ignored: compare runs every scenario with the base's [run] settings and the command's options")
-        alt_scenarios.append(scenario.model_copy(update={"run": base_scenario.run}))
+        scenario = scenario.model_copy(update={"run": base_scenario.run})
+        for component in COMPONENTS:  # its dated schedules must fall inside the horizon it now runs over
+            problem = schedules.check(getattr(scenario, component.name, None), component.name,
+                                      base_scenario.run.start_month, base_scenario.run.years)
+            if problem:
+                where = alt if isinstance(alt, (str, Path)) else scenario.name
+                raise InputError(f"{where}: {problem} (compare runs it over the base's horizon)")
+        alt_scenarios.append(scenario)
     names = [base_scenario.name] + [s.name for s in alt_scenarios]
     if len(set(names)) != len(names):
         raise InputError("scenario names must differ to be compared (the 'name' key): " + ", ".join(names))

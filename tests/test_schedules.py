@@ -151,3 +151,13 @@ def test_every_schedulable_parameter_is_read_while_the_lever_runs(monkeypatch):
     unread = {c.name: [n for n in schedules.numeric_fields(c.Params) if n not in read.get(c.name, ())]
               for c in levers}
     assert not any(unread.values()), unread
+
+
+def test_compare_checks_an_alternatives_schedule_against_the_horizon_it_runs_over():
+    """compare runs every scenario over the base's horizon: a date beyond it is a one-line error, not a
+    change that silently never happens."""
+    from sim.compare import compare
+
+    with pytest.raises(InputError, match=r"workshops_subsidy_halved_2026.toml: key 'workshops.subsidy_per_worker_year_yuan'"
+                                         r" \(schedule from 2026-01\): 2026-01 is outside the horizon"):
+        compare(None, [HALVED], replicates=2, scale=0.01, years=3)
