@@ -49,7 +49,7 @@ def test_bad_workers_exit_2_with_one_line(workers, tmp_path, capsys):
 
 def test_a_dask_scheduler_gives_the_serial_results():
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
         on_cluster = sim.run(None, scheduler=cluster.scheduler_address, **TINY)
     pd.testing.assert_frame_equal(sim.run(None, **TINY).indicators, on_cluster.indicators, check_exact=True)
     assert on_cluster.manifest["workers"]["scheduler"].startswith(("tcp://", "inproc://"))
