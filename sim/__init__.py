@@ -6,11 +6,13 @@ Notebook use::
     result = run("scenarios/baseline.toml", replicates=5, scale=0.1)
     result.indicators      # tidy: scenario, replicate, seed, month, indicator, group, value
     result.annual()        # flows summed per year, stocks and ratios at year end
+    run(overrides={"pv.household_share_of_village_funds": 0.3}, scale=0.1)   # any parameter
+    run(Scenario(workshops={"sites_multiplier": 2.0}))   # built in Python: calibrated values kept
 """
 
 from .errors import InputError
 from .model import RuralModel
 from .results import RunResult, annual, run
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario, load_scenario, scenario_from_dict
 
-__all__ = ["RuralModel", "run", "load_scenario", "Scenario", "RunResult", "annual", "InputError"]
+__all__ = ["RuralModel", "run", "load_scenario", "Scenario", "scenario_from_dict", "RunResult", "annual", "InputError"]

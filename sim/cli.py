@@ -18,6 +18,22 @@ from .sweep_cli import add_parsers as add_sweep_parsers
 from .sweep_cli import cmd_sensitivity, cmd_sweep
 
 EXIT_INPUT = 2
+SET_HELP = ("set a parameter, e.g. --set workshops.subsidy_per_worker_year_yuan=750 (repeatable; the value is read as "
+            "TOML: numbers, true/false, \"text\" or text, { 2021-01 = 1500, 2026-01 = 750 } for a dated schedule)")
+
+
+def add_worker_options(parser) -> None:
+    parser.add_argument("--workers", type=int, help="run replicates on N local processes (default: 1, serial); "
+                        "the results are identical to a serial run")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="run replicates on the Dask scheduler at ADDRESS "
+                        "(e.g. tcp://10.0.0.5:8786, the cluster `ruralsim sweep --scheduler` uses)")
+
+
+def settings(args) -> dict:
+    """--set KEY=VALUE options as overrides {key: value}, in order (a repeated key: the last wins)."""
+    from .scenario import parse_setting
+
+    return dict(parse_setting(text) for text in getattr(args, "set", None) or [])
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--scale", type=float, help="share of households simulated, in (0, 1]")
     run.add_argument("--years", type=int, help="horizon in years")
     run.add_argument("--region", help="region profile: xinzhou, shanxi or rucheng")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
+    add_worker_options(run)
+    run.add_argument("--microdata", action="append", metavar="YYYY-MM", help="also write every simulated household "
+                     "at the end of this month (repeatable; 'end' for the last month) as households_YYYY-MM.parquet")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
 
     compare = sub.add_parser("compare", help="run scenarios on common random numbers and compare them with a base")
@@ -54,10 +74,14 @@ def _parser() -> argparse.ArgumentParser:
                          "holds an earlier ruralsim compare output")
     compare.add_argument("--force", action="store_true", help="also replace a ruralsim output of another kind or "
                          "written without a marker (never a directory holding files ruralsim did not write)")
+    compare.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                         help=SET_HELP + "; applies to the base and every alternative")
+    add_worker_options(compare)
     compare.add_argument("--quiet", action="store_true", help="no progress bar or table")
 
     check = sub.add_parser("check", help="validate a scenario file without running it")
     check.add_argument("scenario", help="scenario TOML file")
+    check.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
     dashboard = sub.add_parser("dashboard", help="serve the planners' dashboard in the browser "
                                "(needs the [dashboard] extra)")
     dashboard.add_argument("--port", type=int, default=8765,
@@ -83,12 +107,21 @@ def cmd_run(args) -> int:
     from . import outputs
     from .results import resolve, run
 
-    scenario = resolve(args.scenario, seed=args.seed, replicates=args.replicates, scale=args.scale,
-                       years=args.years, region=args.region)
+    overrides = settings(args)
+    from .parallel import check_workers
+
+    check_workers(args.workers, args.scheduler)
+    scenario = resolve(args.scenario, overrides=overrides, source="--set", seed=args.seed,
+                       replicates=args.replicates, scale=args.scale, years=args.years, region=args.region)
     check_scale(scenario)
+    from .microdata import check_months
+
+    months = check_months(args.microdata, scenario.run.start_month, scenario.run.years)
     out_dir = outputs.check_target(Path("results") / scenario.name if args.out is None else args.out, "run",
                                    force=args.force)  # before the run: a bad --out fails at once
-    result = run(scenario, progress=not args.quiet)
+    result = run(scenario, workers=args.workers, scheduler=args.scheduler, microdata=months,
+                 progress=not args.quiet)
+    result.manifest["overrides"] = overrides
     with outputs.staged(out_dir, "run", force=args.force) as staging:
         outputs.write_run(result, staging)
     if not args.quiet:
@@ -102,13 +135,18 @@ def cmd_compare(args) -> int:
     from .compare import compare
     from .results import resolve
 
-    base = resolve(args.base)
+    from .parallel import check_workers
+
+    check_workers(args.workers, args.scheduler)
+    overrides = settings(args)
+    base = resolve(args.base, overrides=overrides, source="--set")
     for alt in args.alternatives:  # validate every file before any run starts
-        resolve(alt)
+        resolve(alt, overrides=overrides, source="--set")
     check_scale(resolve(base, scale=args.scale, region=args.region))  # the scale floor, for the command line
     out_dir = outputs.check_target(Path("results") / f"compare-{base.name}" if args.out is None else args.out,
                                    "compare", force=args.force)
-    comparison = compare(args.base, args.alternatives, replicates=args.replicates, seed=args.seed,
+    comparison = compare(args.base, args.alternatives, overrides=overrides, workers=args.workers,
+                         scheduler=args.scheduler, replicates=args.replicates, seed=args.seed,
                          scale=args.scale, years=args.years, region=args.region, progress=not args.quiet,
                          warn=lambda message: print(f"warning: {message}", file=sys.stderr))
     manifest = dict(comparison.base.manifest)
@@ -201,11 +239,17 @@ def format_comparison(comparison) -> str:
 def cmd_check(args) -> int:
     from .scenario import load_scenario
 
-    scenario = load_scenario(args.scenario)
+    from .results import resolve
+
+    scenario = resolve(load_scenario(args.scenario), overrides=settings(args), source="--set")
     check_scale(scenario, str(args.scenario))
     run = scenario.run
     print(f"{args.scenario}: ok (scenario '{scenario.name}', region {run.region}, {run.years} years from "
           f"{run.start_month}, scale {run.scale:g}, {run.replicates} replicate(s))")
+    from .schedules import describe
+
+    for line in describe(scenario):
+        print(f"schedule: {line}")
     differ = differences_from_baseline(scenario)
     if differ:
         print(f"parameters that differ from the calibrated baseline ({len(differ)}):")

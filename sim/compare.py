@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import schedules
 from .errors import InputError
+from .registry import COMPONENTS
 from .results import RunResult, annual, indicator_catalogue, resolve, run
 
 DEFAULT_REPLICATES = 10
@@ -67,6 +69,15 @@ class Comparison:
     costs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def horizon(self, group: str = "all") -> pd.DataFrame:
+        """The horizon rows of the table (flows summed, stocks and ratios averaged over the months).
+
+        Parameters:
+            group: "all" or a county class
+        Returns:
+            a DataFrame: scenario, indicator, group, period, base, alternative, diff, diff_low, diff_high, ...
+        Example:
+            >>> comparison.horizon().query("indicator == 'workshop_jobs'")
+        """
         t = self.table
         return t[(t["period"] == "horizon") & (t["group"] == group)]
 
@@ -79,14 +90,33 @@ def run_setting_differences(base, alternative) -> dict[str, tuple]:
             if k in set_keys and getattr(alternative.run, k) != getattr(base.run, k)}
 
 
-def compare(base, alternatives, *, replicates=None, seed=None, scale=None, years=None, region=None,
-            progress=False, warn=None) -> Comparison:
-    """Run base and alternatives on the same seeds and summarise ALT − BASE.
+def compare(base, alternatives, *, overrides=None, replicates=None, seed=None, scale=None, years=None, region=None,
+            workers=None, scheduler=None, progress=False, warn=None) -> Comparison:
+    """Run base and alternatives on the same seeds and summarise ALT − BASE: paired differences with 90%
+    intervals, the scenarios' expectations checked, and the cost per return to poverty avoided.
+
+    Parameters:
+        base: the base scenario (file, Scenario, dict or None for the baseline); its [run] settings apply to all
+        alternatives: scenarios to compare with it
+        overrides: {"section.key": value} for every scenario
+        replicates, seed, scale, years, region: run settings for all (replicates: at least 2, default 10)
+        workers, scheduler: parallel replicates (`sim.run`)
+        progress: a progress bar; warn: called with a message per ignored [run] setting of an alternative
+    Returns:
+        a Comparison: `.table` (horizon and yearly paired differences), `.horizon()`, `.expectations`,
+        `.costs`, `.base` and `.alternatives` (RunResults)
+    Example:
+        >>> c = sim.compare.compare("scenarios/baseline.toml", ["scenarios/workshops_subsidy_halved_2026.toml"],
+        ...                         replicates=5, scale=0.05)
+
+    `overrides` ({"section.key": value}) apply to every scenario, the base and each alternative, over what
+    their files say (as `--set` on the command line). `workers`/`scheduler` run each scenario's replicates in
+    parallel (sim/parallel.py), with the same results as serially.
 
     `warn` is called with a message for each alternative whose own [run] settings differ from the base's
     (they are ignored: every scenario runs with the base's settings, so replicates pair up)."""
     base_file = resolve(base)
-    base_scenario = resolve(base_file, seed=seed, scale=scale, years=years, region=region)
+    base_scenario = resolve(base_file, overrides=overrides, seed=seed, scale=scale, years=years, region=region)
     reps = replicates if replicates is not None else max(base_scenario.run.replicates, DEFAULT_REPLICATES)
     if reps < MIN_REPLICATES:
         raise InputError(f"--replicates {reps}: compare needs at least {MIN_REPLICATES} paired replicates to give "
@@ -96,18 +126,28 @@ def compare(base, alternatives, *, replicates=None, seed=None, scale=None, years
     for alt in alternatives:
         scenario = resolve(alt)
         differ = run_setting_differences(base_file, scenario)
+        scenario = resolve(scenario, overrides=overrides)
         if differ and warn is not None:
             where = alt if isinstance(alt, (str, Path)) else scenario.name
             warn(f"{where}: sets [run] " + ", ".join(f"{k} = {a!r}" for k, (a, _) in differ.items())
                  + " where the base has " + ", ".join(f"{k} = {b!r}" for k, (_, b) in differ.items())
                  + "; ignored: compare runs every scenario with the base's [run] settings and the command's options")
-        alt_scenarios.append(scenario.model_copy(update={"run": base_scenario.run}))
+        scenario = scenario.model_copy(update={"run": base_scenario.run})
+        for component in COMPONENTS:  # its dated schedules must fall inside the horizon it now runs over
+            problem = schedules.check(getattr(scenario, component.name, None), component.name,
+                                      base_scenario.run.start_month, base_scenario.run.years)
+            if problem:
+                where = alt if isinstance(alt, (str, Path)) else scenario.name
+                raise InputError(f"{where}: {problem} (compare runs it over the base's horizon)")
+        alt_scenarios.append(scenario)
     names = [base_scenario.name] + [s.name for s in alt_scenarios]
     if len(set(names)) != len(names):
         raise InputError("scenario names must differ to be compared (the 'name' key): " + ", ".join(names))
 
-    base_result = run(base_scenario, progress=progress)
-    alt_results = [run(s, progress=progress) for s in alt_scenarios]
+    base_result = run(base_scenario, workers=workers, scheduler=scheduler, progress=progress)
+    alt_results = [run(s, workers=workers, scheduler=scheduler, progress=progress) for s in alt_scenarios]
+    for result in (base_result, *alt_results):
+        result.manifest["overrides"] = dict(overrides or {})
     tables = []
     base_h = horizon_values(base_result.indicators).drop(columns="scenario")
     base_y = annual(base_result.indicators).drop(columns=["scenario", "seed", "months"])

@@ -23,6 +23,8 @@ KEY = COUNTY_CLASSES.index("key")
 
 
 class InsuranceParams(LeverParams):
+    fixed_at_setup = LeverParams.fixed_at_setup + ("medical_insurance_participation",)  # enrolment, drawn once
+
     medical_insurance_participation: float = param(
         0.9898, unit="share of households", ge=0.0, le=1.0,
         source="seed 002_88959e36fcc7a263.txt: rural cooperative medical participation 98.98%, Xinzhou 2019",
@@ -97,6 +99,7 @@ class Insurance(Component):
         self.monitored = np.zeros(n, bool)  # last month's monitoring status, as applied to the shares
         self.indemnity_households, self.indemnity = np.zeros(0, np.intp), np.zeros(0, np.float32)
         self.strength, self.year = np.ones(len(model.counties)), None
+        self.applied_params = self.params
         # shares in place before the first month's illnesses (full strength: every window is open then)
         self._medical_shares(hh)
         self._agricultural_cover(model)
@@ -104,8 +107,9 @@ class Insurance(Component):
     def step(self, model) -> None:
         hh = model.households
         strength = policy.strength(model, self.params)
-        changed = not np.array_equal(strength, self.strength)
-        self.strength = strength
+        # a dated schedule hands the lever new parameters (sim/schedules.py): shares and cover follow them
+        changed = not np.array_equal(strength, self.strength) or self.params is not self.applied_params
+        self.strength, self.applied_params = strength, self.params
         if changed:
             self._medical_shares(hh)
         if changed or model.year != self.year:

@@ -13,6 +13,7 @@ from .indicators import Groups, Recorder
 from .regions import COUNTY_CLASSES, get_region
 from .registry import COMPONENTS
 from .scenario import default_scenario, with_overrides
+from .schedules import Scheduled
 from .villages import Village
 
 
@@ -22,6 +23,15 @@ class RuralModel(mesa.Model):
     Keyword arguments override the scenario: `scale`, `years`, `region` go to its `[run]` section, and
     any `section.parameter` (or `section__parameter`, for `mesa.batch_run`) to that section. Without a
     seed (as `mesa.batch_run` calls it) a fresh one is drawn and kept in `self.seed`.
+
+    Parameters:
+        scenario: a validated Scenario (default: the shipped baseline with the calibrated values)
+        seed: the replicate's seed (non-negative integer); the same seed gives the same run
+        scale, years, region: `[run]` settings
+        overrides: any `section__parameter=value`
+    Example:
+        >>> model = sim.RuralModel(seed=1, scale=0.05)
+        >>> model.step(); model.household(0)
     """
 
     def __init__(self, *, scenario=None, seed: int | None = None, scale: float | None = None,
@@ -55,6 +65,10 @@ class RuralModel(mesa.Model):
 
         components = [cls(getattr(scenario, cls.name, None), component_rng(self.seed, cls.name)) for cls in COMPONENTS]
         self.components = [c for c in components if c.enabled]
+        # levers with dated schedules get their parameters as in force each month (sim/schedules.py)
+        self.schedules = [Scheduled(c) for c in self.components if getattr(c.params, "schedule", None)]
+        for scheduled in self.schedules:
+            scheduled.at(self.absolute_month, force=True)
         self.component_seconds = {c.name: 0.0 for c in self.components}  # wall time per component
         self._setup_groups()
         self.recorder = Recorder([i for c in components for i in c.indicators], self.groups, self.n_months)
@@ -96,7 +110,15 @@ class RuralModel(mesa.Model):
         return (self.absolute_month - 2020 * 12) / 12
 
     def household(self, i: int) -> dict:
-        """One household as a dict, for inspection."""
+        """One household as a dict of its attributes and this month's income by source, for inspection.
+
+        Parameters:
+            i: the household's index (0 .. number of simulated households - 1)
+        Returns:
+            a dict
+        Example:
+            >>> model.household(0)["size"]
+        """
         return self.households.view(i)
 
     # --- stepping ----------------------------------------------------------------------------
@@ -111,7 +133,15 @@ class RuralModel(mesa.Model):
             self.running = False
 
     def run(self, progress=None) -> "RuralModel":
-        """Step to the end of the horizon; `progress` is called with the month index after each month."""
+        """Step to the end of the horizon.
+
+        Parameters:
+            progress: called with the month index after each month, or None
+        Returns:
+            the model itself (to chain: `RuralModel(seed=1).run().indicators()`)
+        Example:
+            >>> model = sim.RuralModel(seed=1, scale=0.05, years=2).run()
+        """
         while self.running:
             self.step()
             if progress is not None:
@@ -128,6 +158,8 @@ class RuralModel(mesa.Model):
         clock, seconds = time.perf_counter, self.component_seconds
         self.households.open_month()
         self.villages.open_month()
+        for scheduled in self.schedules:
+            scheduled.at(self.absolute_month)
         for component in self.components:
             started = clock()
             component.step(self)
@@ -160,7 +192,15 @@ class RuralModel(mesa.Model):
         return float(self.recorder.values[month, self.recorder.index[name], 0])
 
     def indicators(self) -> pd.DataFrame:
-        """Recorded months as a tidy frame: month, indicator, group, value."""
+        """Recorded months as a tidy frame, every indicator at full-population scale.
+
+        Parameters:
+            (none)
+        Returns:
+            a DataFrame: month, indicator, group, value
+        Example:
+            >>> sim.RuralModel(seed=1, scale=0.05, years=1).run().indicators()
+        """
         months_done = max(self.month_index, 0)
         values = self.recorder.values[:months_done]
         names = [i.name for i in self.recorder.indicators]

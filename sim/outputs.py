@@ -227,6 +227,9 @@ def write_run(result: RunResult, staging: Path) -> list[Path]:
     """indicators.parquet, annual.parquet, figures, and manifest.json last."""
     written = []
     result.indicators.to_parquet(staging / "indicators.parquet", index=False)
+    for month, households in sorted(result.microdata.items()):  # kept with --microdata
+        households.to_parquet(staging / f"households_{month}.parquet", index=False)
+        written.append(staging / f"households_{month}.parquet")
     result.annual().to_parquet(staging / "annual.parquet", index=False)
     written += [staging / "indicators.parquet", staging / "annual.parquet"]
     title = f"{result.scenario.name}: {result.manifest['region']['title']}"
@@ -235,6 +238,8 @@ def write_run(result: RunResult, staging: Path) -> list[Path]:
         figures["by_county_class.png"] = plots.by_class_figure(result.indicators, title=f"{title}, by county class")
     if "pv_revenue_yuan" in set(result.indicators["indicator"].astype(str)):
         figures["pv_flows.png"] = plots.pv_flows_figure(result.indicators, title=f"{title}: PV revenue flows")
+    if "income_farm_business_per_capita_yuan" in set(result.indicators["indicator"].astype(str)):
+        figures["income_by_source.png"] = plots.income_composition_figure(result.indicators, title=title)
     for name, fig in figures.items():
         fig.savefig(staging / name)
         plt.close(fig)

@@ -34,6 +34,9 @@ _SHARE_TOLERANCE = 1e-6
 
 
 class PVParams(LeverParams):
+    fixed_at_setup = LeverParams.fixed_at_setup + (  # the stations, built before the run
+        "beneficiary_village_share", "capacity_kw_per_beneficiary_village", "capacity_sigma")
+
     beneficiary_village_share: float = param(
         0.49, unit="share", ge=0.0, le=1.0,
         source="public: Shanxi 2020 PV stations served 9,477 of ~19,300 villages",

@@ -8,6 +8,7 @@ from .county_classes import CountyClasses
 from .demography import Demography
 from .dibao import Dibao
 from .income import Accounts, Income
+from .income_sources import IncomeSources
 from .insurance import Insurance
 from .labour import LabourMarket
 from .lines import Lines
@@ -49,4 +50,5 @@ COMPONENTS = (
     Monitoring,  # dynamic monitoring: identification, referral to social assistance, risk elimination
     Accounts,  # close the month: rolling 12-month income and rigid expenditure
     Metrics,  # core indicators
+    IncomeSources,  # income by source per person, by group and for lifted-out households
 )

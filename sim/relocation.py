@@ -20,6 +20,9 @@ from .policy import LeverParams
 
 
 class RelocationParams(LeverParams):
+    fixed_at_setup = LeverParams.fixed_at_setup + (  # who was relocated: the initial state
+        "relocated_share_of_lifted_out", "poor_village_preference", "retained_farm_income_share")
+
     relocated_share_of_lifted_out: float = param(
         0.143, unit="share", ge=0.0, le=1.0,
         source="seed 003_cde74bc6e72a2f02.txt: Shanxi relocated 472,000 people; 3.29 million lifted out",

@@ -14,9 +14,8 @@ import numpy as np
 import pandas as pd
 
 from .indicators import Indicator
-from .model import RuralModel
 from .registry import COMPONENTS
-from .scenario import default_scenario, load_scenario, with_overrides
+from .scenario import default_scenario, load_scenario, plain, scenario_from_dict, with_overrides
 
 KEY_COLUMNS = ["scenario", "replicate", "seed", "month", "indicator", "group", "value"]
 
@@ -33,7 +32,17 @@ def replicate_seeds(root_seed: int, replicates: int) -> list[int]:
 
 
 def annual(indicators: pd.DataFrame) -> pd.DataFrame:
-    """Annual values: flows summed over the year's months, stocks and ratios at the year's last month."""
+    """Annual values of a tidy table: flows summed over the year's months, stocks and ratios at the year's
+    last month (each indicator's kind says which), so a year reads as planners count it.
+
+    Parameters:
+        indicators: a tidy monthly table (`RunResult.indicators` or `RuralModel.indicators()`)
+    Returns:
+        a DataFrame: [scenario, replicate, seed,] year, indicator, group, value, months (months recorded in
+        the year; 12 for a full year)
+    Example:
+        >>> yearly = sim.annual(sim.run(scale=0.05).indicators)
+    """
     kinds = {name: ind.kind for name, ind in indicator_catalogue().items()}
     df = indicators.assign(year=indicators["month"].dt.year)
     keys = [c for c in ("scenario", "replicate", "seed") if c in df] + ["year", "indicator", "group"]
@@ -49,15 +58,74 @@ def annual(indicators: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass
 class RunResult:
+    """A run's scenario, its tidy monthly indicators (scenario, replicate, seed, month, indicator, group,
+    value), the manifest (seeds, versions, calibration, wall time) and the household snapshots kept
+    with `run(..., microdata=[...])`.
+
+    Parameters:
+        scenario: the validated Scenario that ran
+        indicators: the tidy monthly table, every indicator at full-population scale
+        manifest: the run's record (what `manifest.json` holds)
+        microdata: {"YYYY-MM": households frame} kept with `run(..., microdata=...)`
+    Example:
+        >>> result = sim.run(scale=0.05)
+        >>> result.indicators.query("indicator == 'persons_below_poverty_line' and group == 'all'")
+    """
+
     scenario: Any
     indicators: pd.DataFrame
     manifest: dict = field(default_factory=dict)
+    microdata: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def households(self, month: str | None = None, replicate: int | None = None) -> pd.DataFrame:
+        """One row per simulated household at the end of `month` ('YYYY-MM'; default: the only or last month
+        kept), every replicate or one: weight, village, county, class, income by source, employment,
+        monitoring and assistance states (columns in sim/microdata.py). Months must have been asked for:
+        `run(..., microdata=["2025-12"])`.
+
+        Parameters:
+            month: "YYYY-MM" kept with the run (default: the only or last one)
+            replicate: one replicate's households (default: all, with a `replicate` column)
+        Returns:
+            a DataFrame, one row per simulated household (`weight` households of the full population)
+        Example:
+            >>> result = sim.run(scale=0.01, years=2, microdata="end")
+            >>> result.households().groupby("county_class", observed=True)["weight"].sum()
+        """
+        from .errors import InputError
+
+        if not self.microdata:
+            raise InputError("no household microdata kept: run with microdata=['YYYY-MM', ...] (or 'end'), "
+                             "or `ruralsim run --microdata YYYY-MM`")
+        month = max(self.microdata) if month is None else month
+        if month not in self.microdata:
+            raise InputError(f"month {month!r}: no microdata kept for it; kept: {', '.join(sorted(self.microdata))}")
+        frame = self.microdata[month]
+        return frame if replicate is None else frame[frame["replicate"] == replicate].reset_index(drop=True)
 
     def annual(self) -> pd.DataFrame:
+        """This run's annual values (`sim.annual`: flows summed per year, stocks and ratios at December).
+
+        Parameters:
+            (none)
+        Returns:
+            a DataFrame: scenario, replicate, seed, year, indicator, group, value, months
+        Example:
+            >>> result.annual().query("indicator == 'workshop_jobs' and group == 'all'")
+        """
         return annual(self.indicators)
 
     def summary(self, group: str = "all") -> pd.DataFrame:
-        """First and last full year of each indicator: mean over replicates with a 90% interval."""
+        """First and last full year of each indicator: mean over replicates with a 90% interval (5th-95th
+        percentile), the table `ruralsim run` prints.
+
+        Parameters:
+            group: "all" or a county class (demonstration, steady, key)
+        Returns:
+            a DataFrame indexed by indicator: unit, mean_<year>, p05_<year>, p95_<year> for the two years
+        Example:
+            >>> sim.run(replicates=5, scale=0.05).summary().loc["persons_below_poverty_line"]
+        """
         yearly = self.annual()
         yearly = yearly[yearly["group"] == group]
         full = yearly[yearly["months"] == 12]
@@ -73,42 +141,68 @@ class RunResult:
         return stats.loc[[n for n in catalogue if n in stats.index]]
 
 
-def resolve(scenario_or_path=None, **run_overrides) -> Any:
-    """A validated scenario from a path, a Scenario, or None (the baseline), with `[run]` overrides."""
+def resolve(scenario_or_path=None, *, overrides: dict | None = None, source: str = "overrides",
+            **run_overrides) -> Any:
+    """A validated scenario from a path, a Scenario, a dict (as a TOML file would give) or None (the baseline);
+    then `overrides` ({"section.key": value}) and the `[run]` options (scale=..., seed=...)."""
     if scenario_or_path is None:
         scenario = default_scenario()
     elif isinstance(scenario_or_path, (str, Path)):
         scenario = load_scenario(scenario_or_path)
+    elif isinstance(scenario_or_path, dict):
+        scenario = scenario_from_dict(scenario_or_path)
     else:
         scenario = scenario_or_path
-    overrides = {f"run.{k}": v for k, v in run_overrides.items() if v is not None}
-    return with_overrides(scenario, overrides, "options") if overrides else scenario
+    if overrides:
+        scenario = with_overrides(scenario, overrides, source)
+    options = {f"run.{k}": v for k, v in run_overrides.items() if v is not None}
+    return with_overrides(scenario, options, "options") if options else scenario
 
 
-def run(scenario_or_path=None, *, replicates: int | None = None, seed: int | None = None,
-        scale: float | None = None, years: int | None = None, region: str | None = None,
+def run(scenario_or_path=None, *, overrides: dict | None = None, replicates: int | None = None,
+        seed: int | None = None, scale: float | None = None, years: int | None = None, region: str | None = None,
+        workers: int | None = None, scheduler: str | None = None, microdata: list[str] | str | None = None,
         progress: bool | Callable[[int], None] = False) -> RunResult:
-    """Run a scenario's replicates and return the tidy indicators with a manifest.
+    """Run a scenario's replicates and return the tidy indicators with a manifest: the analyst's one call.
 
-    `progress=True` shows a progress bar; a callable is called with the number of months done.
+    Parameters:
+        scenario_or_path: a TOML file, a Scenario, a dict of sections, or None for the shipped baseline
+            (left-out parameters take the calibrated values)
+        overrides: {"section.key": value} applied on top, e.g. {"pv.household_share_of_village_funds": 0.3};
+            an inline schedule {"YYYY-MM": value} works too
+        replicates, seed, scale, years, region: the `[run]` settings (scale: share of households simulated,
+            results always at full population; years: horizon from the start month)
+        workers, scheduler: run the replicates on this many local processes, or on the Dask scheduler at this
+            address (bit for bit the results of a serial run: each replicate depends only on its seed)
+        microdata: months ("YYYY-MM", or "end") whose households to keep (`RunResult.households`)
+        progress: True for a progress bar, or a callable given the months done
+    Returns:
+        a RunResult: `.indicators` (scenario, replicate, seed, month, indicator, group, value), `.annual()`,
+        `.summary()`, `.households(month)`, `.manifest` (seeds, versions, calibration, units and kinds)
+    Example:
+        >>> result = sim.run("scenarios/baseline.toml", replicates=5, scale=0.1,
+        ...                  overrides={"workshops.subsidy_per_worker_year_yuan": 750.0})
+        >>> result.annual().query("indicator == 'workshop_jobs'")
     """
-    scenario = resolve(scenario_or_path, replicates=replicates, seed=seed, scale=scale, years=years, region=region)
+    from .microdata import check_months
+    from .parallel import check_workers, run_replicates
+
+    check_workers(workers, scheduler)
+    scenario = resolve(scenario_or_path, overrides=overrides, replicates=replicates, seed=seed, scale=scale,
+                       years=years, region=region)
     run_params = scenario.run
     seeds = replicate_seeds(run_params.seed, run_params.replicates)
+    months = check_months(microdata, run_params.start_month, run_params.years)
     started = time.time()
-    frames, factors = [], []
+    frames, factors, snapshots = [], [], {m: [] for m in months}
     bar = _progress(progress, total=run_params.replicates * run_params.years * 12, label=scenario.name)
     try:
-        for r, replicate_seed in enumerate(seeds):
-            model = RuralModel(scenario=scenario, seed=replicate_seed)
-            model.run(progress=bar)
-            frame = model.indicators()
-            frame.insert(0, "seed", replicate_seed)
-            frame.insert(0, "replicate", r)
-            frame.insert(0, "scenario", scenario.name)
+        for frame, factor, kept in run_replicates(scenario, seeds, workers=workers, scheduler=scheduler,
+                                                  progress=bar, microdata=months):
             frames.append(frame)
-            factors.append(model.income_level_factor)
-            model.release()
+            factors.append(factor)
+            for month, households in kept.items():
+                snapshots[month].append(households)
     finally:
         if hasattr(bar, "close"):
             bar.close()
@@ -116,8 +210,10 @@ def run(scenario_or_path=None, *, replicates: int | None = None, seed: int | Non
     indicators["group"] = indicators["group"].astype("category")
     indicators["indicator"] = indicators["indicator"].astype("category")
     manifest = build_manifest(scenario, seeds, indicators, wall_seconds=time.time() - started,
-                              extra={"income_level_factor": factors})
-    return RunResult(scenario, indicators, manifest)
+                              extra={"income_level_factor": factors, "overrides": plain(dict(overrides or {})),
+                                     "workers": {"workers": workers or 1, "scheduler": scheduler}})
+    households = {m: pd.concat(frames_m, ignore_index=True) for m, frames_m in snapshots.items()}
+    return RunResult(scenario, indicators, manifest, households)
 
 
 def _progress(progress, *, total: int, label: str):

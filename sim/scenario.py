@@ -7,12 +7,15 @@ the file, the key, what is wrong and what is allowed.
 
 import re
 import tomllib
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import ValidationError, create_model, field_validator
+import numpy as np
+from pydantic import BaseModel, ValidationError, create_model, field_validator, model_validator
 
+from . import schedules
 from .errors import InputError, read_input_text
 from .params import Section, allowed_range, param
 from .population import PopulationParams
@@ -90,9 +93,44 @@ def _sections() -> dict[str, tuple[type, Any]]:
     return fields
 
 
+_CALIBRATED: ContextVar[bool | None] = ContextVar("calibrated", default=None)  # None: the environment decides
+
+
+def plain(value: Any) -> Any:
+    """NumPy scalars and arrays as the Python values the strict schema takes (numpy.int64 -> int, ...),
+    through dicts and lists; a section object given to `Scenario(...)` as the values it was given."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, BaseModel):
+        return plain(value.model_dump(include=value.model_fields_set))
+    return value
+
+
+def _prepare(cls, data: Any) -> Any:
+    """Before validation, however a scenario is built (a file, a dict, `Scenario(...)` in Python): NumPy
+    values made plain, and the calibrated values filled in where the data leaves a parameter out, so a
+    scenario built in Python equals the same scenario read from a file."""
+    from .calibrated import overlay_calibrated
+
+    if not isinstance(data, dict):
+        return data
+    return overlay_calibrated(plain(data), enabled=_CALIBRATED.get())
+
+
 Scenario = create_model("Scenario", __base__=Section, __validators__={
-    "_name": field_validator("name")(lambda cls, v: check_name(v))}, **_sections())
-Scenario.__doc__ = "A complete scenario: the run settings and every component's parameters."
+    "_name": field_validator("name")(lambda cls, v: check_name(v)),
+    "_prepare": model_validator(mode="before")(classmethod(_prepare))}, **_sections())
+Scenario.__doc__ = """A complete scenario: the run settings and every component's parameters.
+
+Built in Python it takes the calibrated values (calibration/calibrated.toml) for every parameter left out,
+exactly as a scenario file does, e.g. `Scenario(workshops={"sites_multiplier": 2.0})`; NumPy scalars are
+accepted. `RURALSIM_CALIBRATED=0` gives the schema defaults."""
 
 SECTIONS = {name: spec[0] for name, spec in _sections().items() if isinstance(spec[1], Section)}
 SECTIONS["expect"] = Expectation
@@ -135,13 +173,18 @@ def validate(data: dict, source: str = "scenario", *, calibrated: bool | None = 
     `ruralsim calibrate`) where there are any, else the schema defaults. `calibrated=False`, or the
     environment variable RURALSIM_CALIBRATED=0, gives the raw schema defaults (sim/calibrated.py).
     """
-    from .calibrated import overlay_calibrated
-
-    data = overlay_calibrated(data, enabled=calibrated)
+    token = _CALIBRATED.set(calibrated)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise InputError(f"{source}: {_describe(exc.errors()[0])}") from None
+    finally:
+        _CALIBRATED.reset(token)
+    for component in COMPONENTS:  # dated schedules: dates inside the horizon, values inside the ranges
+        problem = schedules.check(getattr(scenario, component.name, None), component.name,
+                                  scenario.run.start_month, scenario.run.years)
+        if problem:
+            raise InputError(f"{source}: {problem}")
     known = {i.name for c in COMPONENTS for i in c.indicators}
     for k, e in enumerate(scenario.expect):
         if e.indicator not in known:
@@ -154,7 +197,17 @@ def validate(data: dict, source: str = "scenario", *, calibrated: bool | None = 
 
 
 def load_scenario(path: str | Path | None = None) -> Any:
-    """Read and validate a scenario TOML file; None gives the shipped Xinzhou baseline."""
+    """Read and validate a scenario TOML file; parameters it leaves out take the calibrated values.
+
+    Parameters:
+        path: a TOML file (its name without `.toml` is the scenario's name unless it sets `name`), or None for
+            the shipped Xinzhou baseline
+    Returns:
+        a validated Scenario (pydantic model: `scenario.workshops.subsidy_per_worker_year_yuan`, ...)
+    Example:
+        >>> s = sim.load_scenario("scenarios/workshops_subsidy_halved_2026.toml")
+        >>> s.workshops.schedule
+    """
     if path is None:
         return default_scenario()
     path = Path(path)
@@ -187,15 +240,66 @@ def default_scenario():
     return _default(calibration_key()).model_copy(deep=True)
 
 
+def scenario_from_dict(data: dict, source: str = "scenario dict") -> Any:
+    """A validated scenario from nested dicts, as a TOML file would give them. Left-out parameters take the
+    calibrated values exactly as in a file; NumPy scalars are accepted; bad input raises InputError naming
+    the key, what is wrong and what is allowed.
+
+    Parameters:
+        data: {section: {parameter: value}}, plus optional name, description, question, expect
+        source: what to call the input in error messages
+    Returns:
+        a validated Scenario
+    Example:
+        >>> s = sim.scenario_from_dict({"name": "more_posts", "pv": {"household_share_of_village_funds": 0.7}})
+    """
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: a scenario is a dict of sections (got {type(data).__name__})")
+    return validate(data, source)
+
+
 def with_overrides(scenario, overrides: dict[str, Any], source: str = "override") -> Any:
-    """A copy of `scenario` with dotted keys replaced, e.g. {"run.scale": 0.1}, re-validated."""
+    """A copy of `scenario` with dotted keys replaced, re-validated. Setting a lever parameter replaces its
+    whole path over time: schedule entries of that parameter are dropped (give a dated value as an inline
+    schedule).
+
+    Parameters:
+        scenario: a validated Scenario
+        overrides: {"section.key": value}, e.g. {"run.scale": 0.1, "pv.household_share_of_village_funds": 0.3}
+            (`section__key` works too, for mesa.batch_run); {"workshops.subsidy_per_worker_year_yuan":
+            {"2021-01": 1500, "2026-01": 750}} for a schedule
+        source: what to call the overrides in error messages
+    Returns:
+        a new validated Scenario
+    Example:
+        >>> cut = sim.scenario.with_overrides(sim.load_scenario(), {"workshops.subsidy_per_worker_year_yuan": 750.0})
+    """
+    if not isinstance(overrides, dict):
+        raise InputError(f"{source}: overrides must be a dict of 'section.key' to values "
+                         f"(got {type(overrides).__name__})")
     data = scenario.model_dump()
     for dotted, value in overrides.items():
-        parts = dotted.replace("__", ".").split(".")
+        parts = str(dotted).replace("__", ".").split(".")
         target = data
         for part in parts[:-1]:
             if part not in target or not isinstance(target[part], dict):
                 raise InputError(f"{source}: key '{dotted}': unknown section '{part}'; allowed: {', '.join(SECTIONS)}")
             target = target[part]
-        target[parts[-1]] = value
+        if parts[-1] != "schedule" and isinstance(target.get("schedule"), list):
+            entries = [{k: v for k, v in e.items() if k != parts[-1]} for e in target["schedule"]]
+            target["schedule"] = [e for e in entries if set(e) - {schedules.FROM}]
+        target[parts[-1]] = plain(value)
     return validate(data, source)
+
+
+def parse_setting(text: str, option: str = "--set") -> tuple[str, Any]:
+    """'KEY=VALUE' from the command line: the value read as TOML (750, 0.3, true, "end", an inline table
+    { 2021-01 = 1500, 2026-01 = 750 }), or as plain text when it is not TOML (end, 2025-12)."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip() or not raw.strip():
+        raise InputError(f"{option} '{text}': expected KEY=VALUE, e.g. {option} workshops.subsidy_per_worker_year_yuan=750")
+    try:
+        value = tomllib.loads(f"value = {raw.strip()}")["value"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return key.strip(), value

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from . import plots
+from . import plots, schedules
 from .compare import INTERVAL_NOTE, compare, cost_summary
 from .formatting import fmt
 from .results import indicator_catalogue
@@ -60,6 +60,9 @@ def build(*, replicates: int, scale: float, years: int, seed: int) -> str:
         name = scenario.name
         lines += [f"## {name}", "", f"*{scenario.question or scenario.description}*", "",
                   scenario.description, "", f"File: `scenarios/{path.name}`", ""]
+        scheduled = schedules.describe(scenario)
+        if scheduled:
+            lines += ["Dated schedule: " + "; ".join(scheduled) + ".", ""]
         expectations = comparison.expectations
         expectations = expectations[expectations["scenario"] == name] if not expectations.empty else expectations
         if len(expectations):

@@ -103,8 +103,19 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def run_sensitivity(spec, client=None, *, out=None, **sweep_options) -> SensitivityResult:
-    """Run the spec's sensitivity design as a sweep (resumable in `out`; options as `run_sweep`) and
-    compute the indices."""
+    """Run the spec's sensitivity design (Sobol or Morris) as a sweep and compute the indices: which
+    parameters move an outcome.
+
+    Parameters:
+        spec: a sensitivity spec file, dict, SweepSpec or Plan
+        client: a Dask client to use (left open), or None
+        out: a directory to write and resume from, or None
+        sweep_options: as `sim.sweep.run_sweep` (workers, scheduler, slurm, progress, ...)
+    Returns:
+        a SensitivityResult: the plan, the sweep's results and the indices table (`.table`), with `.figure()`
+    Example:
+        >>> result = sim.sensitivity.run_sensitivity("scenarios/sweeps/sensitivity_levers.toml", workers=2)
+    """
     from .sweep import run_sweep
 
     p = plan(spec, "sensitivity")

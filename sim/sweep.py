@@ -180,14 +180,23 @@ def run_sweep(spec, client=None, *, out=None, workers: int | None = None, schedu
               slurm: SlurmOptions | None = None, kind: str = "sweep", batch_size: int = DEFAULT_BATCH,
               flush_seconds: float = FLUSH_SECONDS, retries: int = DEFAULT_RETRIES, progress: bool = False,
               log: Callable[[str], None] | None = None, dashboard: str | None = ":8787") -> pd.DataFrame:
-    """Run a sweep spec (path, dict, SweepSpec or Plan) and return its tidy results.
+    """Run a sweep spec (path, dict, SweepSpec or Plan) and return its tidy results: design points x
+    replicates on Dask, resumable, the modeller's tool for many runs.
 
-    `client`: a Dask client to use (left open). Without it, one is made when there is work to do and
-    closed at the end: a LocalCluster of `workers` processes (default: one per core), the scheduler at
-    `scheduler`, or SLURM jobs (`slurm`). `out`: a directory to write (and resume from); without it
-    results stay in memory. The frame has one row per run, indicator, group and period: run_id, point, replicate,
-    seed, the parameter values, indicator, group, period, value. Failed runs are not in it; they are
-    in `frame.attrs["failures"]` (and DIR/failures.csv).
+    Parameters:
+        spec: a sweep spec file (scenarios/sweeps/*.toml), a dict, a SweepSpec or a Plan
+        client: a Dask client to use (left open); without it one is made when there is work to do and closed
+            at the end: a LocalCluster of `workers` processes (default: one per core), the scheduler at
+            `scheduler`, or SLURM jobs (`slurm`)
+        out: a directory to write (and resume from); without it results stay in memory
+        batch_size, flush_seconds, retries: tasks in flight, seconds between writes, retries of a failed run
+        progress: show a progress bar; log: called with progress lines
+    Returns:
+        a DataFrame with one row per run, indicator, group and period: run_id, point, replicate, seed, the
+        parameter values, indicator, group, period, value; failed runs are in `frame.attrs["failures"]`
+        (and DIR/failures.csv)
+    Example:
+        >>> results = sim.sweep.run_sweep("scenarios/sweeps/example_factorial.toml", workers=2)
     """
     p = plan(spec, kind)
     check_options(workers=workers, scheduler=scheduler, slurm=slurm, batch_size=batch_size, retries=retries)

@@ -20,6 +20,9 @@ from .policy import LeverParams
 
 
 class TrainingParams(LeverParams):
+    fixed_at_setup = LeverParams.fixed_at_setup + (  # what a course gives: set once (places may follow a schedule)
+        "migrant_finding_effect", "wage_premium")
+
     places_per_100k_rural_persons_per_year: float = param(
         800.0, unit="places per 100,000 rural people per year", ge=0.0, le=20_000.0,
         source="assumption: Xinzhou trains for its labour-service brands (seed 000_319fdd0acca0fa0b.txt); "

@@ -1,7 +1,8 @@
 """The transition period: a window per county after its poverty exit in which policies stay as they are.
 
-Publishes `model.months_after_transition` (per county; negative inside the window, 0 in the first
-month after it) for `policy.strength`, which each lever combines with its own after-transition rule.
+Publishes `model.transition_last_month` (the last month of each county's window, as an absolute month)
+and `model.months_after_transition` (per county; negative inside the window, 0 in the first month after
+it) for `policy.strength`, which each lever combines with its own after-transition rule.
 Counties that were never poverty counties follow the window of the region's last exit year.
 """
 
@@ -48,7 +49,8 @@ class Transition(Component):
             # window starts in January after the exit year and lasts window_years (+ extension)
             last_month = (exit_year + p.window_years + p.extension_years) * 12 + 11
         self.last_month = last_month + (12 * p.extension_years if p.fixed_end_month else 0)
-        model.months_after_transition = np.zeros(len(exit_year), np.int64)
+        model.transition_last_month = self.last_month  # levers turn their after_transition rule into a schedule
+        model.months_after_transition = model.absolute_month - self.last_month - 1
 
     def step(self, model) -> None:
         model.months_after_transition[:] = model.absolute_month - self.last_month - 1

@@ -3,8 +3,9 @@
 Sites are counted per county (densities per 100,000 rural people from Xinzhou 2024, allocated in
 proportion to people × assistance intensity) and never reopen once closed. Their jobs are a county
 pool filled each month by `jobs.fill` (monitored → lifted-out → others); workers quit now and then so
-jobs turn over. The subsidy per worker-year is the fiscal cost; once a county's subsidy falls after
-its transition period (strength < 1) its sites close with a monthly hazard.
+jobs turn over. The subsidy per worker-year is the fiscal cost; once a county's subsidy falls below the
+level the sites need (after its transition period, strength < 1, or by a dated cut of the subsidy) its
+sites close with a monthly hazard in proportion to the shortfall.
 
 Site counts and jobs are full-scale; with `scale` < 1 each county's pool holds jobs × sample
 fraction, rounded by a fixed per-county uniform offset drawn at setup (unbiased, and stable from
@@ -71,14 +72,24 @@ class WorkshopsParams(LeverParams):
         1_500.0, unit="yuan per worker per year", ge=0.0, le=50_000.0,
         source="public: subsidies about 1,000-2,000 yuan per worker-year (DESIGN.md)",
         doc="Subsidy per filled job and year at full strength (× strength after the transition period): "
-            "the fiscal cost.")
+            "the fiscal cost; paid below survival_subsidy_per_worker_year_yuan, sites close.")
+    survival_subsidy_per_worker_year_yuan: float = param(
+        1_500.0, unit="yuan per worker per year", gt=0.0, le=50_000.0,
+        source="assumption: the sites were set up around the usual subsidy (DESIGN.md: 1,000-2,000 yuan)",
+        doc="Subsidy per worker-year at which sites stay open; a site paid less closes with "
+            "closure_hazard_monthly × the unpaid share (e.g. half the subsidy: half the hazard).")
     quit_monthly: float = param(0.02, unit="per month", ge=0.0, le=1.0,
                                 source="assumption: seasonal and family reasons; about a fifth leave in a year",
                                 doc="Chance a site worker leaves the job in a month (the job is refilled).")
     closure_hazard_monthly: float = param(
         0.03, unit="per month", ge=0.0, le=1.0,
         source="assumption: small processing workshops depend on subsidies; most close within ~3 years without",
-        doc="Monthly chance an open site closes once its subsidy has stopped, × (1 − strength).")
+        doc="Monthly chance an open site closes once its subsidy has stopped; × the unpaid share of the "
+            "survival subsidy (1 − subsidy × strength / survival subsidy, at least 0).")
+
+    fixed_at_setup = LeverParams.fixed_at_setup + (
+        "workshops_per_100k_rural_persons", "parks_per_100k_rural_persons", "bases_per_100k_rural_persons",
+        "sites_multiplier", "jobs_per_workshop", "jobs_per_park", "jobs_per_base")
 
 
 class Workshops(Component):
@@ -128,7 +139,7 @@ class Workshops(Component):
         p, hh, lab = self.params, model.households, model.labourers
         n_counties = len(model.counties)
         s = policy.strength(model, p)
-        closing = self.site_rng.random(len(self.site_county)) < p.closure_hazard_monthly * (1.0 - s[self.site_county])
+        closing = self.site_rng.random(len(self.site_county)) < p.closure_hazard_monthly * self._unpaid(s)[self.site_county]
         self.site_open &= ~closing
         open_jobs = np.bincount(self.site_county[self.site_open], weights=self.site_jobs[self.site_open],
                                 minlength=n_counties)
@@ -150,6 +161,14 @@ class Workshops(Component):
         self.jobs_by_county = np.bincount(self.pool_of(holders), weights=hh.weight[households].astype(np.float64),
                                           minlength=n_counties)
         self.cost_by_county = self.jobs_by_county * s * (p.subsidy_per_worker_year_yuan / 12)
+
+    def _unpaid(self, s: np.ndarray) -> np.ndarray:
+        """Per county, the share of the survival subsidy not paid this month (0 at full subsidy and strength):
+        what drives closures, so a cut of the subsidy or of the lever's strength closes sites alike."""
+        p = self.params
+        paid = s if p.subsidy_per_worker_year_yuan == p.survival_subsidy_per_worker_year_yuan else \
+            s * (p.subsidy_per_worker_year_yuan / p.survival_subsidy_per_worker_year_yuan)
+        return 1.0 - np.minimum(paid, 1.0)
 
     def _fill(self, model, capacity, held, offset, quits, holders) -> np.ndarray:
         """jobs.fill among the holders and candidates that yield the hires of all available labourers.

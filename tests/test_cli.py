@@ -24,7 +24,7 @@ def test_run_writes_the_output_contract(tmp_path, capsys):
     assert code == 0, err
     assert {p.name for p in out.iterdir()} == {
         "indicators.parquet", "annual.parquet", "manifest.json", "key_indicators.png", "by_county_class.png",
-        "pv_flows.png", ".ruralsim-output"}
+        "pv_flows.png", "income_by_source.png", ".ruralsim-output"}
     assert json.loads((out / ".ruralsim-output").read_text())["kind"] == "run"
     df = pd.read_parquet(out / "indicators.parquet")
     assert list(df.columns) == ["scenario", "replicate", "seed", "month", "indicator", "group", "value"]

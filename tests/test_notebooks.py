@@ -16,12 +16,12 @@ nbclient = pytest.importorskip("nbclient")
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 SMALL = {"RURALSIM_SCALE": "0.01", "RURALSIM_REPLICATES": "2", "RURALSIM_YEARS": "6", "RURALSIM_WORKERS": "2",
-         "RURALSIM_TRAJECTORIES": "3"}
+         "RURALSIM_TRAJECTORIES": "3", "RURALSIM_EXPERIMENTS": "8"}
 CELL_TIMEOUT = 300  # seconds
 
 
 def test_there_are_notebooks():
-    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_"]
+    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

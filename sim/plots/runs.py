@@ -19,9 +19,21 @@ CLASS_LINES = {"all": ("-", None), "demonstration": ("-", "o"), "steady": ("--",
 def fan_chart(indicators: pd.DataFrame, indicator: str, *, group: str = "all", ax=None, colour="#1f77b4",
               label: str | None = None, bands=(0.90, 0.50), annual: bool = False, linestyle: str = "-",
               marker: str | None = None):
-    """An indicator over time: median over replicates with 90% and 50% bands (`bands`, widest first).
+    """An indicator over time: median over replicates with 90% and 50% bands, so a run's luck shows.
 
-    `annual=True` plots annual values (flows summed over the year, stocks at December) at mid-year.
+    Parameters:
+        indicators: a tidy table (`RunResult.indicators`: scenario, replicate, seed, month, indicator, group, value)
+        indicator: the indicator's name; its unit labels the axis
+        group: "all" or a county class (demonstration, steady, key)
+        ax: a matplotlib Axes to draw on (default: a new figure)
+        bands: quantile band widths over replicates, widest first (fractions)
+        annual: plot annual values (flows summed over the year, stocks at December) instead of months
+        colour, label, linestyle, marker: how the line looks
+    Returns:
+        the matplotlib Figure drawn on
+    Example:
+        >>> result = sim.run(replicates=5, scale=0.05)
+        >>> fig = sim.plots.fan_chart(result.indicators, "persons_below_poverty_line", annual=True)
     """
     wide = _wide(indicators, indicator, group, annual)
     with plt.rc_context(STYLE):
@@ -44,7 +56,19 @@ def fan_chart(indicators: pd.DataFrame, indicator: str, *, group: str = "all", a
 
 def key_indicators_figure(indicators: pd.DataFrame, names=KEY_INDICATORS, title: str | None = None,
                           annual: bool = False):
-    """A grid of the key indicators, region-wide, with replicate bands."""
+    """A grid of the key indicators (`plots.KEY_INDICATORS`), region-wide, with replicate bands: what a
+    planner looks at first.
+
+    Parameters:
+        indicators: a tidy table (`RunResult.indicators`)
+        names: the indicators to draw (default: the key ones present)
+        title: the figure's title (default: "Key indicators")
+        annual: annual values instead of months
+    Returns:
+        a matplotlib Figure
+    Example:
+        >>> sim.plots.key_indicators_figure(sim.run(scale=0.05).indicators).savefig("key.png")
+    """
     names = _present(indicators, names)
     with plt.rc_context(STYLE):
         fig, axes = _grid(len(names))
@@ -59,7 +83,18 @@ def key_indicators_figure(indicators: pd.DataFrame, names=KEY_INDICATORS, title:
 def by_class_figure(indicators: pd.DataFrame, names=KEY_INDICATORS, title: str | None = None,
                     annual: bool = False):
     """Indicators by county class (demonstration, steady, key): median over replicates with bands; each
-    class has its own colour, line style and marker, so no line hides another where they coincide."""
+    class has its own colour, line style and marker, so no line hides another where they coincide.
+
+    Parameters:
+        indicators: a tidy table (`RunResult.indicators`) of a region with county classes
+        names: the indicators to draw (default: the key ones present)
+        title: the figure's title
+        annual: annual values instead of months
+    Returns:
+        a matplotlib Figure
+    Example:
+        >>> sim.plots.by_class_figure(sim.run(scale=0.05).indicators, names=["workshop_jobs"])
+    """
     groups = [g for g in CLASS_COLOURS if g in set(indicators["group"].astype(str)) and g != "all"]
     names = _present(indicators, names)
     with plt.rc_context(STYLE):
@@ -89,7 +124,17 @@ def scenarios_figure(runs, names=KEY_INDICATORS, *, group: str = "all", annual: 
                      title: str | None = None):
     """Several scenarios on one chart per indicator: median over replicates with a 90% band each.
 
-    `runs`: an indicators table with several scenarios, a Comparison, or a list of RunResults/tables.
+    Parameters:
+        runs: an indicators table with several scenarios, a Comparison, or a list of RunResults or tables
+        names: the indicators to draw (default: the key ones present)
+        group: "all" or a county class
+        annual: annual values instead of months
+        title: the figure's title
+    Returns:
+        a matplotlib Figure
+    Example:
+        >>> a, b = sim.run(scale=0.05), sim.run("scenarios/workshops_double.toml", scale=0.05)
+        >>> sim.plots.scenarios_figure([a, b], names=["workshop_jobs"])
     """
     df = _frames(runs)
     scenarios = list(dict.fromkeys(df["scenario"].astype(str)))
@@ -109,7 +154,19 @@ def scenarios_figure(runs, names=KEY_INDICATORS, *, group: str = "all", annual: 
 
 
 def comparison_figure(table: pd.DataFrame, names=KEY_INDICATORS, title: str | None = None):
-    """Forest plot: ALT − BASE over the horizon, relative to the base, with 90% intervals, per scenario."""
+    """Forest plot: ALT − BASE over the horizon, relative to the base, with 90% intervals, per scenario: which
+    differences are distinguishable from replicate noise.
+
+    Parameters:
+        table: `Comparison.table` (scenario, indicator, group, period, base, alternative, diff, diff_low, diff_high)
+        names: the indicators to draw (default: the key ones present)
+        title: the figure's title
+    Returns:
+        a matplotlib Figure
+    Example:
+        >>> c = sim.compare.compare("scenarios/baseline.toml", ["scenarios/workshops_double.toml"], scale=0.05)
+        >>> sim.plots.comparison_figure(c.table)
+    """
     t = table[(table["period"] == "horizon") & (table["group"] == "all")]
     costs = sorted(n for n in t["indicator"].unique() if n.startswith("cost_"))
     names = [n for n in list(names) + costs if n in set(t["indicator"])]
@@ -156,7 +213,18 @@ def comparison_figure(table: pd.DataFrame, names=KEY_INDICATORS, title: str | No
 def paired_difference_figure(table: pd.DataFrame, names=KEY_INDICATORS, *, group: str = "all",
                              title: str | None = None):
     """Scenario − baseline per year: the mean paired difference with its 90% interval over replicates
-    (`sim.compare`'s table), one marker per scenario and year, slightly offset so none hides another."""
+    (`sim.compare`'s table), one marker per scenario and year, slightly offset so none hides another.
+
+    Parameters:
+        table: `Comparison.table`
+        names: the indicators to draw (default: the key ones present)
+        group: "all" or a county class
+        title: the figure's title
+    Returns:
+        a matplotlib Figure
+    Example:
+        >>> sim.plots.paired_difference_figure(c.table, names=["workshop_jobs"])   # c from sim.compare.compare
+    """
     t = table[(table["group"] == group) & (table["period"] != "horizon")]
     names = [n for n in names if n in set(t["indicator"])]
     scenarios = list(dict.fromkeys(t["scenario"]))
@@ -187,7 +255,18 @@ def paired_difference_figure(table: pd.DataFrame, names=KEY_INDICATORS, *, group
 
 
 def difference_over_time_figure(base: pd.DataFrame, alternatives: list[pd.DataFrame], names=KEY_INDICATORS):
-    """Monthly paired difference ALT − BASE: median over replicates with a 90% band, one line per scenario."""
+    """Monthly paired difference ALT − BASE: median over replicates with a 90% band, one line per scenario;
+    shows when an effect starts (a schedule's date, a transition window's end).
+
+    Parameters:
+        base: the base run's tidy indicators
+        alternatives: the alternatives' tidy indicators (run on the base's seeds)
+        names: the indicators to draw (default: the key ones present)
+    Returns:
+        a matplotlib Figure
+    Example:
+        >>> sim.plots.difference_over_time_figure(c.base.indicators, [r.indicators for r in c.alternatives])
+    """
     names = _present(base, names)
     key = ["replicate", "month", "indicator", "group"]
     b = base[base["group"] == "all"].set_index(key)["value"]
@@ -217,7 +296,17 @@ def difference_over_time_figure(base: pd.DataFrame, alternatives: list[pd.DataFr
 
 def pv_flows_figure(indicators: pd.DataFrame, *, group: str = "all", title: str | None = None):
     """PV revenue and where it goes, per year: generated, kept by counties, to villages, to households,
-    left with collectives (median over replicates, bars: 90% range), and the public-welfare posts held."""
+    left with collectives (median over replicates, bars: 90% range), and the public-welfare posts held.
+
+    Parameters:
+        indicators: a tidy table (`RunResult.indicators`)
+        group: "all" or a county class
+        title: the figure's title
+    Returns:
+        a matplotlib Figure (million yuan per year; posts in December)
+    Example:
+        >>> sim.plots.pv_flows_figure(sim.run(scale=0.05).indicators)
+    """
     yearly = annual(indicators[indicators["indicator"].isin([*PV_FLOWS, "public_welfare_posts"])
                                & (indicators["group"] == group)])
     full = yearly[yearly["months"] == 12]
