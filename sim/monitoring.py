@@ -176,8 +176,9 @@ class Monitoring(Component):
         return kernels.monitoring_risk(hh.verified_income_yuan, hh.net_12m_yuan, hh.assistance_12m_yuan,
                                        hh.expense_12m_yuan, hh.size,
                                        np.float64(getattr(model, "register_extra_per_person_yuan", 0.0)),
-                                       np.float32(line), 1.0 - drop, self.flagged, self.supported, hh.social_assistance, self.risk,
-                                       self.scratch_bool, self.budget, hh.county, county_hazard)
+                                       np.float32(line), 1.0 - drop, self.flagged, self.supported,
+                                       hh.social_assistance, self.risk, self.scratch_bool, self.budget, hh.county,
+                                       county_hazard)
 
     @staticmethod
     def net_at(hh, idx: np.ndarray) -> np.ndarray:

@@ -31,12 +31,13 @@ def monitoring_risk(verified_yuan, net_12m_yuan, assistance_12m_yuan, expense_12
             supported[i] = False
             flagged[i] = False
         threshold = np.float64(np.float32(size[i]) * line_yuan)
-        own = np.float64(net_12m_yuan[i]) - np.float64(assistance_12m_yuan[i]) + extra_person_yuan * size[i]
-        verified = np.float64(verified_yuan[i]) + extra_person_yuan * size[i]
+        extra = extra_person_yuan * size[i]
+        after_transfers = np.float64(net_12m_yuan[i]) + extra  # every transfer, rigid expenditure deducted
+        own = np.float64(net_12m_yuan[i]) - np.float64(assistance_12m_yuan[i]) + extra  # without means-tested aid
+        verified = np.float64(verified_yuan[i]) + extra
         uncovered = social_assistance[i] == 0
         at_risk = ((uncovered & ((verified < threshold) | ((own < threshold) & (own < drop_ratio * verified))))
-                   | ((expense_12m_yuan[i] > 0)
-                      & (np.float64(net_12m_yuan[i]) + extra_person_yuan * size[i] < threshold)))
+                   | ((expense_12m_yuan[i] > 0) & (after_transfers < threshold)))
         risk[i] = at_risk
         new = at_risk & (not flagged[i])
         scratch[i] = new
