@@ -16,6 +16,8 @@ from .errors import InputError, WriteError
 from .regions import check_scale
 from .sweep_cli import add_parsers as add_sweep_parsers
 from .sweep_cli import cmd_sensitivity, cmd_sweep
+from .optimize_cli import add_parsers as add_optimize_parsers  # issue 16: optimize, discover
+from .optimize_cli import cmd_discover, cmd_optimize
 
 EXIT_INPUT = 2
 SET_HELP = ("set a parameter, e.g. --set workshops.subsidy_per_worker_year_yuan=750 (repeatable; the value is read as "
@@ -100,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--no-shanxi", action="store_true", help="skip the provincial run")
     add_sweep_parsers(sub)  # sweep, sensitivity
     add_calibration_parsers(sub)  # calibrate, targets
+    add_optimize_parsers(sub)  # optimize, discover
     return parser
 
 
@@ -126,6 +129,10 @@ def cmd_run(args) -> int:
         outputs.write_run(result, staging)
     if not args.quiet:
         print(format_summary(result))
+    from .budget import summary_lines  # issue 16: spending against the [budget] envelopes, when set
+
+    for line in summary_lines(result):
+        print(line)
     print(f"wrote {out_dir}/ ({', '.join(result.manifest['files'])}) in {result.manifest['wall_seconds']:.1f} s")
     return 0
 
@@ -155,6 +162,11 @@ def cmd_compare(args) -> int:
         outputs.write_comparison(comparison, staging, manifest)
     if not args.quiet:
         print(format_comparison(comparison))
+    from .budget import summary_lines  # issue 16: spending against the [budget] envelopes, when set
+
+    for result in (comparison.base, *comparison.alternatives):
+        for line in summary_lines(result):
+            print(line)
     print(f"wrote {out_dir}/ ({', '.join(manifest['files'])})")
     return 0
 
@@ -320,7 +332,7 @@ def cmd_validate(args) -> int:
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "check": cmd_check, "sweep": cmd_sweep,
             "sensitivity": cmd_sensitivity, "calibrate": cmd_calibrate, "targets": cmd_targets,
-            "dashboard": cmd_dashboard, "validate": cmd_validate}
+            "dashboard": cmd_dashboard, "validate": cmd_validate, "optimize": cmd_optimize, "discover": cmd_discover}
 
 
 def main(argv=None) -> int:

@@ -23,7 +23,9 @@ def table(section: str) -> str:
         if isinstance(default, float):
             default = f"{default:g}"
         if isinstance(default, list):
-            default = ", ".join(f"{v:g}" for v in default)
+            default = ", ".join(f"{v:g}" if isinstance(v, (int, float)) else str(v) for v in default)
+        if default is None:
+            default = "none"
         rows.append(f"| `{section}.{r['name']}` | {default} | {r['unit']} | {r['range']} | {r['source']} | {r['doc']} |")
     return "\n".join(rows) + "\n"
 

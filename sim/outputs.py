@@ -35,7 +35,7 @@ from .errors import InputError, WriteError
 from .results import RunResult
 
 MARKER = ".ruralsim-output"
-STORE_KINDS = ("sweep", "sensitivity")  # resumable stores: added to, never replaced
+STORE_KINDS = ("sweep", "sensitivity", "optimize", "discover")  # resumable stores: added to, never replaced
 KINDS = ("run", "compare", "targets", "calibration", *STORE_KINDS)
 
 

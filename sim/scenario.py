@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError, create_model, field_validator, 
 
 from . import schedules
 from .errors import InputError, read_input_text
+from .budget import BudgetParams
 from .params import Section, allowed_range, param
 from .population import PopulationParams
 from .regions import PROFILES
@@ -90,6 +91,7 @@ def _sections() -> dict[str, tuple[type, Any]]:
     for component in COMPONENTS:
         if component.Params.model_fields:
             fields[component.name] = (component.Params, component.Params())
+    fields["budget"] = (BudgetParams, BudgetParams())  # issue 16: read against spending, no dynamics (sim/budget.py)
     return fields
 
 

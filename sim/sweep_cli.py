@@ -32,21 +32,39 @@ def _executor_options(parser, default_out: str) -> None:
     slurm.add_argument("--memory", help="memory per job, e.g. 16GB (default: 16GB)")
     slurm.add_argument("--walltime", help="time limit per job, HH:MM:SS (default: 01:00:00)")
     slurm.add_argument("--jobs", type=int, help="number of jobs (default: 1)")
+    add_lifetime_options(slurm)
     parser.add_argument("--batch-size", type=int, default=100, help="runs per Parquet part file (default: 100)")
     parser.add_argument("--retries", type=int, default=2, help="retries of a run that raises (default: 2)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or table")
 
 
-def _sweep_options(args) -> dict:
+SLURM_KEYS = ("queue", "account", "cores", "memory", "walltime", "jobs", "lifetime", "lifetime_stagger",
+              "adapt_max_jobs")
+
+
+def add_lifetime_options(group) -> None:
+    """Worker lifetimes and adaptive scaling, so a long sweep survives job walltimes (issue 16)."""
+    group.add_argument("--lifetime", help="a worker retires after this long (e.g. 55m), handing its tasks over; "
+                       "keep it below --walltime")
+    group.add_argument("--lifetime-stagger", help="random spread of the lifetimes (e.g. 4m), so workers do not "
+                       "all retire at once")
+    group.add_argument("--adapt-max-jobs", type=int, help="adaptive scaling: keep between --jobs and this many "
+                       "jobs, starting new jobs as workers retire or work queues")
+
+
+def slurm_options(args):
+    """The SlurmOptions of the command line, or None without --slurm (a SLURM option alone is an error)."""
     from .sweep import SlurmOptions
 
-    slurm_given = {k: getattr(args, k) for k in ("queue", "account", "cores", "memory", "walltime", "jobs")
-                   if getattr(args, k) is not None}
-    if slurm_given and not args.slurm:
-        raise InputError(f"--{next(iter(slurm_given))}: a SLURM option; add --slurm")
+    given = {k: getattr(args, k) for k in SLURM_KEYS if getattr(args, k, None) is not None}
+    if given and not args.slurm:
+        raise InputError(f"--{next(iter(given)).replace('_', '-')}: a SLURM option; add --slurm")
+    return SlurmOptions(**given) if args.slurm else None
+
+
+def _sweep_options(args) -> dict:
     options = {"workers": args.workers, "scheduler": args.scheduler, "batch_size": args.batch_size,
-               "retries": args.retries, "progress": not args.quiet,
-               "slurm": SlurmOptions(**slurm_given) if args.slurm else None}
+               "retries": args.retries, "progress": not args.quiet, "slurm": slurm_options(args)}
     if not args.quiet:
         options["log"] = lambda message: print(message, file=sys.stderr)
     return options
