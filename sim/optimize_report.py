@@ -11,6 +11,7 @@ scenario files (every parameter, so they reproduce whatever later calibration ch
 """
 
 import json
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -49,20 +50,30 @@ def trials_frame(study, problem) -> pd.DataFrame:
     names = [o.name for o in problem.objectives]
     mask = pareto_mask(feasible[names].to_numpy(), [o.direction for o in problem.objectives]) \
         if len(feasible) else np.array([], bool)
-    frame["pareto"] = frame["trial"].isin(feasible["trial"][mask])
+    # NSGA-II may breed the same lever mix twice (same seeds, same scores): the front keeps its first trial
+    repeat = frame.duplicated(subset=list(problem.levers), keep="first")
+    frame["pareto"] = frame["trial"].isin(feasible["trial"][mask]) & ~repeat
     return frame
 
 
-def choose(pareto: pd.DataFrame, problem, n: int) -> list[int]:
-    """Up to n Pareto trials to re-check: the knee (nearest the ideal point, objectives scaled to [0, 1]),
-    then the best on each objective, then the next nearest the ideal."""
+def choose(pareto: pd.DataFrame, problem, n: int, baseline: dict | None = None) -> list[int]:
+    """Up to n Pareto trials to re-check: first those the search says dominate the baseline (nearest the
+    ideal point first, objectives scaled to [0, 1]) — the candidates a planner would adopt, so the ones
+    whose estimates most need confirming — then the knee (nearest the ideal), the best on each objective,
+    and the next nearest the ideal."""
     if pareto.empty or n == 0:
         return []
     names = [o.name for o in problem.objectives]
-    x = pareto[names].to_numpy(float) * np.array([1 if o.direction == "minimize" else -1 for o in problem.objectives])
+    sign = np.array([1 if o.direction == "minimize" else -1 for o in problem.objectives])
+    x = pareto[names].to_numpy(float) * sign
     span = np.where(np.ptp(x, axis=0) > 0, np.ptp(x, axis=0), 1.0)
     distance = np.linalg.norm((x - x.min(axis=0)) / span, axis=1)
-    order = [int(np.argmin(distance))] + [int(np.argmin(x[:, j])) for j in range(x.shape[1])] + \
+    order = []
+    if baseline is not None:
+        b = np.array([baseline["objectives"][name] for name in names]) * sign
+        dominating = np.all(x <= b, axis=1) & np.any(x < b, axis=1)
+        order += [int(i) for i in np.argsort(distance) if dominating[i]]
+    order += [int(np.argmin(distance))] + [int(np.argmin(x[:, j])) for j in range(x.shape[1])] + \
         [int(i) for i in np.argsort(distance)]
     chosen = []
     for i in order:
@@ -199,14 +210,15 @@ def figure(frame: pd.DataFrame, problem, baseline: dict, path: Path) -> None:
         bad = frame[~frame["feasible"]]
         if len(bad):
             ax.scatter(bad[xi], bad[yj], s=14, marker="x", c="0.75", label="over budget")
-        ax.plot(front[xi], front[yj], "o-", c="tab:red", ms=5, label="Pareto front")
+        # with three or more objectives a 2-D view of the front is not a curve: points only
+        ax.plot(front[xi], front[yj], "o-" if len(objectives) == 2 else "o", c="tab:red", ms=5, label="Pareto front")
         for row in front.itertuples():
             ax.annotate(str(row.trial), (getattr(row, xi), getattr(row, yj)), fontsize=7, xytext=(3, 3),
                         textcoords="offset points")
         ax.scatter([baseline["objectives"][xi]], [baseline["objectives"][yj]], marker="*", s=180, c="k",
                    label="baseline", zorder=5)
-        ax.set_xlabel(f"{objectives[i].label or xi} ({objectives[i].direction})")
-        ax.set_ylabel(f"{objectives[j].label or yj} ({objectives[j].direction})")
+        ax.set_xlabel(textwrap.fill(f"{objectives[i].label or xi} ({objectives[i].direction})", 45), fontsize=9)
+        ax.set_ylabel(textwrap.fill(f"{objectives[j].label or yj} ({objectives[j].direction})", 40), fontsize=9)
         ax.grid(alpha=0.3)
     axes[0][0].legend(fontsize=8)
     fig.suptitle(f"{problem.spec.name}: {len(frame)} trials, {int(frame['pareto'].sum())} on the Pareto front "
@@ -227,7 +239,7 @@ def write_report(study, problem, out: Path, manifest: dict, scheduler=None, prog
     _atomic_write(out / "pareto.csv", lambda p: pareto.to_csv(p, index=False))
     figure(frame, problem, baseline, out / "pareto.png")
     points = write_points(frame, problem, out, manifest)
-    chosen = choose(pareto, problem, problem.spec.recheck.points)
+    chosen = choose(pareto, problem, problem.spec.recheck.points, baseline)
     checked = recheck(problem, out, points, chosen, scheduler=scheduler, progress=progress)
     if not checked.empty:
         _atomic_write(out / "recheck.csv", lambda p: checked.to_csv(p, index=False))
