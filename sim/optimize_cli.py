@@ -127,6 +127,6 @@ def cmd_discover(args) -> int:
         raise WriteError(f"cannot write {out}/: {exc.strerror or exc}; finished runs are kept; free space and run "
                          "the same command again") from None
     print(format_boxes(result))
-    print(f"wrote {out}/ (boxes.csv, cart.csv, discovery.md, prim_trajectory.png, prim_box.png, results/, "
+    print(f"wrote {out}/ (cases.csv, boxes.csv with PRIM and CART, discovery.md, prim_trajectory.png, prim_box.png, results/, "
           f"manifest.json) in {time.time() - started:.1f} s")
     return 3 if result.get("failures") else 0

@@ -122,7 +122,7 @@ def slurm_cluster(options: SlurmOptions, **kwargs):
         raise InputError("--slurm: needs dask-jobqueue (pip install dask-jobqueue)") from None
     extra = list(kwargs.pop("worker_extra_args", []))
     if options.lifetime:
-        extra += ["--lifetime", options.lifetime, "--lifetime-restart"]
+        extra += ["--lifetime", options.lifetime]  # the job ends with its worker; adapt() starts another
         if options.lifetime_stagger:
             extra += ["--lifetime-stagger", options.lifetime_stagger]
     return SLURMCluster(queue=options.queue, account=options.account, cores=options.cores,
