@@ -51,6 +51,15 @@ def annual_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return rows.pivot_table(index=["replicate", "period"], columns="indicator", values="value", aggfunc="sum")
 
 
+def annual_table_from_result(result) -> pd.DataFrame:
+    """The same replicate x (year, indicator) table from a RunResult (for re-checks and tests)."""
+    from .results import annual
+
+    a = annual(result.indicators)
+    a = a[a["group"] == "all"]
+    return a.pivot_table(index=["replicate", "year"], columns="indicator", values="value", aggfunc="sum")
+
+
 def with_derived(table: pd.DataFrame, budget) -> pd.DataFrame:
     from .budget import lever_levels
 

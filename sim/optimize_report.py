@@ -145,8 +145,7 @@ def recheck(problem, out: Path, points: dict[int, Path], chosen: list[int], sche
     each objective; writes recheck.csv and the full `compare` output in recheck/."""
     from . import outputs
     from .compare import compare
-    from .optimize import budget_excess, objective_values
-    from .results import annual
+    from .optimize import annual_table_from_result, budget_excess, objective_values
 
     if not chosen:
         return pd.DataFrame()
@@ -158,11 +157,7 @@ def recheck(problem, out: Path, points: dict[int, Path], chosen: list[int], sche
     with outputs.staged(out / "recheck", "compare", force=False) as staging:
         outputs.write_comparison(comparison, staging, manifest)
 
-    def table(result):
-        a = annual(result.indicators)
-        a = a[a["group"] == "all"]
-        return a.pivot_table(index=["replicate", "year"], columns="indicator", values="value", aggfunc="sum")
-
+    table = annual_table_from_result
     base_table = table(comparison.base)
     base_values = objective_values(base_table, problem)
     rows = []
