@@ -27,6 +27,8 @@ API: dict[str, list[str]] = {
                 "sim.plots.income_composition_figure"],
     "Exploratory modelling (EMA Workbench)": ["sim.ema.model", "sim.ema.reduce"],
     "Sweeps and sensitivity": ["sim.sweep.run_sweep", "sim.sensitivity.run_sensitivity"],
+    "Budget, optimisation and scenario discovery": ["sim.budget.report", "sim.optimize.optimize",
+                                                    "sim.discover.discover"],
 }
 SECTIONS = ("Parameters:", "Returns:", "Example:")
 
