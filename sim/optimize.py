@@ -31,6 +31,8 @@ from .results import replicate_seeds
 from .sweep_store import write_json
 
 STUDY_NAME = "ruralsim-optimize"
+OWN_FILES = {"manifest.json", "study.db", "baseline.json", "trials.csv", "pareto.csv", "pareto.png", "recheck.csv",
+             "recheck", "pareto"}  # what an optimisation store holds (plus .lock, the marker and temporary files)
 KIND = "optimize"
 
 
@@ -119,6 +121,10 @@ def open_store(out: Path, problem: Problem, manifest: dict):
             what = f"a ruralsim {marker['kind']} output" if marker else f"not a ruralsim {KIND} store (no {MARKER} " \
                 f"marker; it holds {_listing(entries)})"
             raise InputError(f"--out {out}: directory is not empty and is {what}; choose another --out")
+        foreign = {e for e in entries if e not in OWN_FILES and not e.startswith((".", "study.db-"))}
+        if foreign:  # files are replaced by name: never one this command did not write
+            raise InputError(f"--out {out}: holds files ruralsim optimize did not write ({_listing(foreign)}); move "
+                             "them or choose another --out")
     manifest_path = out / "manifest.json"
     if manifest_path.exists():
         old = json.loads(manifest_path.read_text(encoding="utf-8"))

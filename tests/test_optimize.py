@@ -144,6 +144,10 @@ def test_a_different_spec_in_the_same_directory_is_refused(client, tmp_path):
     other = {**SPEC, "levers": {"workshops.sites_multiplier": {"low": 0.5, "high": 1.5}}}
     with pytest.raises(InputError, match="holds an optimisation of a different spec"):
         opt.optimize(load(other, "other.toml"), out=out, client=client, trials=2, report=False)
+    (out / "my_notes.csv").write_text("mine", encoding="utf-8")  # a file of the user's in the store
+    with pytest.raises(InputError, match="holds files ruralsim optimize did not write"):
+        opt.optimize(load(SPEC, "tiny.toml"), out=out, client=client, trials=2, report=False)
+    assert (out / "my_notes.csv").read_text() == "mine"
 
 
 def test_out_holding_someone_elses_files_is_refused(tmp_path, capsys):
