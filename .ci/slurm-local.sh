@@ -45,7 +45,7 @@ start() {
     || { echo "munged did not start (see $dir/munge/munged.log)" >&2; return 1; }
   local host cpus mem_mb ctld_port d_port
   host=$(hostname -s)
-  cpus=$(nproc)
+  cpus=$(getconf _NPROCESSORS_ONLN)  # not nproc: it follows OMP_NUM_THREADS
   mem_mb=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 / 2 ))
   ctld_port=$(free_port)
   d_port=$(free_port)

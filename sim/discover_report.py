@@ -54,7 +54,7 @@ def trajectory_figure(result: dict, path: Path) -> None:
                edgecolors="tab:red", lw=2, label=f"chosen box ({chosen})")
     ax.axhline(result["problem"].spec.method.density_threshold, c="tab:red", ls=":", lw=1,
                label="density threshold")
-    fig.colorbar(points, ax=ax, label="restricted parameters")
+    fig.colorbar(points, ax=ax, label="restricted parameters", ticks=range(int(t["res_dim"].max()) + 1))
     ax.set_xlabel("coverage (share of all cases of interest in the box)")
     ax.set_ylabel("density (share of the box's runs that are cases)")
     ax.set_title(f"PRIM peeling trajectory: {result['problem'].name}", fontsize=10)
