@@ -253,7 +253,7 @@ def optimize(spec, *, out, client=None, workers: int | None = None, scheduler: s
     Example:
         >>> sim.optimize.optimize("scenarios/optimize/xinzhou_budget.toml", out="results/opt", workers=2)
     """
-    from .sweep import _closer, check_options, connect
+    from .sweep import check_options, connect
 
     problem = spec if isinstance(spec, Problem) else load(spec)
     check_options(workers=workers, scheduler=scheduler, slurm=slurm)
