@@ -63,7 +63,7 @@ class MeansTested(Component):
             self.next_review, self.exit_left, self.monthly_yuan,
             np.int32(p.verification_lag_months if self.started else 0), np.int32(p.review_interval_months),
             np.int8(p.gradual_exit_months), assess, hh.county, self._quota_left(model),
-            self._candidates(model, threshold_yuan))
+            self.rng.random(len(model.counties)), self._candidates(model, threshold_yuan))
         if not self.started:  # first reviews spread over the year after the accounts fill
             self.next_review[self.paid_idx] = (np.int32(model.month_index + MONTHS_PER_YEAR)
                                                + self.review_offset[self.paid_idx])
