@@ -9,10 +9,10 @@ import tomllib
 import numpy as np
 import pytest
 
-from sim import calibration, calibration_fit
-from sim.calibrated import CALIBRATED_FILE, ENV
-from sim.errors import InputError
-from sim.targets import TARGETS_FILE, TargetSpec, load_targets, schema_defaults, simulate
+from sim.experiments import calibration, calibration_fit
+from sim.core.calibrated import CALIBRATED_FILE, ENV
+from sim.core.errors import InputError
+from sim.experiments.targets import TARGETS_FILE, TargetSpec, load_targets, schema_defaults, simulate
 
 ROOT = TARGETS_FILE.parent.parent
 
@@ -29,7 +29,7 @@ def calibrated_file(tmp_path, monkeypatch):
 
 
 def test_scenarios_inherit_calibrated_values_and_an_explicit_value_wins(calibrated_file, tmp_path):
-    from sim.scenario import default_scenario, load_scenario
+    from sim.core.scenario import default_scenario, load_scenario
 
     base = default_scenario()
     assert base.pv.capacity_kw_per_beneficiary_village == 444.0
@@ -43,7 +43,7 @@ def test_scenarios_inherit_calibrated_values_and_an_explicit_value_wins(calibrat
 
 
 def test_the_overlay_switches_off(calibrated_file, monkeypatch):
-    from sim.scenario import default_scenario, validate
+    from sim.core.scenario import default_scenario, validate
 
     raw = validate({}, "t", calibrated=False)
     assert raw.pv.capacity_kw_per_beneficiary_village == 311.0
@@ -63,7 +63,7 @@ def test_manifest_records_calibrated_values_and_provenance(calibrated_file):
 
 
 def test_a_broken_calibrated_file_is_an_input_error(tmp_path, monkeypatch):
-    from sim.scenario import validate
+    from sim.core.scenario import validate
 
     bad = tmp_path / "calibrated.toml"
     bad.write_text("[pv\n", encoding="utf-8")
@@ -125,7 +125,7 @@ def test_the_same_seed_gives_the_same_posterior_in_process_and_on_dask_workers()
     np.testing.assert_array_equal(a, b)
     c, _ = _toy_fit(seed=8)
     assert not np.array_equal(a, c)
-    from sim.sweep import connect
+    from sim.experiments.sweep import connect
 
     client, close, _ = connect(workers=1, dashboard=None)
     try:
@@ -139,7 +139,7 @@ def test_the_same_seed_gives_the_same_posterior_in_process_and_on_dask_workers()
 def _recovery_spec(truth: dict, parameters: list[dict], targets: list[dict], *, region: str, scale: float,
                    years: int, seed: int) -> TargetSpec:
     """A targets spec whose observations are the model's own output at `truth`."""
-    from sim.targets import parameter_overrides
+    from sim.experiments.targets import parameter_overrides
 
     spec = TargetSpec.model_validate({
         "runs": {"x": {"region": region, "years": years, "calibration_scale": scale, "check_scale": scale}},
@@ -222,7 +222,7 @@ def _cli(*args, env=None):
     (["targets", "--posterior-draws", "-2"], "--posterior-draws"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path, capsys):
-    from sim.cli import main
+    from sim.ui.cli import main
 
     assert main([*args, "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err

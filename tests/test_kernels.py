@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from sim import RuralModel, events, kernels
-from sim.indicators import BINS, EDGES, FIRST_BIN, MIDPOINTS, SHIFT, UPPER, binned, binned_gini, binned_median
+from sim import RuralModel, kernels
+from sim.core import events
+from sim.core.indicators import BINS, EDGES, FIRST_BIN, MIDPOINTS, SHIFT, UPPER, binned, binned_gini, binned_median
 from sim.kernels.labour import _COUNTER, _GOLDEN, _MIX1, _MIX2
 
 
@@ -315,7 +316,7 @@ def _poverty_month_numpy(net, size, lines32, lifted, before, months, category, s
 
 def test_poverty_month_matches_lists_and_group_sums():
     """Counts per group equal the group sums of each status's list, month after month (counters, returns)."""
-    from sim.indicators import Groups
+    from sim.core.indicators import Groups
 
     rng = np.random.default_rng(21)
     n = 5000
@@ -431,7 +432,7 @@ def test_ring_total_matches_numpy():
 
 
 def test_persons_by_county_and_recipient_counts_match_bincount_and_sum_at():
-    from sim.indicators import Groups
+    from sim.core.indicators import Groups
 
     rng = np.random.default_rng(10)
     n = 3000

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from sim import RuralModel, run
-from sim.households import Employment
+from sim.core.households import Employment
 
 from .conftest import SMALL
 

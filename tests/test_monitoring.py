@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from sim import RuralModel, load_scenario
-from sim.compare import compare
-from sim.households import MonitoringCategory
-from sim.monitoring import _unit_exponential
+from sim.experiments.compare import compare
+from sim.core.households import MonitoringCategory
+from sim.levers.monitoring import _unit_exponential
 
 from .conftest import assert_reported_zero
 

@@ -3,10 +3,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import InputError, RuralModel, jobs, load_scenario
-from sim.compare import compare
-from sim.households import Employment
-from sim.scenario import default_scenario, with_overrides
+from sim import InputError, RuralModel, load_scenario
+from sim.levers import jobs
+from sim.experiments.compare import compare
+from sim.core.households import Employment
+from sim.core.scenario import default_scenario, with_overrides
 
 from .conftest import assert_reported_zero
 

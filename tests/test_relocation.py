@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sim import RuralModel, load_scenario
-from sim.households import Employment
+from sim.core.households import Employment
 
 from .conftest import component, horizon, series
 

@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import RuralModel, kernels
-from sim.households import SocialAssistance
-from sim.params import growth_index, value_in_year
-from sim.pension import monthly_pension_yuan
+from sim.core.households import SocialAssistance
+from sim.core.params import growth_index, value_in_year
+from sim.levers.pension import monthly_pension_yuan
 
 SMALL = {"seed": 4, "scale": 0.03}
 

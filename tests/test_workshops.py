@@ -3,12 +3,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.params import growth_index
+from sim.core.params import growth_index
 
-import sim.workshops as workshops
-from sim import RuralModel, jobs, load_scenario
-from sim.households import Employment
-from sim.indicators import Indicator
+import sim.levers.workshops as workshops
+from sim import RuralModel, load_scenario
+from sim.levers import jobs
+from sim.core.households import Employment
+from sim.core.indicators import Indicator
 
 from .conftest import component, horizon, series
 

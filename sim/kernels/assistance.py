@@ -16,7 +16,7 @@ def means_tested_month(month, own_code, takes_over_code, social, group_ok, verif
     `means_test_candidates`); returns the households paid and what each gets.
 
     Verified income is the household's own yearly income without means-tested assistance, as last verified
-    (sim/verification.py), plus income the means test imputes (`imputed_yuan`: what able labourers out of
+    (sim/dynamics/verification.py), plus income the means test imputes (`imputed_yuan`: what able labourers out of
     work could earn, support owed by adult children). A household of the programme's group (`group_ok`) is eligible when it is under
     `threshold_person_yuan` x size. Non-recipients who are eligible apply when referred by monitoring or when
     their take-up draw is under the take-up share; they are enrolled `lag_months` later if still eligible.

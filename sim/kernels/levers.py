@@ -13,7 +13,7 @@ def monitoring_risk(verified_yuan, net_12m_yuan, assistance_12m_yuan, expense_12
     """The monitoring lever's risk test for every household, and which of those at risk and not yet
     flagged are found this month (sorted).
 
-    At risk, as the register sees it: verified own income (sim/verification.py) plus the register's extra
+    At risk, as the register sees it: verified own income (sim/dynamics/verification.py) plus the register's extra
     (`extra_person_yuan` a person) below the line without
     dibao or extreme-poverty support (whose recipients' basic living is guaranteed); or, seen by screening
     between surveys, own income of the last 12 months (without means-tested assistance, plus the register's
