@@ -3,6 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.levers.relocation import RESETTLEMENT
 from sim import RuralModel, load_scenario
 from sim.core.households import Employment
 
@@ -56,7 +57,7 @@ def test_followup_jobs_go_only_to_relocated_labourers_within_capacity(base):
     rl, lab, hh = _component(model), model.labourers, model.households
     for _ in range(3):
         model.step()
-        holders = np.flatnonzero(lab.state == Employment.RESETTLEMENT)
+        holders = np.flatnonzero(lab.state == RESETTLEMENT)
         assert len(holders) > 0
         assert rl.relocated[lab.household[holders]].all()
         assert np.array_equal(np.sort(rl.slots[rl.holder_mask]), holders)
@@ -92,6 +93,6 @@ def test_jobs_end_with_the_transition_period_when_support_ends():
 def test_disabled_lever_relocates_no_one():
     model = RuralModel(years=1, **SMALL, **{"relocation.enabled": False}).run()
     assert model.households.has_farmland.all()
-    assert not (model.labourers.state == Employment.RESETTLEMENT).any()
+    assert not (model.labourers.state == RESETTLEMENT).any()
     for name in ("cost_relocation_yuan", "resettlement_jobs", "relocated_households"):  # reported as zero
         assert np.all(series(model, name) == 0)

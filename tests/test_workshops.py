@@ -3,6 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.levers.workshops import WORKSHOP
 from sim.core.params import growth_index
 
 import sim.levers.workshops as workshops
@@ -52,7 +53,7 @@ def test_holders_never_exceed_capacity_and_earn_the_wage(base):
     ws, lab, hh = _component(model), model.labourers, model.households
     for _ in range(3):
         model.step()
-        holders = np.flatnonzero(lab.state == Employment.WORKSHOP)
+        holders = np.flatnonzero(lab.state == WORKSHOP)
         assert np.array_equal(np.sort(ws.holders), holders)
         open_jobs = np.bincount(ws.site_county[ws.site_open], weights=ws.site_jobs[ws.site_open],
                                 minlength=len(model.counties))
@@ -87,7 +88,7 @@ def test_subsampled_fill_hires_exactly_as_a_fill_over_everyone(monkeypatch, moni
     rng = np.random.default_rng(0)
     hh.monitoring_category[:] = (rng.random(len(hh)) < monitored_share).astype(np.int8)
     u = rng.integers(0, workshops.U16, len(lab), dtype=np.uint16)
-    holders = np.flatnonzero(lab.state == Employment.WORKSHOP)
+    holders = np.flatnonzero(lab.state == WORKSHOP)
     quits, holders = holders[: len(holders) // 5], holders[len(holders) // 5:]
     lab.state[quits] = Employment.NONE
     held = np.bincount(ws.pool[holders], minlength=len(model.counties))
@@ -101,10 +102,10 @@ def test_subsampled_fill_hires_exactly_as_a_fill_over_everyone(monkeypatch, moni
     lab.state[:] = before
     eligible = jobs.available(model)
     eligible[quits] = False
-    jobs.fill(model, job_state=Employment.WORKSHOP, capacity=capacity, pool=ws.pool, draw=u, eligible=eligible)
+    jobs.fill(model, job_state=WORKSHOP, capacity=capacity, pool=ws.pool, draw=u, eligible=eligible)
     assert (subsampled != before).any()
     assert np.array_equal(subsampled, lab.state)
-    assert np.array_equal(np.sort(returned), np.flatnonzero(lab.state == Employment.WORKSHOP))
+    assert np.array_equal(np.sort(returned), np.flatnonzero(lab.state == WORKSHOP))
     if widened:
         assert sizes[0] > 0.5 * eligible.sum()
     else:
@@ -122,7 +123,7 @@ def test_hiring_priority_puts_lifted_out_labourers_first():
     model = RuralModel(seed=5, scale=0.05, years=1)
     ws, lab, hh = _component(model), model.labourers, model.households
     hh.monitoring_category[:] = 0
-    lab.state[lab.state == Employment.WORKSHOP] = Employment.NONE  # all jobs vacant
+    lab.state[lab.state == WORKSHOP] = Employment.NONE  # all jobs vacant
     model.step()
     hired = ws.holders
     available_lifted_out = (jobs.available(model) & hh.lifted_out[lab.household]).sum()
@@ -157,7 +158,7 @@ def test_subsidy_end_scenario_closes_sites_only_after_the_transition_period(base
 
 def test_disabled_lever_leaves_no_trace():
     model = RuralModel(years=1, **SMALL, **{"workshops.enabled": False}).run()
-    assert not (model.labourers.state == Employment.WORKSHOP).any()
+    assert not (model.labourers.state == WORKSHOP).any()
     for name in ("cost_workshops_yuan", "workshop_jobs", "workshops_open"):  # reported as zero
         assert np.all(series(model, name) == 0)
     assert "wages_workshop" not in model.households.income_month

@@ -1,4 +1,5 @@
-"""RuralModel: the monthly clock, the population arrays, the villages as agents, and the component loop."""
+"""RuralModel: the monthly clock, the population arrays, the villages as agents (made when asked for), and the
+component loop."""
 
 import time
 
@@ -11,7 +12,7 @@ from .component import component_rng
 from .errors import InputError
 from .indicators import Groups, Recorder
 from .regions import COUNTY_CLASSES, get_region
-from .registry import COMPONENTS
+from .registry import COMPONENTS, employment_names
 from .scenario import default_scenario, with_overrides
 from .schedules import Scheduled
 from .villages import Village
@@ -19,6 +20,11 @@ from .villages import Village
 
 class RuralModel(mesa.Model):
     """Households and labourers as arrays, villages as thin agents, components stepped in registry order.
+
+    No component reads the village agents: they are made the first time something asks for them
+    (`model.agents`, `agents_by_type`, `agent_types`: the dashboard, Mesa's tools), which saves building
+    ~2,700 of them in every run of a sweep or a calibration. They draw no random numbers, so results do not
+    depend on whether or when they exist.
 
     Keyword arguments override the scenario: `scale`, `years`, `region` go to its `[run]` section, and
     any `section.parameter` (or `section__parameter`, for `mesa.batch_run`) to that section. Without a
@@ -60,8 +66,8 @@ class RuralModel(mesa.Model):
         self.households, self.labourers = pop.households, pop.labourers
         self.villages, self.counties = pop.villages, pop.counties
         self.income_level_factor = pop.income_level_factor
-        for index in range(len(self.villages)):
-            Village(self, index)
+        self.employment_names = employment_names()  # labourer states by code, lever jobs included
+        self._village_agents_made = False
 
         components = [cls(getattr(scenario, cls.name, None), component_rng(self.seed, cls.name)) for cls in COMPONENTS]
         self.components = [c for c in components if c.enabled]
@@ -82,6 +88,7 @@ class RuralModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _latest(name) for name in self.recorder.index})
         for component in self.components:
+            component.allocate(len(self.households))
             component.setup(self)
         while self.month_index < 0:
             self._advance(record=False)
@@ -110,7 +117,8 @@ class RuralModel(mesa.Model):
         return (self.absolute_month - 2020 * 12) / 12
 
     def household(self, i: int) -> dict:
-        """One household as a dict of its attributes and this month's income by source, for inspection.
+        """One household as a dict of its attributes, this month's income by source and the states the
+        components declare (under each component's name), for inspection.
 
         Parameters:
             i: the household's index (0 .. number of simulated households - 1)
@@ -119,7 +127,34 @@ class RuralModel(mesa.Model):
         Example:
             >>> model.household(0)["size"]
         """
-        return self.households.view(i)
+        out = self.households.view(i)
+        for component in self.components:
+            if component.states:
+                out[component.name] = component.state_of(i)
+        return out
+
+    # --- village agents, made on demand ------------------------------------------------------
+    def _make_village_agents(self) -> None:
+        if not getattr(self, "_village_agents_made", True):  # (True: before the villages exist)
+            self._village_agents_made = True
+            for index in range(len(self.villages)):
+                Village(self, index)
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """Every agent (the villages, made at the first call)."""
+        self._make_village_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict:
+        self._make_village_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list:
+        self._make_village_agents()
+        return super().agent_types
 
     # --- stepping ----------------------------------------------------------------------------
     def step(self) -> None:

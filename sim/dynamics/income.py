@@ -130,6 +130,8 @@ class Income(Component):
 
     name = "income"
     Params = IncomeParams
+    income_sources = {"farm_business": "farm_business", "other_transfers": "other_transfers",
+                      "support_from_children": "family_support"}
 
     def setup(self, model) -> None:
         hh = model.households

@@ -1,7 +1,7 @@
 """Income by source: what households live on, per person, by county class and for lifted-out households.
 
-Each registered income source belongs to one category (`CATEGORIES`, the one place that names them and
-their labels): wages by job type, farm and business, PV posts and public works, PV dividends, social
+Each registered income source belongs to one category (`CATEGORIES` names them and their labels; the
+component that credits a source says its category, `Component.income_sources`): wages by job type, farm and business, PV posts and public works, PV dividends, social
 assistance (dibao and extreme-poverty support), the basic pension, support from children, other transfers. Each month the
 component reports, per category, the month's income per person of the group (a flow: summed over a
 calendar year it is the year's per-capita income from that source, and the categories add up to the
@@ -9,9 +9,11 @@ calendar year it is the year's per-capita income from that source, and the categ
 the lifted-out households and persons.
 
 Speed: a source's income is booked as terms (an array times a factor, or amounts for some households,
-`households.MonthAccounts`); each dense term is summed in one compiled pass by group column and
+`accounts.MonthAccounts`); each dense term is summed in one compiled pass by group column and
 lifted-out status, each sparse one by its households only, so no per-source array is built.
 """
+
+from functools import cache
 
 import numpy as np
 
@@ -20,21 +22,36 @@ from ..core.indicators import Indicator, ratio
 from ..kernels.sources import range_sums
 from ..core.params import Section
 
-# category: (label, the income sources it sums) -- every source a component registers must be in one
-CATEGORIES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "farm_business": ("farm, business and land rent", ("farm_business", "land_transfer_rent")),
-    "wages_migrant": ("migrant wages", ("wages_migrant",)),
-    "wages_local": ("local wages", ("wages_local",)),
-    "wages_workshop": ("workshop wages", ("wages_workshop",)),
-    "wages_resettlement": ("resettlement-site wages", ("wages_resettlement",)),
-    "pv_wages": ("PV posts and public works", ("pv_post_wages", "pv_public_works")),
-    "pv_dividends": ("PV dividends", ("pv_dividends",)),
-    "social_assistance": ("dibao and extreme-poverty support", ("dibao", "extreme_poverty_support")),
-    "pension": ("basic pension", ("pension",)),
-    "family_support": ("support from children", ("support_from_children",)),
-    "other_transfers": ("other transfers", ("other_transfers", "insurance_indemnity", "development_assistance")),
+# category: its label. Every income source a component credits is in one: the component declares which
+# (`Component.income_sources`, e.g. {"wages_workshop": "wages_workshop"}).
+CATEGORIES: dict[str, str] = {
+    "farm_business": "farm, business and land rent",
+    "wages_migrant": "migrant wages",
+    "wages_local": "local wages",
+    "wages_workshop": "workshop wages",
+    "wages_resettlement": "resettlement-site wages",
+    "pv_wages": "PV posts and public works",
+    "pv_dividends": "PV dividends",
+    "social_assistance": "dibao and extreme-poverty support",
+    "pension": "basic pension",
+    "family_support": "support from children",
+    "other_transfers": "other transfers",
 }
-CATEGORY_OF_SOURCE = {source: cat for cat, (_, sources) in CATEGORIES.items() for source in sources}
+
+
+@cache
+def category_of_source() -> dict[str, str]:
+    """Every income source the components declare, with its category."""
+    from ..core.registry import COMPONENTS
+
+    out = {}
+    for component in COMPONENTS:
+        for source, category in component.income_sources.items():
+            if category not in CATEGORIES:
+                raise ValueError(f"income source '{source}' of {component.name}: unknown category '{category}'; "
+                                 f"one of {', '.join(CATEGORIES)}")
+            out[source] = category
+    return out
 
 
 def indicator_name(category: str, lifted_out: bool = False) -> str:
@@ -43,10 +60,10 @@ def indicator_name(category: str, lifted_out: bool = False) -> str:
 
 def _indicators() -> tuple[Indicator, ...]:
     out = []
-    for cat, (label, sources) in CATEGORIES.items():
+    for cat, label in CATEGORIES.items():
         out.append(Indicator(indicator_name(cat), "yuan per person", "flow",
-                             f"Income from {label} this month per person ({', '.join(sources)}); summed over a "
-                             "year, the year's per-capita income from it."))
+                             f"Income from {label} this month per person; summed over a year, the year's "
+                             "per-capita income from it."))
         out.append(Indicator(indicator_name(cat, True), "yuan per person", "flow",
                              f"The same for people in lifted-out households: {label}."))
     out.append(Indicator("lifted_out_households", "households", "stock",
@@ -77,8 +94,9 @@ class IncomeSources(Component):
         persons = np.zeros(shape)
         range_sums(hh.size, 1.0, starts, stops, lifted, weight, not uniform, persons)
         totals = {cat: np.zeros(shape) for cat in CATEGORIES}
+        category_of = category_of_source()
         for source, terms in source_terms(hh):
-            out = totals[CATEGORY_OF_SOURCE[source]]
+            out = totals[category_of[source]]
             for term in terms:
                 _add_term(hh, g, term, (starts, stops, weight, uniform), out)
         scale = g.uniform_weight if uniform else 1.0
@@ -92,7 +110,7 @@ class IncomeSources(Component):
 
 
 def _add_term(hh, g, term, where, out) -> None:
-    """Add one booked term of a source (`households.MonthAccounts`) to the totals by group range."""
+    """Add one booked term of a source (`accounts.MonthAccounts`) to the totals by group range."""
     starts, stops, weight, uniform = where
     kind = term[0]
     if kind == "at":  # amounts for some households: sums over those only
@@ -114,11 +132,12 @@ def _add_term(hh, g, term, where, out) -> None:
 
 def source_terms(hh):
     """(source, this month's terms) of every registered income source; an unclassified source is an error
-    (a new lever must say in `CATEGORIES` what its income is)."""
-    accounts = hh.income
+    (the component that credits it must declare its category in `income_sources`)."""
+    accounts, category_of = hh.income, category_of_source()
     for source, terms in accounts.terms.items():
-        if source not in CATEGORY_OF_SOURCE:
-            raise ValueError(f"income source '{source}' has no category in sim/dynamics/income_sources.py CATEGORIES")
+        if source not in category_of:
+            raise ValueError(f"income source '{source}' has no category: declare it in the component's "
+                             "`income_sources` (categories: sim/dynamics/income_sources.py CATEGORIES)")
         yield source, terms
 
 

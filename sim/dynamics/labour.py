@@ -54,6 +54,7 @@ class LabourMarket(Component):
 
     name = "labour"
     Params = LabourParams
+    income_sources = {"wages_local": "wages_local", "wages_migrant": "wages_migrant"}
 
     def setup(self, model) -> None:
         hh, lab = model.households, model.labourers
@@ -64,7 +65,7 @@ class LabourMarket(Component):
         self.known_state = lab.state.copy()
         # hazard by state (index state + 1); SEEKING marks states whose hazard is the slot's finding hazard
         p = self.params
-        self.state_hazard = np.zeros(len(Employment.NAMES), np.float32)
+        self.state_hazard = np.zeros(max(model.employment_names) + 2, np.float32)  # by state + 1; lever jobs 0
         self.state_hazard[Employment.LOCAL + 1] = hazard_of(p.local_job_loss_monthly)
         self.state_hazard[Employment.MIGRANT + 1] = hazard_of(p.migrant_job_loss_monthly)
         self.state_hazard[[Employment.NONE + 1, Employment.FARMING + 1]] = SEEKING

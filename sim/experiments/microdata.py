@@ -10,7 +10,7 @@ A row stands for `weight` households of the full population (the sample is unifo
 - people: size, labourers (active labourer slots), elderly, lifted_out (registered-poor history)
 - income this month by source category (`sim.dynamics.income_sources.CATEGORIES`): income_<category>_yuan, and the
   rolling 12-month income, rigid expenditure and income less expenditure (yuan per household)
-- employment: labourers by state (labourers_<state>, `households.Employment.NAMES`)
+- employment: labourers by state (labourers_<state>, `registry.employment_names()`)
 - monitoring_category (`households.MonitoringCategory.NAMES`), social_assistance (none, dibao,
   extreme_poverty), assistance_referral
 
@@ -23,7 +23,8 @@ import pandas as pd
 
 from ..core.errors import InputError
 from ..core.households import Employment, MonitoringCategory
-from ..dynamics.income_sources import CATEGORIES, CATEGORY_OF_SOURCE
+from ..core.registry import employment_names
+from ..dynamics.income_sources import CATEGORIES, category_of_source
 from ..core.regions import COUNTY_CLASSES
 from ..core.schedules import is_month, month_index
 
@@ -69,14 +70,14 @@ def snapshot(model) -> pd.DataFrame:
     }
     income = {cat: np.zeros(n, np.float64) for cat in CATEGORIES}
     for source in hh.income_month:
-        income[CATEGORY_OF_SOURCE[source]] += hh.income_month[source]
+        income[category_of_source()[source]] += hh.income_month[source]
     for cat, values in income.items():
         frame[f"income_{cat}_yuan"] = values.astype(np.float32)
     frame["income_12m_yuan"] = hh.income_12m_yuan.copy()
     frame["expense_12m_yuan"] = hh.expense_12m_yuan.copy()
     frame["net_income_12m_yuan"] = hh.net_12m_yuan.copy()
     state = lab.state.astype(np.int64)
-    for code, name in Employment.NAMES.items():
+    for code, name in employment_names().items():
         if code == Employment.INACTIVE:
             continue
         frame[f"labourers_{name}"] = np.bincount(lab.household[state == code], minlength=n).astype(np.int16)

@@ -56,6 +56,7 @@ class DibaoParams(ProgrammeParams):
 class Dibao(MeansTested):
     name = "dibao"
     Params = DibaoParams
+    income_sources = {"dibao": "social_assistance"}
     code = SocialAssistance.DIBAO
     source = "dibao"
     indicators = programme_indicators("dibao", "the rural minimum living guarantee (dibao)")

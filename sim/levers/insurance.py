@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import kernels
 from . import policy
-from ..core.component import Component
+from ..core.component import Component, State
 from ..core.indicators import Indicator
 from ..core.params import param
 from .policy import LeverParams
@@ -72,6 +72,9 @@ class InsuranceParams(LeverParams):
 class Insurance(Component):
     name = "insurance"
     Params = InsuranceParams
+    states = (State("monitored", np.bool_, "monitored or assisted last month, as applied to the medical shares"),)
+    income_sources = {"insurance_indemnity": "other_transfers"}
+    time_limited = True
     indicators = (
         Indicator("medically_insured_persons", "persons", "stock",
                   "People in households enrolled in medical insurance."),
@@ -97,7 +100,6 @@ class Insurance(Component):
         self.households_per_county = np.bincount(self.household_county, minlength=n_counties)
         self.lifted_out_per_county = np.bincount(self.household_county[self.lifted_out_idx], minlength=n_counties)
         self.key_county = model.counties.county_class == KEY
-        self.monitored = np.zeros(n, bool)  # last month's monitoring status, as applied to the shares
         self.indemnity_households, self.indemnity = np.zeros(0, np.intp), np.zeros(0, np.float32)
         self.strength, self.year = np.ones(len(model.counties)), None
         self.applied_params = self.params

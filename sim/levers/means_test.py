@@ -13,7 +13,7 @@ verified own income leaves them out and a top-up never removes its own eligibili
 import numpy as np
 
 from .. import kernels
-from ..core.component import Component
+from ..core.component import Component, State
 from ..core.events import hashed_uniform, stream_key
 from ..core.households import MONTHS_PER_YEAR
 from ..core.indicators import Indicator
@@ -27,18 +27,23 @@ class MeansTested(Component):
     code: int
     takes_over_code: int = -1
     source: str  # the income source its payments are booked as
+    states = (
+        State("take_up_draw", np.float32, "the household's fixed uniform draw deciding whether it applies"),
+        State("review_offset", np.int8, "months after enrolment, within a year, of the household's first review"),
+        State("pending_due", np.int16, "month index of a pending application's decision (-1: none)"),
+        State("next_review", np.int16, "month index of a recipient's next review"),
+        State("exit_left", np.int8, "months of gradual exit left after income rose above the threshold"),
+        State("monthly_yuan", np.float32, "the monthly payment while a recipient"),
+    )
 
     def setup(self, model) -> None:
         hh = model.households
         n = len(hh)
         hh.add_assistance_source(self.source)
-        self.take_up_draw = hashed_uniform(stream_key(self.rng), np.arange(n), np.zeros(n, np.uint16))
+        self.take_up_draw[:] = hashed_uniform(stream_key(self.rng), np.arange(n), np.zeros(n, np.uint16))
         # (months fit small integers: 7 bytes less per household and programme than int32)
-        self.review_offset = self.rng.integers(0, MONTHS_PER_YEAR, n).astype(np.int8)
-        self.pending_due = np.full(n, -1, np.int16)  # month index of a pending application's decision
-        self.next_review = np.zeros(n, np.int16)  # month index of a recipient's next review
-        self.exit_left = np.zeros(n, np.int8)
-        self.monthly_yuan = np.zeros(n, np.float32)
+        self.review_offset[:] = self.rng.integers(0, MONTHS_PER_YEAR, n)
+        self.pending_due.fill(-1)
         self.paid_idx, self.paid = np.zeros(0, np.intp), np.zeros(0, np.float32)
         self.started = False
         self.group, self.group_revision = None, 0

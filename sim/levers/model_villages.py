@@ -88,6 +88,7 @@ class ModelVillagesParams(LeverParams):
 class ModelVillages(Component):
     name = "model_villages"
     Params = ModelVillagesParams
+    time_limited = True
     indicators = (
         Indicator("model_villages", "villages", "stock", "Villages made model villages so far."),
         Indicator("upgraded_villages", "villages", "stock", "Villages upgraded so far (not counting model villages)."),

@@ -16,22 +16,28 @@ official rule: per-capita income after rigid expenditure (out-of-pocket medical 
 line. Households that cannot work are referred to
 dibao and extreme-poverty support (sim/levers/dibao.py, sim/levers/tekun.py) and, once covered, leave the active stock
 for permanent social-assistance support.
+
+This file holds the whole lever: parameters, declared states, indicators, setup/step/report, and its two
+compiled passes (`find_at_risk`, `monitor_month`) over one bundle of household arrays (`Arrays`), each
+with the NumPy code it must match bit for bit beside it (tests/test_monitoring.py checks them).
 """
 
 import re
 from collections import deque
+from typing import NamedTuple
 
+import numba
 import numpy as np
+from pydantic import field_validator
 
-from .. import kernels
 from . import policy
-from ..core.component import Component
+from .. import kernels
+from ..core.component import Component, State
 from ..core.events import hashed_exponential
 from ..core.households import MonitoringCategory
 from ..core.indicators import Indicator
-from pydantic import field_validator
-
 from ..core.params import param
+from ..kernels.common import JIT, positions
 
 SEED_001 = "seed 001_c23c8de74b03ebd3.txt: 'Trinity' monitoring of self-declaration, cadre visits, department screening"
 
@@ -95,6 +101,15 @@ class MonitoringParams(policy.LeverParams):
 class Monitoring(Component):
     name = "monitoring"
     Params = MonitoringParams
+    income_sources = {"development_assistance": "other_transfers"}
+    states = (
+        State("detections", np.uint16, "times found so far: the counter of the detection budget's hash"),
+        State("budget", np.float32, "detection budget left (unit exponential); found when it runs out"),
+        State("stable_months", np.int8, "consecutive months out of risk while monitored (at most 36)"),
+        State("risk", np.bool_, "at risk this month, as the register sees it"),
+        State("flagged", np.bool_, "found: waiting for enrolment, monitored, or in permanent support"),
+        State("supported", np.bool_, "risk eliminated into permanent social-assistance support"),
+    )
     indicators = (
         Indicator("monitored_households", "households", "stock",
                   "Households under active return-to-poverty monitoring (not those moved into permanent support)."),
@@ -118,14 +133,10 @@ class Monitoring(Component):
         n = len(hh)
         hh.add_assistance_source("development_assistance")
         self.key = np.uint64(self.rng.integers(0, 2**63))
-        self.detections = np.zeros(n, np.uint16)  # detections so far: the budget's hash counter
-        self.budget = _unit_exponential(self.key, np.arange(n), self.detections)
+        self.budget[:] = _unit_exponential(self.key, np.arange(n), self.detections)
         self.queue: deque = deque()  # (due month index, households, categories)
-        self.stable_months = np.zeros(n, np.int8)  # at most stable_months_for_elimination (<= 36)
         self.started = False
-        self.risk = np.zeros(n, bool)
-        self.flagged, self.scratch_bool = np.zeros(n, bool), np.zeros(n, bool)  # flagged: pending or monitored
-        self.supported = np.zeros(n, bool)  # moved into permanent social-assistance support
+        self.scratch_bool = np.zeros(n, bool)
         self.new_idx = self.eliminated_idx = self.monitored_idx = _NONE
         self.admin_weight = 1.0
         self.paid_month = np.zeros(0, np.float32)
@@ -166,20 +177,17 @@ class Monitoring(Component):
         self._eliminate(model, strength)
 
     def _find(self, model, line: float, county_hazard: np.ndarray) -> np.ndarray:
-        """Households found at risk this month (`kernels.monitoring_risk`: verified income below the line
-        without social assistance, an income collapse seen by screening, or per-capita income after rigid
-        expenditure below the line; fills the reused mask `self.risk`); those at risk and not yet flagged
-        spend their county's hazard from their detection budget, and are found when it runs out. One
-        compiled pass over the households.
-        """
-        p, hh = self.params, model.households
-        drop = p.income_drop_trigger_share
-        return kernels.monitoring_risk(hh.verified_income_yuan, hh.net_12m_yuan, hh.assistance_12m_yuan,
-                                       hh.expense_12m_yuan, hh.size,
-                                       np.float64(getattr(model, "register_extra_per_person_yuan", 0.0)),
-                                       np.float32(line), 1.0 - drop, self.flagged, self.supported,
-                                       hh.social_assistance, self.risk, self.scratch_bool, self.budget, hh.county,
-                                       county_hazard)
+        """Households found at risk this month (`find_at_risk`, one compiled pass over the households)."""
+        extra = np.float64(getattr(model, "register_extra_per_person_yuan", 0.0))
+        return find_at_risk(self.arrays(model.households), extra, np.float32(line),
+                            1.0 - self.params.income_drop_trigger_share, county_hazard)
+
+    def arrays(self, hh) -> "Arrays":
+        """The bundle of household arrays the compiled passes read and write."""
+        return Arrays(hh.verified_income_yuan, hh.net_12m_yuan, hh.assistance_12m_yuan, hh.expense_12m_yuan,
+                      hh.size, hh.county, hh.n_labourers, hh.social_assistance, hh.monitoring_category,
+                      hh.assistance_referral, self.flagged, self.supported, self.risk, self.scratch_bool,
+                      self.budget, self.stable_months)
 
     @staticmethod
     def net_at(hh, idx: np.ndarray) -> np.ndarray:
@@ -213,14 +221,12 @@ class Monitoring(Component):
         """Count months out of risk; release households stable long enough (those that cannot work into
         permanent social-assistance support), and all where the lever ended; refer those that cannot work
         to dibao and extreme-poverty support, pay development assistance to the others. One compiled loop
-        over the monitored households (`kernels.monitoring_month`)."""
+        over the monitored households (`monitor_month`)."""
         p, hh = self.params, model.households
         monitored = kernels.positive(hh.monitoring_category, self.scratch_bool)
-        self.eliminated_idx, _, idx, paid, developed, development = kernels.monitoring_month(
-            monitored, hh.monitoring_category, self.stable_months, self.risk, self.flagged, self.supported,
-            hh.assistance_referral, hh.social_assistance, hh.county, np.asarray(strength, np.float64),
-            hh.n_labourers, p.stable_months_for_elimination, float(p.development_assistance_yuan_per_month),
-            bool(np.any(strength == 0)))
+        self.eliminated_idx, _, idx, paid, developed, development = monitor_month(
+            self.arrays(hh), monitored, np.asarray(strength, np.float64), p.stable_months_for_elimination,
+            float(p.development_assistance_yuan_per_month), bool(np.any(strength == 0)))
         self.monitored_idx, self.paid_month = idx, paid
         # tapering: detection effort, payments and administration scale with strength
         self.admin_weight = 1.0 if np.all(strength == 1.0) else strength[hh.county[idx]]
@@ -252,3 +258,160 @@ def _unit_exponential(key: np.uint64, households: np.ndarray, draws: np.ndarray)
     Counter-based, so a household's k-th detection budget is the same in every scenario run on the seed.
     """
     return hashed_exponential(key, households, draws).astype(np.float32)
+
+
+# --- compiled passes and the NumPy they match --------------------------------------------------------
+class Arrays(NamedTuple):
+    """Household arrays of the monitoring passes: read (own income as verified, 12-month sums, size, county,
+    labourers, social assistance) and written (monitoring category and referral; the lever's states)."""
+
+    verified: np.ndarray  # float32, verified own income (sim/dynamics/verification.py)
+    net_12m: np.ndarray  # float32, 12-month income after every transfer less rigid expenditure
+    assistance_12m: np.ndarray  # float64, 12-month means-tested assistance
+    expense_12m: np.ndarray  # float32, 12-month rigid expenditure
+    hh_size: np.ndarray
+    county: np.ndarray
+    n_labourers: np.ndarray
+    social_assistance: np.ndarray  # 0 none, 1 dibao, 2 extreme-poverty support
+    category: np.ndarray  # monitoring category (written)
+    referral: np.ndarray  # referred to the means tests (written)
+    flagged: np.ndarray
+    supported: np.ndarray
+    risk: np.ndarray
+    scratch: np.ndarray
+    budget: np.ndarray
+    stable_months: np.ndarray
+
+
+@numba.njit(**JIT)
+def find_at_risk(a, extra_person_yuan, line_yuan, drop_ratio, county_hazard):
+    """The risk test for every household into `a.risk`, and which of those at risk and not yet flagged
+    are found this month (sorted).
+
+    At risk, as the register sees it: verified own income plus the register's extra (`extra_person_yuan` a
+    person) below the line without dibao or extreme-poverty support (whose recipients' basic living is
+    guaranteed); or, seen by screening between surveys, own income of the last 12 months (without
+    means-tested assistance, plus the extra) below the line and under `drop_ratio` x that verified income,
+    uncovered; or, by the official rule for sudden severe hardship, income of the last 12 months after every
+    transfer less that period's rigid expenditure, plus the extra, below the line for the household's size
+    (covered or not). Households in permanent support stay flagged while they receive it; once it stops
+    they can be found again. Those at risk and not flagged spend their county's detection hazard from
+    their budget and are found when it runs out.
+    """
+    count = 0
+    for i in range(len(a.verified)):
+        if a.supported[i] and a.social_assistance[i] == 0:
+            a.supported[i] = False
+            a.flagged[i] = False
+        threshold = np.float64(np.float32(a.hh_size[i]) * line_yuan)
+        extra = extra_person_yuan * a.hh_size[i]
+        after_transfers = np.float64(a.net_12m[i]) + extra
+        own = np.float64(a.net_12m[i]) - np.float64(a.assistance_12m[i]) + extra
+        verified = np.float64(a.verified[i]) + extra
+        uncovered = a.social_assistance[i] == 0
+        at_risk = ((uncovered & ((verified < threshold) | ((own < threshold) & (own < drop_ratio * verified))))
+                   | ((a.expense_12m[i] > 0) & (after_transfers < threshold)))
+        a.risk[i] = at_risk
+        new = at_risk & (not a.flagged[i])
+        a.scratch[i] = new
+        count += new
+    at_risk = positions(a.scratch, count)
+    found = np.empty(count, np.intp)
+    n_found = 0
+    for k in range(count):
+        i = at_risk[k]
+        left = np.float32(np.float64(a.budget[i]) - county_hazard[a.county[i]])
+        a.budget[i] = left
+        found[n_found] = i
+        n_found += left <= 0
+    return found[:n_found]
+
+
+def find_at_risk_numpy(a, extra_person_yuan, line_yuan, drop_ratio, county_hazard):
+    """`find_at_risk` in NumPy."""
+    released = a.supported & (a.social_assistance == 0)
+    a.supported[released], a.flagged[released] = False, False
+    threshold = (a.hh_size.astype(np.float32) * np.float32(line_yuan)).astype(np.float64)
+    extra = extra_person_yuan * a.hh_size.astype(np.float64)
+    net = a.net_12m.astype(np.float64)
+    own = net - a.assistance_12m.astype(np.float64) + extra
+    verified = a.verified.astype(np.float64) + extra
+    a.risk[:] = (((a.social_assistance == 0) & ((verified < threshold) | ((own < threshold) & (own < drop_ratio * verified))))
+                 | ((a.expense_12m > 0) & (net + extra < threshold)))
+    a.scratch[:] = a.risk & ~a.flagged
+    new = np.flatnonzero(a.scratch)
+    left = (a.budget[new].astype(np.float64) - county_hazard[a.county[new]]).astype(np.float32)
+    a.budget[new] = left
+    return new[left <= 0]
+
+
+@numba.njit(**JIT)
+def monitor_month(a, monitored, strength, stable_needed, development_yuan, any_ended):
+    """Elimination and assistance for the `monitored` households (sorted) in one loop (`_eliminate`).
+
+    Households that can work count months out of risk and are released after `stable_needed`; they get
+    development assistance meanwhile. Every monitored household is referred to dibao and extreme-poverty
+    support (their means tests decide). Households that cannot work (no labourer) count months covered, and
+    after `stable_needed` their risk is eliminated into permanent support (`supported`: flagged while they
+    are covered). Where the lever ended, everyone is released. Returns the eliminated, those moved into
+    support, the still monitored, each one's payment, and (households, amounts) of development assistance.
+    """
+    n = len(monitored)
+    eliminated, moved, kept = np.empty(n, np.intp), np.empty(n, np.intp), np.empty(n, np.intp)
+    paid = np.empty(n, np.float32)
+    developed, development = np.empty(n, np.intp), np.empty(n, np.float32)
+    n_eliminated = n_moved = n_kept = n_developed = 0
+    for k in range(n):
+        i = monitored[k]
+        cannot_work = a.n_labourers[i] == 0
+        covered = a.social_assistance[i] > 0
+        out_of_risk = covered if cannot_work else not a.risk[i]
+        months = np.int8((a.stable_months[i] + 1) * out_of_risk)
+        a.stable_months[i] = months
+        share = strength[a.county[i]]
+        ended = any_ended and share == 0
+        if months >= stable_needed or ended:  # released (a few percent a month)
+            eliminated[n_eliminated] = i
+            n_eliminated += 1
+            a.category[i] = 0
+            a.stable_months[i] = 0
+            a.referral[i] = False
+            if cannot_work and covered and not ended:
+                a.supported[i] = True  # stays flagged while covered
+                moved[n_moved] = i
+                n_moved += 1
+            else:
+                a.flagged[i] = False
+            continue
+        kept[n_kept] = i
+        amount = np.float32(0.0)
+        a.referral[i] = True  # every monitored household that passes the means test gets dibao ('应保尽保')
+        if not cannot_work:
+            amount = np.float32(development_yuan * share)
+            developed[n_developed], development[n_developed] = i, amount
+            n_developed += 1
+        paid[n_kept] = amount
+        n_kept += 1
+    return (eliminated[:n_eliminated], moved[:n_moved], kept[:n_kept], paid[:n_kept], developed[:n_developed],
+            development[:n_developed])
+
+
+def monitor_month_numpy(a, monitored, strength, stable_needed, development_yuan, any_ended):
+    """`monitor_month` in NumPy."""
+    i = monitored
+    cannot_work, covered = a.n_labourers[i] == 0, a.social_assistance[i] > 0
+    months = ((a.stable_months[i].astype(np.int64) + 1) * np.where(cannot_work, covered, ~a.risk[i])).astype(np.int8)
+    a.stable_months[i] = months
+    share = strength[a.county[i]]
+    ended = any_ended & (share == 0)
+    released = (months >= stable_needed) | ended
+    moved = released & cannot_work & covered & ~ended
+    out = i[released]
+    a.category[out], a.stable_months[out], a.referral[out] = 0, 0, False
+    a.supported[i[moved]] = True
+    a.flagged[i[released & ~moved]] = False
+    kept = i[~released]
+    a.referral[kept] = True
+    works = ~cannot_work[~released]
+    paid = np.where(works, (development_yuan * share[~released]).astype(np.float32), np.float32(0.0))
+    return out, i[moved], kept, paid, kept[works], paid[works]

@@ -54,6 +54,7 @@ def monthly_pension_yuan(params: PensionParams, year: int) -> float:
 class Pension(Component):
     name = "pension"
     Params = PensionParams
+    income_sources = {"pension": "pension"}
     indicators = (
         Indicator("pension_recipients_persons", "persons", "stock", "Rural people drawing the basic pension (60+)."),
         Indicator("cost_pension_yuan", "yuan", "flow", "Basic pensions and individual-account annuities paid."),

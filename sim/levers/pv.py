@@ -22,7 +22,7 @@ from scipy.special import ndtri
 
 from . import jobs, policy
 from .. import kernels
-from ..core.component import Component
+from ..core.component import Component, JobState
 from ..core.households import Employment, ranges
 from ..core.indicators import Indicator
 from ..core.params import ASSUMPTION, param
@@ -32,6 +32,8 @@ SEED_PV = "seed 000_319fdd0acca0fa0b.txt: Xinzhou 2024, 591 million yuan PV reve
 # Share of a year's generation in each month (Jan first): more sun in spring and early summer in Shanxi.
 DEFAULT_SOLAR_PROFILE = [0.062, 0.070, 0.090, 0.098, 0.108, 0.100, 0.096, 0.091, 0.082, 0.078, 0.065, 0.060]
 _SHARE_TOLERANCE = 1e-6
+
+POST = 5  # a labourer's state on a public-welfare post
 
 
 class PVParams(LeverParams):
@@ -143,6 +145,9 @@ PV_INDICATORS = (
 class PV(Component):
     name = "pv"
     Params = PVParams
+    job_states = (JobState("post", POST, "public-welfare post paid from PV revenue"),)
+    income_sources = {"pv_post_wages": "pv_wages", "pv_public_works": "pv_wages", "pv_dividends": "pv_dividends"}
+    time_limited = True
     indicators = PV_INDICATORS
 
     def setup(self, model) -> None:
@@ -187,7 +192,7 @@ class PV(Component):
         # month's post holders (one post-month of wages each; sparse, as few households hold a post)
         self.accrued_revenue = np.zeros(n_v)
         self.post_months: list[np.ndarray] = []
-        self.holders = np.flatnonzero(lab.state == Employment.POST)  # sorted
+        self.holders = np.flatnonzero(lab.state == POST)  # sorted
         self._zero_flows(n_v)
 
     def _capacities(self, model) -> np.ndarray:
@@ -250,7 +255,7 @@ class PV(Component):
         weakest prospects. Returns the post holders afterwards.
         """
         lab, hh, pool = model.labourers, model.households, self.pool_of
-        holders = self.holders[lab.state[self.holders] == Employment.POST]  # only this lever hires into posts
+        holders = self.holders[lab.state[self.holders] == POST]  # only this lever hires into posts
         held = np.bincount(pool(holders), minlength=len(capacity))
         surplus = held - capacity
         if np.any(surplus > 0):
@@ -268,7 +273,7 @@ class PV(Component):
             Employment.NONE, Employment.FARMING, self.params.posts_for_lifted_out_or_monitored_only)
         age_key = -lab.age_years[idx] if self.params.posts_oldest_first else np.zeros(len(idx), np.int16)
         hired = idx[jobs.first_in_pools(pool(idx), vacancies, self.lottery[idx], age_key, rank)]
-        lab.state[hired] = Employment.POST
+        lab.state[hired] = POST
         return np.sort(np.concatenate([holders, hired]))
 
     def _settle(self, model) -> None:

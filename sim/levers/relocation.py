@@ -12,12 +12,14 @@ import numpy as np
 
 from . import jobs, policy
 from .. import kernels
-from ..core.component import Component
+from ..core.component import Component, JobState
 from ..dynamics.income import wage_index
 from ..core.households import Employment
 from ..core.indicators import Indicator
 from ..core.params import ASSUMPTION, param
 from .policy import LeverParams
+
+RESETTLEMENT = 6  # a labourer's state in a resettlement-site job
 
 
 class RelocationParams(LeverParams):
@@ -57,6 +59,9 @@ class RelocationParams(LeverParams):
 class Relocation(Component):
     name = "relocation"
     Params = RelocationParams
+    job_states = (JobState("resettlement", RESETTLEMENT, "follow-up job at a relocation resettlement site"),)
+    income_sources = {"wages_resettlement": "wages_resettlement", "land_transfer_rent": "farm_business"}
+    time_limited = True
     indicators = (
         Indicator("relocated_households", "households", "stock", "Households relocated out of poor villages."),
         Indicator("resettlement_jobs", "jobs", "stock", "Labourers of relocated households in follow-up jobs."),
@@ -116,13 +121,13 @@ class Relocation(Component):
         u = self.rng.random(len(slots), dtype=np.float32)
         holding, available, rank, held = kernels.relocation_month(
             slots, u, np.float32(p.quit_monthly), lab.state, lab.household, hh.has_farmland, lab.ill_months_left,
-            hh.monitoring_category, self.slot_pool, n_counties, Employment.RESETTLEMENT, Employment.FARMING,
+            hh.monitoring_category, self.slot_pool, n_counties, RESETTLEMENT, Employment.FARMING,
             Employment.NONE)
         if np.any(held != capacity):  # jobs.fill's rule over the relocated slots
             leaving, hired = jobs.moves(self.slot_pool, capacity.astype(np.int64), held, holding, u, available,
                                         rank)
             jobs.leave_job(model, slots[leaving])
-            lab.state[slots[hired]] = Employment.RESETTLEMENT
+            lab.state[slots[hired]] = RESETTLEMENT
             holding = (holding & ~leaving) | hired
         self.holder_mask = holding
 

@@ -37,6 +37,7 @@ class TekunParams(ProgrammeParams):
 class Tekun(MeansTested):
     name = "tekun"
     Params = TekunParams
+    income_sources = {"extreme_poverty_support": "social_assistance"}
     code = SocialAssistance.EXTREME_POVERTY
     takes_over_code = SocialAssistance.DIBAO
     source = "extreme_poverty_support"

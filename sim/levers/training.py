@@ -45,6 +45,7 @@ class TrainingParams(LeverParams):
 class Training(Component):
     name = "training"
     Params = TrainingParams
+    time_limited = True
     indicators = (
         Indicator("training_places", "places", "flow", "Training places given this month (January each year)."),
         Indicator("trained_labourers", "persons", "stock",

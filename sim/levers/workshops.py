@@ -28,7 +28,7 @@ import numpy as np
 
 from . import jobs, policy
 from .. import kernels
-from ..core.component import Component
+from ..core.component import Component, JobState
 from ..dynamics.income import wage_index
 from ..core.households import Employment
 from ..core.indicators import Indicator
@@ -40,6 +40,7 @@ SEED_SITES = ("seed 000_319fdd0acca0fa0b.txt: Xinzhou 2024, 1 base, 14 parks, 21
 U16 = 65536  # draws are uint16 lottery numbers
 EXPECTED_AVAILABLE_SHARE = 0.25  # rough share of lifted-out slots available in a month, sets the subsample
 MAX_MONITORED_EXPANDED = 60_000  # up to this many monitored households, all of them are candidates
+WORKSHOP = 4  # a labourer's state in a workshop, park or base job
 
 
 class WorkshopsParams(LeverParams):
@@ -96,6 +97,9 @@ class WorkshopsParams(LeverParams):
 class Workshops(Component):
     name = "workshops"
     Params = WorkshopsParams
+    job_states = (JobState("workshop", WORKSHOP, "employment-assistance workshop, park or base job"),)
+    income_sources = {"wages_workshop": "wages_workshop"}
+    time_limited = True
     indicators = (
         Indicator("workshop_jobs", "jobs", "stock",
                   "Labourers working in employment-assistance workshops, parks and bases."),
@@ -119,7 +123,7 @@ class Workshops(Component):
         self.first_village = np.searchsorted(model.villages.county, np.arange(n_counties))
         self.jobs_by_county = np.zeros(n_counties)  # full-scale filled jobs
         self.cost_by_county = np.zeros(n_counties)
-        self.holders = np.flatnonzero(lab.state == Employment.WORKSHOP)  # only this lever hires into it
+        self.holders = np.flatnonzero(lab.state == WORKSHOP)  # only this lever hires into it
         self.lottery = self.rng.integers(0, U16, len(lab), dtype=np.uint16)
 
     def _allocate_sites(self, model):
@@ -147,7 +151,7 @@ class Workshops(Component):
         capacity = np.floor(open_jobs * self.sample_fraction + self.rounding)
 
         offset = np.uint16(self.rng.integers(0, U16))  # this month's draws: lottery - offset (wrapping)
-        holders = self.holders[lab.state[self.holders] == Employment.WORKSHOP]  # minus the ill and retired
+        holders = self.holders[lab.state[self.holders] == WORKSHOP]  # minus the ill and retired
         quitting = self._draws(holders, offset) < p.quit_monthly * U16
         quits, holders = holders[quitting], holders[~quitting]
         jobs.leave_job(model, quits)
@@ -183,11 +187,11 @@ class Workshops(Component):
         hh = model.households
         vacancies = np.maximum(capacity - held, 0)
         if not vacancies.any():  # sites closed: only surplus holders to release
-            state = jobs.fill_among(model, holders, job_state=Employment.WORKSHOP, capacity=capacity,
+            state = jobs.fill_among(model, holders, job_state=WORKSHOP, capacity=capacity,
                                pool=self.pool_of(holders), draw=self._draws(holders, offset),
                                eligible=np.zeros(len(holders), bool),
                                rank=jobs.priority_rank_of(model, holders))
-            return holders[state == Employment.WORKSHOP]
+            return holders[state == WORKSHOP]
         need = (3 * vacancies + 10) / np.maximum(self.lifted_out_slots * EXPECTED_AVAILABLE_SHARE, 1.0)
         threshold = min(1.0, float(need[vacancies > 0].max()))
         subsample = threshold < 1.0
@@ -225,9 +229,9 @@ class Workshops(Component):
             if short.any():
                 candidates |= eligible & np.repeat(short, np.diff(self.first_slot))
                 slots, rank = self._members(model, candidates, holders)
-        state = jobs.fill_among(model, slots, job_state=Employment.WORKSHOP, capacity=capacity, pool=self.pool_of(slots),
+        state = jobs.fill_among(model, slots, job_state=WORKSHOP, capacity=capacity, pool=self.pool_of(slots),
                            draw=self._draws(slots, offset), eligible=candidates[slots], rank=rank)
-        return np.concatenate([kept, slots[state == Employment.WORKSHOP]])
+        return np.concatenate([kept, slots[state == WORKSHOP]])
 
     def _draws(self, slots: np.ndarray, offset: np.uint16) -> np.ndarray:
         """This month's uint16 draws of the slots: their lottery numbers less the month's offset (wrapping)."""

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...core.regions import PROFILES
+from ...core.registry import time_limited_levers
 from ...core.scenario import default_scenario
 
-# The time-limited levers that the transition rule switches (monitoring is permanent and stays on),
-# as in scenarios/transition_abrupt_end.toml and transition_taper.toml.
-TIME_LIMITED_SECTIONS = ("pv", "workshops", "relocation", "training", "insurance", "model_villages")
+# The time-limited levers that the transition rule switches (those declaring `time_limited`; monitoring
+# is permanent and stays on), as in scenarios/transition_abrupt_end.toml and transition_taper.toml.
+TIME_LIMITED_SECTIONS = time_limited_levers()
 
 # Scale that simulates about 20,000 households, so a month steps in about 10 ms; Shanxi's 40,000 is the
 # smallest that leaves no village empty on average (sim/core/regions.py, min_scale).

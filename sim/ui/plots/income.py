@@ -37,7 +37,7 @@ def income_composition_figure(indicators: pd.DataFrame, *, group: str = "all", t
         x = np.arange(len(years))
         for ax, lifted, label in ((axes[0], False, "all rural people"), (axes[1], True, "people in lifted-out households")):
             bottom = np.zeros(len(years))
-            for k, (cat, (cat_label, _)) in enumerate(CATEGORIES.items()):
+            for k, (cat, cat_label) in enumerate(CATEGORIES.items()):
                 name = indicator_name(cat, lifted)
                 values = means[name].reindex(years).fillna(0.0).to_numpy() if name in means.index else bottom * 0
                 ax.bar(x, values, 0.7, bottom=bottom, color=PALETTE[k % len(PALETTE)], label=cat_label)
