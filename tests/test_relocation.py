@@ -96,3 +96,24 @@ def test_disabled_lever_relocates_no_one():
     assert not (model.labourers.state == RESETTLEMENT).any()
     for name in ("cost_relocation_yuan", "resettlement_jobs", "relocated_households"):  # reported as zero
         assert np.all(series(model, name) == 0)
+
+
+def test_relocation_month_matches_numpy():
+    from sim.levers import relocation
+
+    rng = np.random.default_rng(19)
+    n_slots, n_households, n_pools = 4000, 1500, 14
+    state = rng.integers(-1, 7, n_slots).astype(np.int8)
+    household = np.sort(rng.integers(0, n_households, n_slots)).astype(np.int32)
+    ill = (rng.random(n_slots) < 0.1).astype(np.int8)
+    has_farmland = rng.random(n_households) < 0.5
+    category = (rng.random(n_households) < 0.2) * rng.integers(1, 4, n_households).astype(np.int8)
+    slots = np.sort(rng.choice(n_slots, 2000, replace=False))
+    pool = rng.integers(0, n_pools, len(slots))
+    draw = rng.random(len(slots), dtype=np.float32)
+    args = (household, has_farmland, ill, category, pool, n_pools, RESETTLEMENT, Employment.FARMING, Employment.NONE)
+    compiled_state, reference_state = state.copy(), state.copy()
+    out = relocation.relocation_month(slots, draw, np.float32(0.3), compiled_state, *args)
+    expected = relocation.relocation_month_numpy(slots, draw, np.float32(0.3), reference_state, *args)
+    assert all(np.array_equal(x, y) for x, y in zip(out, expected))
+    assert np.array_equal(compiled_state, reference_state) and not np.array_equal(compiled_state, state)

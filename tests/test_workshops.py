@@ -169,3 +169,19 @@ def test_cost_indicator_is_declared_as_a_monthly_flow():
     assert declared["cost_workshops_yuan"] == Indicator("cost_workshops_yuan", "yuan", "flow",
                                                         declared["cost_workshops_yuan"].doc)
     assert declared["workshop_jobs"].kind == declared["workshops_open"].kind == "stock"
+
+
+@pytest.mark.parametrize("threshold", [0, 1000, 40_000, 65_536])
+def test_workshop_candidates_match_numpy(threshold):
+    rng = np.random.default_rng(13)
+    n = 5000
+    state = rng.integers(-1, 6, n).astype(np.int8)
+    ill = (rng.random(n) < 0.1).astype(np.int8)
+    lottery = rng.integers(0, 2**16, n, dtype=np.uint16)
+    offset = np.uint16(rng.integers(0, 2**16))
+    eligible, candidates = np.empty(n, bool), np.empty(n, bool)
+    workshops.workshop_candidates(state, ill, lottery, offset, threshold, 0, 1, eligible, candidates)
+    expected_eligible, expected = np.empty(n, bool), np.empty(n, bool)
+    workshops.workshop_candidates_numpy(state, ill, lottery, offset, threshold, 0, 1, expected_eligible, expected)
+    assert np.array_equal(eligible, expected_eligible) and np.array_equal(candidates, expected)
+    assert np.array_equal(eligible, ((state == 0) | (state == 1)) & (ill == 0))

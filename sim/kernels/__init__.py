@@ -10,8 +10,8 @@ are bit for bit those of the NumPy code they replace. `cache=True` keeps the com
 By the code they serve: `common` (positions of a mask, the below-line test, the accounts),
 `assistance` (the means test), `demography` (the January year, spare slots at the start),
 `distribution` (income histogram, median, Gini), `labour` (the due slots' month, wage bases, the
-waiting times' hash), `levers` (lever jobs by pool, relocation follow-up; the monitoring lever keeps its
-own kernels in sim/levers/monitoring.py), `poverty`
+waiting times' hash), `levers` (lever jobs by pool, PV's posts and recipients; the monitoring, workshops,
+insurance and relocation levers keep their own kernels in their files in sim/levers/), `poverty`
 (poverty status, survey and register view, counted per group). Each kernel has a test against the NumPy it replaces in
 tests/test_kernels.py or tests/test_jobs.py (demography's: tests/test_demography.py, on hand-made
 households).
@@ -53,12 +53,8 @@ from .labour import (  # noqa: F401
 )
 from .levers import (  # noqa: F401
     first_in_pools,
-    follow_monitoring,
     post_candidates,
     pv_recipients,
-    relocation_month,
-    roll_payments,
-    workshop_candidates,
 )
 from .poverty import POVERTY_COUNTS, poverty_month  # noqa: F401
 

@@ -1,20 +1,11 @@
-"""Lever passes shared or not yet moved beside their lever: lever jobs filled by pool, the relocation
-follow-up workers' month, candidates for workshop jobs and posts, PV recipients, insurance following
-monitoring. (The monitoring lever's kernels live in sim/levers/monitoring.py.)"""
+"""Lever passes: lever jobs filled by pool (`first_in_pools`, shared by workshops, posts and resettlement
+jobs), and PV's candidates for posts and recipients of its settlements (not yet moved beside the lever).
+The other levers keep their kernels in their own file (monitoring, workshops, insurance, relocation)."""
 
 import numba
 import numpy as np
 
 from .common import _JIT, can_take_job, positions, priority
-
-
-@numba.njit(**_JIT)
-def roll_payments(paid_12m_yuan, old_households, old_paid, households, paid):
-    """The lever's 12-month payment sums: the month falling out subtracted, then this month added (float64)."""
-    for k in range(len(old_households)):
-        paid_12m_yuan[old_households[k]] -= old_paid[k]
-    for k in range(len(households)):
-        paid_12m_yuan[households[k]] += paid[k]
 
 
 @numba.njit(**_JIT)
@@ -55,45 +46,6 @@ def first_in_pools(pool, order, shift, candidate, quota):
 
 
 @numba.njit(**_JIT)
-def relocation_month(slots, draw, quit_chance, state, household, has_farmland, ill_months_left, category, pool,
-                     n_pools, resettled, farming, idle):
-    """The follow-up workers' month before the jobs are filled (`Relocation.step`): holders whose draw is
-    below `quit_chance` leave (to farming where the household has land); then per slot whether it holds
-    a job, whether it could take one (idle or farming, not ill, not just quit) and its priority
-    (0 monitored household, 1 lifted-out), and the jobs held per pool."""
-    n = len(slots)
-    holding, available = np.empty(n, np.bool_), np.empty(n, np.bool_)
-    rank = np.empty(n, np.int8)
-    held = np.zeros(n_pools, np.int64)
-    for k in range(n):
-        s = slots[k]
-        h = household[s]
-        job_state = state[s]
-        holds = job_state == resettled
-        quits = holds & (draw[k] < quit_chance)
-        if quits:
-            job_state = farming if has_farmland[h] else idle
-            state[s] = job_state
-        holding[k] = holds & (not quits)
-        held[pool[k]] += holds & (not quits)
-        available[k] = can_take_job(job_state, ill_months_left[s], idle, farming) & (not quits)
-        rank[k] = priority(category[h] > 0, True)  # relocated households were all lifted out
-    return holding, available, rank, held
-
-
-@numba.njit(**_JIT)
-def workshop_candidates(state, ill_months_left, lottery, offset, threshold, idle, farming, eligible, candidates):
-    """Into `eligible`: slots that could take a workshop job (idle or farming, not ill; `jobs.available`);
-    into `candidates`: those of them whose draw this month (`lottery - offset`, uint16, wrapping) is
-    below `threshold` (65,536: all). One pass for the mask's three comparisons, the draws and the
-    subsample test."""
-    for s in range(len(state)):
-        is_eligible = can_take_job(state[s], ill_months_left[s], idle, farming)
-        eligible[s] = is_eligible
-        candidates[s] = is_eligible & (np.int64(np.uint16(lottery[s] - offset)) < threshold)
-
-
-@numba.njit(**_JIT)
 def post_candidates(slots, state, ill_months_left, lifted_out, household, category, idle, farming, needy_only):
     """Of `slots`, those that can take a public-welfare post (idle or farming, not ill), with their
     priority: 0 monitored household, 1 lifted-out, 2 others (left out when `needy_only`). One pass
@@ -108,20 +60,6 @@ def post_candidates(slots, state, ill_months_left, lifted_out, household, catego
                 kept[n], rank[n] = s, r
                 n += 1
     return kept[:n], rank[:n]
-
-
-@numba.njit(**_JIT)
-def follow_monitoring(category, social_assistance, monitored, enrolled, lifted_out, county, assisted_rate, rate, share):
-    """Households whose assisted status (monitored, or receiving dibao or extreme-poverty support) changed
-    since last month: `monitored` follows, and enrolled households not lifted out (who always have it) get
-    the assisted reimbursement rate of their county while assisted, the ordinary rate otherwise. One pass;
-    the changes are a few a month."""
-    for h in range(len(category)):
-        now = (category[h] > 0) | (social_assistance[h] > 0)
-        if now != monitored[h]:
-            monitored[h] = now
-            if enrolled[h] and not lifted_out[h]:
-                share[h] = assisted_rate[county[h]] if now else rate
 
 
 @numba.njit(**_JIT)

@@ -10,15 +10,16 @@ premium subsidies, not the indemnities and reimbursements: those are paid from t
 premiums finance, and a lever's cost should be what the budget pays when the lever is on.
 """
 
+import numba
 import numpy as np
 
-from .. import kernels
 from . import policy
 from ..core.component import Component, State
 from ..core.indicators import Indicator
 from ..core.params import param
 from .policy import LeverParams
 from ..core.regions import COUNTY_CLASSES
+from ..kernels.common import JIT
 
 KEY = COUNTY_CLASSES.index("key")
 
@@ -158,12 +159,36 @@ class Insurance(Component):
         Only households whose status changed are touched. Shocks run before this lever and monitoring
         after it, so an identification reaches the reimbursement of illnesses two months later (an
         administrative lag we accept rather than reorder the month)."""
-        kernels.follow_monitoring(hh.monitoring_category, hh.social_assistance, self.monitored, self.enrolled,
-                                  hh.lifted_out,
-                                  self.household_county, self.assisted_rate,
-                                  np.float32(self.params.medical_reimbursement_rate), hh.medical_reimbursement_share)
+        follow_monitoring(hh.monitoring_category, hh.social_assistance, self.monitored, self.enrolled, hh.lifted_out,
+                          self.household_county, self.assisted_rate,
+                          np.float32(self.params.medical_reimbursement_rate), hh.medical_reimbursement_share)
 
     def report(self, model, rec) -> None:
         rec.put("medically_insured_persons", self.insured_persons)
         rec.put("insurance_indemnity_yuan", model.hh_groups.sum_at(self.indemnity_households, self.indemnity))
         rec.put("cost_insurance_yuan", self.monthly_cost)
+
+
+# --- the compiled pass and the NumPy it matches ---------------------------------------------------------
+@numba.njit(**JIT)
+def follow_monitoring(category, social_assistance, monitored, enrolled, lifted_out, county, assisted_rate, rate, share):
+    """Households whose assisted status (monitored, or receiving dibao or extreme-poverty support) changed
+    since last month: `monitored` follows, and enrolled households not lifted out (who always have it) get
+    the assisted reimbursement rate of their county while assisted, the ordinary rate otherwise. One pass;
+    the changes are a few a month."""
+    for h in range(len(category)):
+        now = (category[h] > 0) | (social_assistance[h] > 0)
+        if now != monitored[h]:
+            monitored[h] = now
+            if enrolled[h] and not lifted_out[h]:
+                share[h] = assisted_rate[county[h]] if now else rate
+
+
+def follow_monitoring_numpy(category, social_assistance, monitored, enrolled, lifted_out, county, assisted_rate, rate,
+                            share):
+    """`follow_monitoring` in NumPy."""
+    now = (category > 0) | (social_assistance > 0)
+    changed = np.flatnonzero(now != monitored)
+    monitored[changed] = now[changed]
+    changed = changed[enrolled[changed] & ~lifted_out[changed]]
+    share[changed] = np.where(now[changed], assisted_rate[county[changed]], rate)

@@ -8,16 +8,17 @@ resettlement sites, a county pool open only to labourers of relocated households
 job-year. Disabling the lever removes relocation altogether (no relocated households).
 """
 
+import numba
 import numpy as np
 
 from . import jobs, policy
-from .. import kernels
 from ..core.component import Component, JobState
 from ..dynamics.income import wage_index
 from ..core.households import Employment
 from ..core.indicators import Indicator
 from ..core.params import ASSUMPTION, param
 from .policy import LeverParams
+from ..kernels.common import JIT, can_take_job, priority
 
 RESETTLEMENT = 6  # a labourer's state in a resettlement-site job
 
@@ -119,7 +120,7 @@ class Relocation(Component):
 
         slots = self.slots
         u = self.rng.random(len(slots), dtype=np.float32)
-        holding, available, rank, held = kernels.relocation_month(
+        holding, available, rank, held = relocation_month(
             slots, u, np.float32(p.quit_monthly), lab.state, lab.household, hh.has_farmland, lab.ill_months_left,
             hh.monitoring_category, self.slot_pool, n_counties, RESETTLEMENT, Employment.FARMING,
             Employment.NONE)
@@ -149,3 +150,45 @@ class Relocation(Component):
         out = np.zeros(len(model.villages))
         out[self.first_village] = per_county
         return out
+
+
+# --- the compiled pass and the NumPy it matches ---------------------------------------------------------
+@numba.njit(**JIT)
+def relocation_month(slots, draw, quit_chance, state, household, has_farmland, ill_months_left, category, pool,
+                     n_pools, resettled, farming, idle):
+    """The follow-up workers' month before the jobs are filled (`Relocation.step`): holders whose draw is
+    below `quit_chance` leave (to farming where the household has land); then per slot whether it holds
+    a job, whether it could take one (idle or farming, not ill, not just quit) and its priority
+    (0 monitored household, 1 lifted-out), and the jobs held per pool."""
+    n = len(slots)
+    holding, available = np.empty(n, np.bool_), np.empty(n, np.bool_)
+    rank = np.empty(n, np.int8)
+    held = np.zeros(n_pools, np.int64)
+    for k in range(n):
+        s = slots[k]
+        h = household[s]
+        job_state = state[s]
+        holds = job_state == resettled
+        quits = holds & (draw[k] < quit_chance)
+        if quits:
+            job_state = farming if has_farmland[h] else idle
+            state[s] = job_state
+        holding[k] = holds & (not quits)
+        held[pool[k]] += holds & (not quits)
+        available[k] = can_take_job(job_state, ill_months_left[s], idle, farming) & (not quits)
+        rank[k] = priority(category[h] > 0, True)  # relocated households were all lifted out
+    return holding, available, rank, held
+
+
+def relocation_month_numpy(slots, draw, quit_chance, state, household, has_farmland, ill_months_left, category, pool,
+                           n_pools, resettled, farming, idle):
+    """`relocation_month` in NumPy (`slots` unique)."""
+    h = household[slots]
+    holds = state[slots] == resettled
+    quits = holds & (draw < quit_chance)
+    state[slots[quits]] = np.where(has_farmland[h[quits]], farming, idle)
+    holding = holds & ~quits
+    now = state[slots]
+    available = ((now == idle) | (now == farming)) & (ill_months_left[slots] == 0) & ~quits
+    rank = np.where(category[h] > 0, 0, 1).astype(np.int8)
+    return holding, available, rank, np.bincount(pool[holding], minlength=n_pools)

@@ -24,15 +24,16 @@ whole county) wherever the subsample might miss a hire. The hires are exactly th
 every available labourer (tests/test_workshops.py checks this).
 """
 
+import numba
 import numpy as np
 
 from . import jobs, policy
-from .. import kernels
 from ..core.component import Component, JobState
 from ..dynamics.income import wage_index
 from ..core.households import Employment
 from ..core.indicators import Indicator
 from ..core.params import param
+from ..kernels.common import JIT, can_take_job
 from .policy import LeverParams
 
 SEED_SITES = ("seed 000_319fdd0acca0fa0b.txt: Xinzhou 2024, 1 base, 14 parks, 210 workshops for 2.36 million "
@@ -197,9 +198,9 @@ class Workshops(Component):
         subsample = threshold < 1.0
         lab = model.labourers
         eligible, candidates = np.empty(len(lab), bool), np.empty(len(lab), bool)
-        kernels.workshop_candidates(lab.state, lab.ill_months_left, self.lottery, offset,
-                                    int(threshold * U16) if subsample else U16, Employment.NONE, Employment.FARMING,
-                                    eligible, candidates)
+        workshop_candidates(lab.state, lab.ill_months_left, self.lottery, offset,
+                            int(threshold * U16) if subsample else U16, Employment.NONE, Employment.FARMING,
+                            eligible, candidates)
         eligible[quits] = False  # who just left does not come back the same month
         candidates[quits] = False
         monitored_mask = hh.monitoring_category > 0 if subsample else None
@@ -283,3 +284,22 @@ def slots_of(hh, households: np.ndarray) -> np.ndarray:
     starts = hh.first_labourer[households]
     offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     return np.repeat(starts, counts) + offsets
+
+
+# --- the compiled pass and the NumPy it matches ---------------------------------------------------------
+@numba.njit(**JIT)
+def workshop_candidates(state, ill_months_left, lottery, offset, threshold, idle, farming, eligible, candidates):
+    """Into `eligible`: slots that could take a workshop job (idle or farming, not ill; `jobs.available`);
+    into `candidates`: those of them whose draw this month (`lottery - offset`, uint16, wrapping) is
+    below `threshold` (65,536: all). One pass for the mask's three comparisons, the draws and the
+    subsample test."""
+    for s in range(len(state)):
+        is_eligible = can_take_job(state[s], ill_months_left[s], idle, farming)
+        eligible[s] = is_eligible
+        candidates[s] = is_eligible & (np.int64(np.uint16(lottery[s] - offset)) < threshold)
+
+
+def workshop_candidates_numpy(state, ill_months_left, lottery, offset, threshold, idle, farming, eligible, candidates):
+    """`workshop_candidates` in NumPy."""
+    eligible[:] = ((state == idle) | (state == farming)) & (ill_months_left == 0)
+    candidates[:] = eligible & ((lottery - np.uint16(offset)).astype(np.int64) < threshold)
