@@ -100,6 +100,32 @@ def test_shipped_calibration_comes_from_the_fit_of_the_current_targets():
             assert entry == pytest.approx(value, rel=1e-5)
 
 
+def test_the_report_s_particles_give_its_posterior_again_and_the_starts_of_the_refinement():
+    """`ruralsim calibrate --from-report` redoes the choice from the stored particles: the summary of those
+    particles is the shipped report's, and the refinement may start from the emulator's best fit or the
+    final generation's closest particles."""
+    import pandas as pd
+
+    from sim.experiments.calibration_summary import starting_points, summarise_samples
+
+    report = CALIBRATED_FILE.parent / "report"
+    spec = load_targets()
+    samples = pd.read_parquet(report / "posterior_all_generations.parquet")
+    summary = summarise_samples(spec, samples, pd.read_csv(report / "generations.csv"))
+    shipped = pd.read_csv(report / "parameters.csv").set_index("parameter")
+    for p in spec.parameters:
+        row = summary["summary"].set_index("parameter").loc[p.name]
+        assert row["posterior_median"] == pytest.approx(shipped.loc[p.name, "posterior_median"], rel=1e-4)
+        assert row["contraction"] == pytest.approx(shipped.loc[p.name, "contraction"], rel=1e-3, abs=1e-4)
+    starts = starting_points(spec, summary)
+    assert [label.split()[0] for label, _ in starts] == ["emulator", "particle", "particle"]
+    final = samples[samples["generation"] == samples["generation"].max()]
+    closest = final.nsmallest(1, "distance").iloc[0]
+    for p in spec.parameters:
+        assert starts[1][1][p.name] == pytest.approx(closest[p.name], rel=1e-3)
+        assert p.low <= starts[0][1][p.name] <= p.high
+
+
 # --- the sampler and the fit ---------------------------------------------------------------------------
 def _toy_fit(client=None, seed=7):
     import tempfile
@@ -217,6 +243,7 @@ def _cli(*args, env=None):
     (["calibrate", "--targets", "no/such/targets.toml"], "file not found"),
     (["calibrate", "--workers", "-1"], "--workers"),
     (["calibrate", "--scale", "2"], "--scale"),
+    (["calibrate", "--from-report", "no/such/report"], "--from-report"),
     (["targets", "--replicates", "0"], "--replicates"),
     (["targets", "no/such/scenario.toml"], "file not found"),
     (["targets", "--posterior-draws", "-2"], "--posterior-draws"),

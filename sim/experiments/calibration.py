@@ -1,7 +1,8 @@
 """`ruralsim calibrate`: ABC-SMC fit (sim/experiments/calibration_fit.py), the chosen parameter set, and the report.
 
-After the fit, a local-linear emulator over the final ABC population gives the point estimate, which
-backtracking Gauss-Newton steps on replicate checks refine; the posterior, diagnostics and figures go to
+After the fit, the best (by replicate checks) of a local-linear emulator's best fit over the final ABC
+population, that population's closest particles and the calibration being replaced is refined by backtracking Gauss-Newton steps on
+replicate checks (`--from-report` redoes this from a report's stored particles without refitting); the posterior, diagnostics and figures go to
 `calibration/report/` and the chosen values to `calibration/calibrated.toml` (sim/core/calibrated.py reads
 them). This module is also the public face of the calibration: the names below are re-exported.
 """
@@ -15,7 +16,8 @@ from pathlib import Path
 from ..core.calibrated import (CALIBRATED_FILE, CALIBRATION_DIR, ENV, calibrated_path, calibrated_values,  # noqa: F401
                          calibration_key, calibration_record, overlay_calibrated)
 from .calibration_fit import _key, fit
-from .calibration_summary import _round, near_prior_edge, gauss_newton_step, summarise, distance_of, chosen_values  # noqa: F401
+from .calibration_summary import (_round, near_prior_edge, gauss_newton_step, summarise, distance_of,  # noqa: F401
+                                  chosen_values, history_frames, starting_points, summarise_samples)
 from ..core.errors import InputError
 from .targets_check import (_plt, _relative, check_runs, check_targets, cmd_targets,  # noqa: F401
                             format_targets, target_table, targets_figure)
@@ -75,8 +77,11 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def run_calibration(targets_path=None, *, budget=None, seed=None, workers=None, out=None, scale=None,
-                    population_size=None, max_generations=None, log=print, progress=False, force=False) -> dict:
-    """`ruralsim calibrate`: fit, check, and write report/, posterior files and calibrated.toml under `out`."""
+                    population_size=None, max_generations=None, log=print, progress=False, force=False,
+                    from_report=None) -> dict:
+    """`ruralsim calibrate`: fit, check, and write report/, posterior files and calibrated.toml under `out`.
+    `from_report`: a calibration report directory whose particles (posterior_all_generations.parquet,
+    generations.csv, manifest.json) stand in for the fit: the choice, checks and report are redone."""
     import platform
 
     import matplotlib.pyplot as plt
@@ -97,6 +102,8 @@ def run_calibration(targets_path=None, *, budget=None, seed=None, workers=None, 
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out}: exists and is not a directory")
     report_dir = out / "report"
+    stored = _stored_fit(spec, Path(from_report)) if from_report is not None else None
+    previous = _previous_values(spec, out / CALIBRATED_FILE.name)
     staging = outputs.prepare(report_dir, "calibration", force=force)
     client, close = None, None
     try:
@@ -107,23 +114,33 @@ def run_calibration(targets_path=None, *, budget=None, seed=None, workers=None, 
         settings = spec.calibration
         budget_ = settings.budget if budget is None else budget
         seed_ = settings.seed if seed is None else seed
-        bar = _bar(progress, budget_)
-        log(f"calibrating {len(spec.parameters)} parameters to {len(spec.targets)} targets: ABC-SMC, budget "
-            f"{budget_} evaluations, seed {seed_}, {executor.get('workers', '?')} worker(s)")
-        result = fit(spec, budget=budget_, seed=seed_, client=client, scale=scale or "calibration",
-                     population_size=population_size, max_generations=max_generations,
-                     progress=(lambda: bar.update(1)) if bar else None, db_dir=staging)
-        if bar:
-            bar.close()
-        summary = summarise(spec, result["history"])
-        values = chosen_values(spec, summary["summary"])
+        if stored is None:
+            bar = _bar(progress, budget_)
+            log(f"calibrating {len(spec.parameters)} parameters to {len(spec.targets)} targets: ABC-SMC, budget "
+                f"{budget_} evaluations, seed {seed_}, {executor.get('workers', '?')} worker(s)")
+            result = fit(spec, budget=budget_, seed=seed_, client=client, scale=scale or "calibration",
+                         population_size=population_size, max_generations=max_generations,
+                         progress=(lambda: bar.update(1)) if bar else None, db_dir=staging)
+            if bar:
+                bar.close()
+            summary = summarise_samples(spec, *history_frames(spec, result["history"]))
+        else:
+            result, samples, generations = stored
+            summary = summarise_samples(spec, samples, generations)
+            log(f"the fit of {from_report} ({result['evaluations_run']} evaluations): choosing and checking again")
+        starts = starting_points(spec, summary) + ([("previous calibration", previous)] if previous else [])
         log(f"fit done in {result['wall_seconds'] / 60:.1f} min: {result['evaluations_run']} evaluations, "
-            f"{len(summary['generations'])} generations; checking the chosen set "
-            f"({settings.check_replicates} replicates)")
+            f"{len(summary['generations'])} generations; checking {len(starts)} starting points and the "
+            f"refinement ({settings.check_replicates} replicates each)")
         check_started = time.time()
-        checks = check_runs(spec, values, replicates=settings.check_replicates, seed=seed_ + 1,
-                            scale=scale or "calibration", client=client)
-        steps = [{"step": 0, "fraction": 0.0, **values, "distance": distance_of(spec, checks)}]
+        steps, values, checks = [], None, None
+        for label, start in starts:
+            start_checks = check_runs(spec, start, replicates=settings.check_replicates, seed=seed_ + 1,
+                                      scale=scale or "calibration", client=client)
+            steps.append({"step": 0, "start": label, "fraction": 0.0, **start,
+                          "distance": distance_of(spec, start_checks)})
+            if checks is None or steps[-1]["distance"] < distance_of(spec, checks):
+                values, checks = start, start_checks
         if summary["slopes"] is not None:
             for k in range(settings.refine_steps):
                 improved = False
@@ -131,7 +148,7 @@ def run_calibration(targets_path=None, *, budget=None, seed=None, workers=None, 
                     candidate = gauss_newton_step(spec, values, summary["slopes"], checks, fraction)
                     cand_checks = check_runs(spec, candidate, replicates=settings.check_replicates,
                                              seed=seed_ + 1, scale=scale or "calibration", client=client)
-                    steps.append({"step": k + 1, "fraction": fraction, **candidate,
+                    steps.append({"step": k + 1, "start": "", "fraction": fraction, **candidate,
                                   "distance": distance_of(spec, cand_checks)})
                     if steps[-1]["distance"] < distance_of(spec, checks):
                         values, checks, improved = candidate, cand_checks, True
@@ -149,7 +166,8 @@ def run_calibration(targets_path=None, *, budget=None, seed=None, workers=None, 
         if close is not None:
             close()
     try:
-        result["db_path"].unlink(missing_ok=True)
+        if result.get("db_path") is not None:
+            result["db_path"].unlink(missing_ok=True)
         versions = {d: _version(d) for d in ("ruralsim", "pyabc", "numpy", "pandas", "scipy", "dask", "mesa")}
         versions["python"] = platform.python_version()
         provenance = {
@@ -159,7 +177,8 @@ def run_calibration(targets_path=None, *, budget=None, seed=None, workers=None, 
             "generations": int(len(summary["generations"])), "population_size": result["population_size"],
             "git_commit": git_commit() or "unknown",
             "targets_file": _relative(spec.source), "targets_sha256": spec.sha256,
-            "chosen": "best fit of a local-linear emulator on the final ABC generation, then Gauss-Newton steps on replicate checks, kept when they lower the distance",
+            "chosen": "the best by replicate checks of a local-linear emulator's best fit on the final ABC generation, that generation's two closest particles and the values of the calibrated.toml replaced (same targets), then Gauss-Newton steps on replicate checks, kept when they lower the distance",
+            "fit_from_report": None if from_report is None else _relative(Path(from_report)),
             "scale": "calibration_scale of each run in the targets file" if scale is None else str(scale),
             "report": _relative(report_dir),
             "parameters": {name: value for name, value in values.items()},
@@ -220,6 +239,49 @@ def _bar(progress: bool, total: int):
     return tqdm(total=total, desc="calibrate", unit="run", disable=None, smoothing=0.05)
 
 
+def _previous_values(spec, path: Path) -> dict[str, float] | None:
+    """The values of the calibrated.toml this run replaces, when it was fitted to the same targets: one more
+    start for the refinement. A fit's ABC population can miss a narrow ridge (the register's extra against
+    the illness rate) that an earlier fit found; checked with the same replicates as the other starts, the
+    earlier point is kept only if it fits better, and refinement.csv says which start won."""
+    import tomllib
+
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    provenance = raw.get("provenance", {})
+    values = provenance.get("parameters", {})
+    if provenance.get("targets_sha256") != spec.sha256 or any(p.name not in values for p in spec.parameters):
+        return None
+    return {p.name: float(values[p.name]) for p in spec.parameters}
+
+
+def _stored_fit(spec, directory: Path):
+    """(fit result, particles, generations) from a calibration report directory, for `--from-report`."""
+    import pandas as pd
+
+    files = [directory / name for name in ("posterior_all_generations.parquet", "generations.csv", "manifest.json")]
+    missing = [f.name for f in files if not f.is_file()]
+    if missing:
+        raise InputError(f"--from-report {directory}: not a calibration report (missing {', '.join(missing)})")
+    manifest = json.loads(files[2].read_text(encoding="utf-8"))
+    provenance = manifest.get("provenance", {})
+    if provenance.get("targets_sha256") != spec.sha256:
+        raise InputError(f"--from-report {directory}: fitted to another targets file (its sha256 "
+                         f"{str(provenance.get('targets_sha256'))[:12]}..., this one {spec.sha256[:12]}...)")
+    samples = pd.read_parquet(files[0])
+    names = [p.name for p in spec.parameters] + [f"sim:{t.id}" for t in spec.targets]
+    absent = [n for n in names if n not in samples.columns]
+    if absent:
+        raise InputError(f"--from-report {directory}: its particles lack {', '.join(absent[:3])}")
+    result = {"evaluations_run": provenance.get("evaluations"), "wall_seconds": manifest["wall_seconds"]["fit"],
+              "population_size": manifest["settings"]["population_size"],
+              "max_generations": manifest["settings"]["max_generations"],
+              "min_acceptance_rate": manifest["settings"]["min_acceptance_rate"], "db_path": None}
+    return result, samples, pd.read_csv(files[1])
+
+
 def add_parsers(sub) -> None:
     """`ruralsim calibrate` and `ruralsim targets`."""
     cal = sub.add_parser("calibrate", help="calibrate the free parameters to the seed statistics (ABC-SMC)")
@@ -235,6 +297,9 @@ def add_parsers(sub) -> None:
     cal.add_argument("--force", action="store_true", help="also replace a report/ that a ruralsim without the "
                      "output marker wrote (never one holding files ruralsim did not write)")
     cal.add_argument("--quiet", action="store_true", help="no progress bar or table")
+    cal.add_argument("--from-report", type=Path, metavar="DIR",
+                     help="skip the fit: choose, check and refine again from the particles a calibration report "
+                          "stored (e.g. a copy of calibration/report)")
 
     tgt = sub.add_parser("targets", help="compare simulated values with the calibration targets")
     tgt.add_argument("scenario", nargs="?", help="scenario TOML file (default: the shipped baseline); its "
@@ -259,7 +324,7 @@ def cmd_calibrate(args) -> int:
         raise InputError(f"--scale: must be in (0, 1] (got {args.scale})")
     result = run_calibration(args.targets, budget=args.budget, seed=args.seed, workers=args.workers, out=args.out,
                              scale=args.scale, log=(lambda m: None) if args.quiet else print,
-                             progress=not args.quiet, force=args.force)
+                             progress=not args.quiet, force=args.force, from_report=args.from_report)
     if not args.quiet:
         columns = ["parameter", "chosen", "posterior_p05", "posterior_p95", "contraction"]
         print(result["summary"]["summary"][[c for c in columns if c in result["summary"]["summary"]]]

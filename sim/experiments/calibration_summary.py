@@ -98,7 +98,13 @@ def gauss_newton_step(spec, values: dict[str, float], slopes, runs, fraction: fl
 def summarise(spec, history) -> dict:
     """Posterior table (with each particle's simulated targets), generations, per-parameter summary with
     contraction, the local-linear emulator's best fit, correlations."""
-    import numpy as np
+    return summarise_samples(spec, *history_frames(spec, history))
+
+
+def history_frames(spec, history):
+    """(every generation's particles with their simulated targets, the generations table) of a pyabc
+    history: what the report keeps (posterior_all_generations.parquet, generations.csv), from which
+    `summarise_samples` can be redone without refitting (`ruralsim calibrate --from-report`)."""
     import pandas as pd
 
     frames = []
@@ -116,11 +122,20 @@ def summarise(spec, history) -> dict:
         frame["weight"] /= frame["weight"].sum()
         frames.append(frame)
     samples = pd.concat(frames, ignore_index=True)
-    final = samples[samples["generation"] == history.max_t].reset_index(drop=True)
-    emulated = local_linear_fit(spec, final)
     populations = history.get_all_populations()
     generations = populations[populations["t"] >= 0][["t", "epsilon", "samples", "particles"]].rename(
         columns={"t": "generation", "samples": "evaluations"}).reset_index(drop=True)
+    return samples, generations
+
+
+def summarise_samples(spec, samples, generations) -> dict:
+    """`summarise` from the frames of `history_frames`."""
+    import numpy as np
+    import pandas as pd
+
+    generations = generations[["generation", "epsilon", "evaluations", "particles"]].copy()
+    final = samples[samples["generation"] == samples["generation"].max()].reset_index(drop=True)
+    emulated = local_linear_fit(spec, final)
     generations["acceptance_rate"] = generations["particles"] / generations["evaluations"]
     d_stats = samples.groupby("generation")["distance"].agg(
         distance_median="median", distance_min="min", distance_max="max").reset_index()
@@ -181,6 +196,20 @@ def chosen_values(spec, summary) -> dict[str, float]:
     ABC posterior median of each parameter when the final population is too small for it."""
     med = dict(zip(summary["parameter"], summary["chosen"]))
     return {p.name: _round(med[p.name]) for p in spec.parameters}
+
+
+def starting_points(spec, summary, best_particles: int = 2) -> list[tuple[str, dict[str, float]]]:
+    """Where the refinement may start: the emulator's best fit and the final generation's particles of
+    lowest distance. The emulator is a linear fit over a wide population; where a target responds far from
+    linearly (newly identified households against the illness rate and the register's extra, R² ~0.5) its
+    best fit can be worse than particles the fit already found, so each start is checked with replicates and
+    the best kept (`run_calibration`)."""
+    starts = [("emulator", chosen_values(spec, summary["summary"]))]
+    final = summary["posterior"].sort_values("distance", kind="stable")
+    for rank, (_, row) in enumerate(final.head(best_particles).iterrows()):
+        starts.append((f"particle {rank + 1} (distance {row['distance']:.2f})",
+                       {p.name: _round(float(row[p.name])) for p in spec.parameters}))
+    return starts
 
 
 def _round(value: float, digits: int = 4) -> float:
