@@ -14,11 +14,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# numba compiles the monthly kernels once (cached in sim/__pycache__); done here so the first run does not
-# sit silently for it, and again whenever sim/kernels/ changes
+# numba compiles the monthly kernels once (cached in __pycache__ beside them); done here so the first run does
+# not sit silently for it, and again whenever sim/kernels/ or a lever with kernels (sim/levers/) changes
 KERNELS_STAMP := $(VENV)/.kernels-compiled
-$(KERNELS_STAMP): $(STAMP) $(wildcard sim/kernels/*.py)
-	@echo "compiling the model's kernels (once after an install or a change to sim/kernels/, ~15 s)"
+$(KERNELS_STAMP): $(STAMP) $(wildcard sim/kernels/*.py sim/levers/*.py)
+	@echo "compiling the model's kernels (once after an install or a change to sim/kernels/ or sim/levers/, ~15 s)"
 	$(BIN)/python -c "from sim import RuralModel; RuralModel(seed=0, scale=0.01, years=1).run()"
 	touch $(KERNELS_STAMP)
 

@@ -41,7 +41,7 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=5)
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from sim.sweep import connect, run_sweep
+    from sim.experiments.sweep import connect, run_sweep
 
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp) / "bench.toml"

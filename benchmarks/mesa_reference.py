@@ -19,10 +19,10 @@ import time
 import mesa
 import numpy as np
 
-from sim import population
-from sim.households import Employment
-from sim.regions import get_region
-from sim.scenario import default_scenario
+from sim.core import population
+from sim.core.households import Employment
+from sim.core.regions import get_region
+from sim.core.scenario import default_scenario
 
 NONE, FARMING, LOCAL, MIGRANT = Employment.NONE, Employment.FARMING, Employment.LOCAL, Employment.MIGRANT
 XINZHOU_HOUSEHOLDS = 943_766

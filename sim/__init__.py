@@ -10,9 +10,9 @@ Notebook use::
     run(Scenario(workshops={"sites_multiplier": 2.0}))   # built in Python: calibrated values kept
 """
 
-from .errors import InputError
-from .model import RuralModel
-from .results import RunResult, annual, run
-from .scenario import Scenario, load_scenario, scenario_from_dict
+from .core.errors import InputError
+from .core.model import RuralModel
+from .experiments.results import RunResult, annual, run
+from .core.scenario import Scenario, load_scenario, scenario_from_dict
 
 __all__ = ["RuralModel", "run", "load_scenario", "Scenario", "scenario_from_dict", "RunResult", "annual", "InputError"]

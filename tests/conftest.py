@@ -35,7 +35,7 @@ def series(model, name: str, group: str = "all"):
 
 
 def horizon(model, name: str) -> float:
-    """Flows summed, stocks averaged over the recorded months (as sim.compare does)."""
+    """Flows summed, stocks averaged over the recorded months (as sim.experiments.compare does)."""
     kind = next(i.kind for c in model.components for i in c.indicators if i.name == name)
     values = series(model, name)
     return values.sum() if kind == "flow" else values.mean()

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 import sim
-from sim import budget
-from sim.cli import main
-from sim.errors import InputError
-from sim.results import annual
-from sim.scenario import load_scenario, validate
+from sim.core import budget
+from sim.ui.cli import main
+from sim.core.errors import InputError
+from sim.experiments.results import annual
+from sim.core.scenario import load_scenario, validate
 
 TINY = {"scale": 0.01, "years": 2, "replicates": 2}
 

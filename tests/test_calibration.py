@@ -9,10 +9,10 @@ import tomllib
 import numpy as np
 import pytest
 
-from sim import calibration, calibration_fit
-from sim.calibrated import CALIBRATED_FILE, ENV
-from sim.errors import InputError
-from sim.targets import TARGETS_FILE, TargetSpec, load_targets, schema_defaults, simulate
+from sim.experiments import calibration, calibration_fit
+from sim.core.calibrated import CALIBRATED_FILE, ENV
+from sim.core.errors import InputError
+from sim.experiments.targets import TARGETS_FILE, TargetSpec, load_targets, schema_defaults, simulate
 
 ROOT = TARGETS_FILE.parent.parent
 
@@ -29,7 +29,7 @@ def calibrated_file(tmp_path, monkeypatch):
 
 
 def test_scenarios_inherit_calibrated_values_and_an_explicit_value_wins(calibrated_file, tmp_path):
-    from sim.scenario import default_scenario, load_scenario
+    from sim.core.scenario import default_scenario, load_scenario
 
     base = default_scenario()
     assert base.pv.capacity_kw_per_beneficiary_village == 444.0
@@ -43,7 +43,7 @@ def test_scenarios_inherit_calibrated_values_and_an_explicit_value_wins(calibrat
 
 
 def test_the_overlay_switches_off(calibrated_file, monkeypatch):
-    from sim.scenario import default_scenario, validate
+    from sim.core.scenario import default_scenario, validate
 
     raw = validate({}, "t", calibrated=False)
     assert raw.pv.capacity_kw_per_beneficiary_village == 311.0
@@ -63,7 +63,7 @@ def test_manifest_records_calibrated_values_and_provenance(calibrated_file):
 
 
 def test_a_broken_calibrated_file_is_an_input_error(tmp_path, monkeypatch):
-    from sim.scenario import validate
+    from sim.core.scenario import validate
 
     bad = tmp_path / "calibrated.toml"
     bad.write_text("[pv\n", encoding="utf-8")
@@ -100,6 +100,32 @@ def test_shipped_calibration_comes_from_the_fit_of_the_current_targets():
             assert entry == pytest.approx(value, rel=1e-5)
 
 
+def test_the_report_s_particles_give_its_posterior_again_and_the_starts_of_the_refinement():
+    """`ruralsim calibrate --from-report` redoes the choice from the stored particles: the summary of those
+    particles is the shipped report's, and the refinement may start from the emulator's best fit or the
+    final generation's closest particles."""
+    import pandas as pd
+
+    from sim.experiments.calibration_summary import starting_points, summarise_samples
+
+    report = CALIBRATED_FILE.parent / "report"
+    spec = load_targets()
+    samples = pd.read_parquet(report / "posterior_all_generations.parquet")
+    summary = summarise_samples(spec, samples, pd.read_csv(report / "generations.csv"))
+    shipped = pd.read_csv(report / "parameters.csv").set_index("parameter")
+    for p in spec.parameters:
+        row = summary["summary"].set_index("parameter").loc[p.name]
+        assert row["posterior_median"] == pytest.approx(shipped.loc[p.name, "posterior_median"], rel=1e-4)
+        assert row["contraction"] == pytest.approx(shipped.loc[p.name, "contraction"], rel=1e-3, abs=1e-4)
+    starts = starting_points(spec, summary)
+    assert [label.split()[0] for label, _ in starts] == ["emulator", "particle", "particle"]
+    final = samples[samples["generation"] == samples["generation"].max()]
+    closest = final.nsmallest(1, "distance").iloc[0]
+    for p in spec.parameters:
+        assert starts[1][1][p.name] == pytest.approx(closest[p.name], rel=1e-3)
+        assert p.low <= starts[0][1][p.name] <= p.high
+
+
 # --- the sampler and the fit ---------------------------------------------------------------------------
 def _toy_fit(client=None, seed=7):
     import tempfile
@@ -125,7 +151,7 @@ def test_the_same_seed_gives_the_same_posterior_in_process_and_on_dask_workers()
     np.testing.assert_array_equal(a, b)
     c, _ = _toy_fit(seed=8)
     assert not np.array_equal(a, c)
-    from sim.sweep import connect
+    from sim.experiments.sweep import connect
 
     client, close, _ = connect(workers=1, dashboard=None)
     try:
@@ -139,7 +165,7 @@ def test_the_same_seed_gives_the_same_posterior_in_process_and_on_dask_workers()
 def _recovery_spec(truth: dict, parameters: list[dict], targets: list[dict], *, region: str, scale: float,
                    years: int, seed: int) -> TargetSpec:
     """A targets spec whose observations are the model's own output at `truth`."""
-    from sim.targets import parameter_overrides
+    from sim.experiments.targets import parameter_overrides
 
     spec = TargetSpec.model_validate({
         "runs": {"x": {"region": region, "years": years, "calibration_scale": scale, "check_scale": scale}},
@@ -217,12 +243,13 @@ def _cli(*args, env=None):
     (["calibrate", "--targets", "no/such/targets.toml"], "file not found"),
     (["calibrate", "--workers", "-1"], "--workers"),
     (["calibrate", "--scale", "2"], "--scale"),
+    (["calibrate", "--from-report", "no/such/report"], "--from-report"),
     (["targets", "--replicates", "0"], "--replicates"),
     (["targets", "no/such/scenario.toml"], "file not found"),
     (["targets", "--posterior-draws", "-2"], "--posterior-draws"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path, capsys):
-    from sim.cli import main
+    from sim.ui.cli import main
 
     assert main([*args, "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err

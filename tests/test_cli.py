@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.cli import main
+from sim.ui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = ["--scale", "0.01", "--years", "1"]
@@ -110,7 +110,7 @@ def test_out_must_not_clobber_other_files(tmp_path, capsys):
 
 
 def test_failure_midway_leaves_no_output(tmp_path, capsys, monkeypatch):
-    from sim import outputs
+    from sim.ui import outputs
 
     def explode(*_args, **_kwargs):
         raise RuntimeError("disk on fire")
@@ -135,8 +135,8 @@ def test_console_script_and_module_entry_points(tmp_path):
 # --- scale floor (issue 14) -------------------------------------------------------------------------
 @pytest.mark.parametrize("region", ["xinzhou", "shanxi", "rucheng"])
 def test_a_scale_below_the_floor_exits_2_naming_the_smallest_allowed(region, capsys):
-    from sim.regions import min_scale
-    from sim.scenario import default_scenario
+    from sim.core.regions import min_scale
+    from sim.core.scenario import default_scenario
 
     floor = min_scale(region, default_scenario().population.mean_household_size)
     assert 0 < floor < 0.02
@@ -149,9 +149,9 @@ def test_a_scale_below_the_floor_exits_2_naming_the_smallest_allowed(region, cap
 def test_at_the_floor_every_county_has_households_and_villages_two_on_average(region):
     import numpy as np
 
-    from sim.population import build
-    from sim.regions import get_region, min_scale
-    from sim.scenario import default_scenario
+    from sim.core.population import build
+    from sim.core.regions import get_region, min_scale
+    from sim.core.scenario import default_scenario
 
     scenario = default_scenario()
     profile = get_region(region)

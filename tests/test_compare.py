@@ -2,10 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.cli import main
+from sim.ui.cli import main
 from pathlib import Path
 
-from sim.compare import compare, horizon_values
+from sim.experiments.compare import compare, horizon_values
 
 BASE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
 
@@ -147,14 +147,14 @@ def test_an_alternative_with_other_run_settings_is_named_in_a_warning(tmp_path, 
     (5.0, -2.0, -3.0, 1.0, "within replicate noise", False),
 ])
 def test_cost_readings_are_plain_words(d_cost, d_returns, low, high, words, priced):
-    from sim.compare import cost_reading
+    from sim.experiments.compare import cost_reading
 
     reading, has_price = cost_reading(d_cost, d_returns, low, high)
     assert words in reading and has_price == priced
 
 
 def test_costs_have_intervals_and_a_breakdown_per_lever(comparison):
-    from sim.compare import cost_summary
+    from sim.experiments.compare import cost_summary
 
     costs = comparison.costs
     levers = costs[costs["item"].str.startswith("cost_") & (costs["item"] != "cost_total_yuan")]
@@ -170,7 +170,7 @@ def test_costs_have_intervals_and_a_breakdown_per_lever(comparison):
 
 
 def test_the_table_reads_in_the_planners_order_with_units_and_kinds(comparison):
-    from sim.cli import format_comparison
+    from sim.ui.cli import format_comparison
 
     text = format_comparison(comparison)
     assert "replicate noise" in text and "--scale 1" in text

@@ -1,4 +1,4 @@
-"""The planners' dashboard (`ruralsim dashboard`, sim/dashboard/).
+"""The planners' dashboard (`ruralsim dashboard`, sim/ui/dashboard/).
 
 Three layers: the levers and the model behind the page (core dependencies only); the page rendered
 headless with Solara (needs the [dashboard] extra); and the served page driven in Debian's Chromium
@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.dashboard.levers import LEVERS, LEVERS_BY_KEYWORD, baseline_levers, model_params, scenario_overrides
-from sim.dashboard.model import DashboardModel
-from sim.scenario import load_scenario
+from sim.ui.dashboard.levers import LEVERS, LEVERS_BY_KEYWORD, baseline_levers, model_params, scenario_overrides
+from sim.ui.dashboard.model import DashboardModel
+from sim.core.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTRA_MISSING = [m for m in ("solara", "solara_assets", "ipyvuetify", "altair", "networkx")
@@ -98,8 +98,8 @@ def test_page_renders_controls_and_plots_that_follow_the_model():
     import ipywidgets
     import solara
 
-    from sim.dashboard.page import ADVANCE_MONTH, RESTART, DashboardPage
-    from sim.formatting import fmt
+    from sim.ui.dashboard.page import ADVANCE_MONTH, RESTART, DashboardPage
+    from sim.ui.formatting import fmt
 
     params = model_params()
     model = solara.reactive(DashboardModel(**start_values(params)))
@@ -283,7 +283,7 @@ def test_browser_lever_and_step_change_the_plotted_indicator(served_dashboard, c
 
 @needs_extra
 def test_a_port_in_use_exits_2_with_one_line(capsys):
-    from sim.cli import main
+    from sim.ui.cli import main
 
     with socket.socket() as taken:
         taken.bind(("localhost", 0))
@@ -295,7 +295,7 @@ def test_a_port_in_use_exits_2_with_one_line(capsys):
 
 
 def test_a_dashboard_scale_below_the_floor_exits_2(capsys):
-    from sim.cli import main
+    from sim.ui.cli import main
 
     code = main(["dashboard", "--scale", "1e-6"])
     err = capsys.readouterr().err
@@ -303,7 +303,7 @@ def test_a_dashboard_scale_below_the_floor_exits_2(capsys):
 
 
 def test_the_two_pv_baselines_are_drawn_differently():
-    from sim.dashboard.plots import PANELS, panel_figure
+    from sim.ui.dashboard.plots import PANELS, panel_figure
 
     model = DashboardModel(scale=0.01, years=1)
     model.step()

@@ -1,12 +1,12 @@
-"""Cohort demography (sim/demography.py, kernels/demography.py): consistency of ages and sizes, the yearly
+"""Cohort demography (sim/dynamics/demography.py, kernels/demography.py): consistency of ages and sizes, the yearly
 rules on small hand-made households, reproducibility, and plausible paths for the labour force and rates."""
 
 import numpy as np
 import pytest
 
 from sim import RuralModel, kernels
-from sim.demography import DemographyParams, birth_rate_index, death_chances, life_expectancy, lower_bounds, no_event
-from sim.households import Employment
+from sim.dynamics.demography import DemographyParams, birth_rate_index, death_chances, life_expectancy, lower_bounds, no_event
+from sim.core.households import Employment
 
 INACTIVE, IDLE = Employment.INACTIVE, Employment.NONE
 

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import discover as disc
-from sim.cli import main
+from sim.experiments import discover as disc
+from sim.ui.cli import main
 
 SPEC = {
     "name": "tiny_discovery",

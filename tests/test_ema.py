@@ -1,12 +1,12 @@
-"""The EMA Workbench connector (sim/ema.py), with EMA's sequential evaluator at small scale."""
+"""The EMA Workbench connector (sim/experiments/ema.py), with EMA's sequential evaluator at small scale."""
 
 import numpy as np
 import pytest
 
 ema = pytest.importorskip("ema_workbench")
 
-from sim import ema as connector  # noqa: E402
-from sim.errors import InputError  # noqa: E402
+from sim.experiments import ema as connector  # noqa: E402
+from sim.core.errors import InputError  # noqa: E402
 
 SMALL = dict(scale=0.01, years=2, seed=3)
 
@@ -16,7 +16,7 @@ def test_levers_and_uncertainties_come_from_the_schema():
                         levers={"workshops.sites_multiplier": (0.0, 2.0), "pv.settlement_months": None},
                         outcomes=[("workshop_jobs", "mean")], **SMALL)
     share = m.uncertainties["monitoring__detection_multiplier"]
-    from sim.monitoring import MonitoringParams
+    from sim.levers.monitoring import MonitoringParams
 
     bounds = {k: getattr(x, k) for x in MonitoringParams.model_fields["detection_multiplier"].metadata
               for k in ("ge", "le", "gt") if getattr(x, k, None) is not None}

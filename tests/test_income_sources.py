@@ -1,4 +1,4 @@
-"""Income by source (sim/income_sources.py): the categories add up to the 12-month income, counts of lifted-out
+"""Income by source (sim/dynamics/income_sources.py): the categories add up to the 12-month income, counts of lifted-out
 households and persons, every source classified, the composition figure in run's outputs."""
 
 import numpy as np
@@ -7,8 +7,8 @@ import pytest
 
 import sim
 from sim import RuralModel
-from sim.income_sources import CATEGORIES, CATEGORY_OF_SOURCE, indicator_name
-from sim.results import annual, indicator_catalogue
+from sim.dynamics.income_sources import CATEGORIES, category_of_source, indicator_name
+from sim.experiments.results import annual, indicator_catalogue
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +48,10 @@ def test_lifted_out_counts_are_the_weighted_households_and_people(model):
 
 
 def test_every_registered_income_source_has_one_category(model):
-    assert set(model.households.income.terms) <= set(CATEGORY_OF_SOURCE)
-    sources = [s for _, ss in CATEGORIES.values() for s in ss]
-    assert len(sources) == len(set(sources))
+    assert set(model.households.income.terms) <= set(category_of_source())
+    assert set(category_of_source().values()) <= set(CATEGORIES)
+    declared = [s for c in model.components for s in c.income_sources]
+    assert len(declared) == len(set(declared))  # each source declared by one component
 
 
 def test_indicators_carry_unit_and_kind_and_sources_respond_to_their_lever():
@@ -74,7 +75,7 @@ def test_indicators_carry_unit_and_kind_and_sources_respond_to_their_lever():
 
 
 def test_run_outputs_include_the_income_composition_figure(small_run, tmp_path):
-    from sim import outputs
+    from sim.ui import outputs
 
     written = outputs.write_run(small_run, tmp_path)
     assert (tmp_path / "income_by_source.png").stat().st_size > 10_000

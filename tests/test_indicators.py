@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.indicators import Groups, binned, binned_gini, binned_median
+from sim.core.indicators import Groups, binned, binned_gini, binned_median
 
 
 def exact_gini(x, w):

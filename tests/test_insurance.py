@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from sim import RuralModel, load_scenario
-from sim.compare import compare
-from sim.regions import COUNTY_CLASSES
+from sim.experiments.compare import compare
+from sim.core.regions import COUNTY_CLASSES
+from sim.levers import insurance
 
 from .conftest import assert_reported_zero
 
@@ -110,3 +111,21 @@ def test_scenario_expectations_hold():
     for seed in (5, 6):
         c = compare(None, [SCENARIO], replicates=2, scale=0.02, years=2, seed=seed)
         assert c.expectations["sign_matches"].all(), c.expectations
+
+
+def test_follow_monitoring_matches_numpy():
+    rng = np.random.default_rng(16)
+    n = 4000
+    category = (rng.random(n) < 0.2) * rng.integers(1, 4, n).astype(np.int8)
+    monitored = rng.random(n) < 0.2
+    enrolled, lifted_out = rng.random(n) < 0.95, rng.random(n) < 0.3
+    county = rng.integers(0, 14, n).astype(np.int16)
+    assisted, rate = rng.uniform(0.6, 1.0, 14).astype(np.float32), np.float32(0.6)
+    share = rng.uniform(0, 1, n).astype(np.float32)
+    social = (rng.random(n) < 0.1) * rng.integers(1, 3, n).astype(np.int8)
+    expected_monitored, expected, original = monitored.copy(), share.copy(), share.copy()
+    insurance.follow_monitoring_numpy(category, social, expected_monitored, enrolled, lifted_out, county, assisted,
+                                      rate, expected)
+    insurance.follow_monitoring(category, social, monitored, enrolled, lifted_out, county, assisted, rate, share)
+    assert np.array_equal(share, expected) and np.array_equal(monitored, expected_monitored)
+    assert not np.array_equal(share, original)

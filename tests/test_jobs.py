@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import jobs
+from sim.levers import jobs
 
 
 def _by_sorting(pool, quota, keys, candidate):

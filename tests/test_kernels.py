@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from sim import RuralModel, events, kernels
-from sim.indicators import BINS, EDGES, FIRST_BIN, MIDPOINTS, SHIFT, UPPER, binned, binned_gini, binned_median
+from sim import RuralModel, kernels
+from sim.core import events
+from sim.core.indicators import BINS, EDGES, FIRST_BIN, MIDPOINTS, SHIFT, UPPER, binned, binned_gini, binned_median
 from sim.kernels.labour import _COUNTER, _GOLDEN, _MIX1, _MIX2
 
 
@@ -233,21 +234,6 @@ def test_sum_scaled_matches_adding_term_by_term():
     assert np.array_equal(out, expected)
 
 
-@pytest.mark.parametrize("threshold", [0, 1000, 40_000, 65_536])
-def test_workshop_candidates_match_numpy(threshold):
-    rng = np.random.default_rng(13)
-    n = 5000
-    state = rng.integers(-1, 6, n).astype(np.int8)
-    ill = (rng.random(n) < 0.1).astype(np.int8)
-    lottery = rng.integers(0, 2**16, n, dtype=np.uint16)
-    offset = np.uint16(rng.integers(0, 2**16))
-    eligible, candidates = np.empty(n, bool), np.empty(n, bool)
-    kernels.workshop_candidates(state, ill, lottery, offset, threshold, 0, 1, eligible, candidates)
-    expected = ((state == 0) | (state == 1)) & (ill == 0)
-    assert np.array_equal(eligible, expected)
-    assert np.array_equal(candidates, expected & ((lottery - offset) < threshold))
-
-
 @pytest.mark.parametrize("needy_only", [False, True])
 def test_post_candidates_match_numpy(needy_only):
     rng = np.random.default_rng(14)
@@ -315,7 +301,7 @@ def _poverty_month_numpy(net, size, lines32, lifted, before, months, category, s
 
 def test_poverty_month_matches_lists_and_group_sums():
     """Counts per group equal the group sums of each status's list, month after month (counters, returns)."""
-    from sim.indicators import Groups
+    from sim.core.indicators import Groups
 
     rng = np.random.default_rng(21)
     n = 5000
@@ -345,25 +331,6 @@ def test_poverty_month_matches_lists_and_group_sums():
         for a, b in zip(state["kernel"], state["numpy"]):
             assert np.array_equal(a, b)
     assert expected[:, 4].sum() > 0 and expected[:, 6].sum() > 0 and expected[:, 10].sum() > 0
-
-
-def test_follow_monitoring_matches_numpy():
-    rng = np.random.default_rng(16)
-    n = 4000
-    category = (rng.random(n) < 0.2) * rng.integers(1, 4, n).astype(np.int8)
-    monitored = rng.random(n) < 0.2
-    enrolled, lifted_out = rng.random(n) < 0.95, rng.random(n) < 0.3
-    county = rng.integers(0, 14, n).astype(np.int16)
-    assisted, rate = rng.uniform(0.6, 1.0, 14).astype(np.float32), np.float32(0.6)
-    share = rng.uniform(0, 1, n).astype(np.float32)
-    social = (rng.random(n) < 0.1) * rng.integers(1, 3, n).astype(np.int8)
-    now = (category > 0) | (social > 0)
-    changed = np.flatnonzero(now != monitored)
-    changed = changed[enrolled[changed] & ~lifted_out[changed]]
-    expected = share.copy()
-    expected[changed] = np.where(now[changed], assisted[county[changed]], rate)
-    kernels.follow_monitoring(category, social, monitored, enrolled, lifted_out, county, assisted, rate, share)
-    assert np.array_equal(share, expected) and np.array_equal(monitored, now) and len(changed) > 0
 
 
 def test_pv_recipients_match_numpy():
@@ -431,7 +398,7 @@ def test_ring_total_matches_numpy():
 
 
 def test_persons_by_county_and_recipient_counts_match_bincount_and_sum_at():
-    from sim.indicators import Groups
+    from sim.core.indicators import Groups
 
     rng = np.random.default_rng(10)
     n = 3000

@@ -1,4 +1,4 @@
-"""Household microdata (sim/microdata.py): one row per simulated household in chosen months, consistent with the
+"""Household microdata (sim/experiments/microdata.py): one row per simulated household in chosen months, consistent with the
 indicators, written by `ruralsim run --microdata`."""
 
 import numpy as np
@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.cli import main
-from sim.errors import InputError
-from sim.income_sources import CATEGORIES
+from sim.ui.cli import main
+from sim.core.errors import InputError
+from sim.dynamics.income_sources import CATEGORIES
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from sim import RuralModel, run
-from sim.households import Employment
+from sim.core.households import Employment
+from sim.core.registry import employment_names
 
 from .conftest import SMALL
 
@@ -129,7 +130,7 @@ def test_policy_free_parameters_keep_common_random_numbers():
 def test_employment_states_stay_valid():
     m = RuralModel(seed=2, scale=0.02, years=3).run()
     lab, hh = m.labourers, m.households
-    assert set(np.unique(lab.state)) <= set(Employment.NAMES)
+    assert set(np.unique(lab.state)) <= set(employment_names())
     active = np.bincount(lab.household[lab.state != Employment.INACTIVE], minlength=len(hh))
     assert np.array_equal(active, hh.n_labourers)
     assert np.all(hh.size >= 1)
@@ -159,9 +160,14 @@ def test_batch_run_without_seed_draws_one():
     assert isinstance(m.seed, int) and m.seed >= 0
 
 
-def test_villages_are_mesa_agents():
+def test_villages_are_mesa_agents_made_when_asked_for_without_changing_results():
     m = RuralModel(seed=1, scale=0.01, years=1)
+    assert not m._agents  # none made yet
     assert len(m.agents) == len(m.villages) == 2672
+    assert list(m.agents_by_type) == [type(m.agents[0])]
+    lazy, eager = RuralModel(seed=4, scale=0.005, years=1), RuralModel(seed=4, scale=0.005, years=1)
+    assert len(eager.agents) == 2672
+    assert np.array_equal(lazy.run().recorder.values, eager.run().recorder.values, equal_nan=True)
     village = m.agents[0]
     assert village.county_class in {"demonstration", "steady", "key"}
     assert village.disaster_months_left == 0

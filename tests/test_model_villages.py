@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from sim import InputError, RuralModel, load_scenario
-from sim.compare import compare
-from sim.model_villages import MODEL, UPGRADED
-from sim.scenario import validate
+from sim.experiments.compare import compare
+from sim.levers.model_villages import MODEL, UPGRADED
+from sim.core.scenario import validate
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "model_villages_double.toml"
 TINY = {"seed": 3, "scale": 0.003}  # villages are complete at any scale

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from sim import RuralModel, load_scenario
-from sim.compare import compare
-from sim.households import MonitoringCategory
-from sim.monitoring import _unit_exponential
+from sim.experiments.compare import compare
+from sim.core.households import MonitoringCategory
+from sim.levers import monitoring
+from sim.levers.monitoring import _unit_exponential
 
 from .conftest import assert_reported_zero
 
@@ -161,3 +162,44 @@ def test_scenarios_load_and_expectations_hold():
         base = c.base.indicators
         for name in missing["indicator"]:
             assert base[(base.indicator == name) & (base.group == "all")]["value"].sum() > 0
+
+
+def test_compiled_passes_match_their_numpy():
+    model = RuralModel(seed=5, scale=0.01, years=2).run()
+    mon, hh = _monitoring(model), model.households
+    rng = np.random.default_rng(18)
+    n, n_counties = len(hh), len(model.counties)
+    a = mon.arrays(hh)
+    a.supported[:] = rng.random(n) < 0.05
+    a.flagged[:] |= a.supported | (rng.random(n) < 0.05)
+    a.stable_months[:] = rng.integers(0, 6, n)
+    a.category[:] = np.where(rng.random(n) < 0.1, rng.integers(1, 4, n), a.category)
+    hazard = rng.uniform(0, 0.5, n_counties)
+    strength = np.where(rng.random(n_counties) < 0.2, 0.0, rng.uniform(0.5, 1.0, n_counties))
+
+    def copy():
+        return monitoring.Arrays(*[x.copy() for x in a])
+
+    line, extra = np.float32(model.monitoring_line_yuan), np.float64(model.register_extra_per_person_yuan)
+    compiled, reference = copy(), copy()
+    found = monitoring.find_at_risk(compiled, extra, line, 0.5, hazard)
+    assert np.array_equal(found, monitoring.find_at_risk_numpy(reference, extra, line, 0.5, hazard))
+    assert len(found) > 0 and compiled.risk.any()
+    for x, y in zip(compiled, reference):
+        assert np.array_equal(x, y)
+    monitored = np.flatnonzero(compiled.category > 0)
+    for any_ended in (False, True):
+        compiled, reference = copy(), copy()
+        out = monitoring.monitor_month(compiled, monitored, strength, 3, 80.0, any_ended)
+        expected = monitoring.monitor_month_numpy(reference, monitored, strength, 3, 80.0, any_ended)
+        assert all(np.array_equal(x, y) and x.dtype == y.dtype for x, y in zip(out, expected))
+        assert len(out[0]) and len(out[1]) and len(out[4])  # released, into support, paid
+        for x, y in zip(compiled, reference):
+            assert np.array_equal(x, y)
+
+
+def test_the_levers_states_are_declared_and_shown_per_household():
+    model = RuralModel(seed=5, scale=0.005, years=1)
+    shown = model.household(0)["monitoring"]
+    assert set(shown) == {s.name for s in monitoring.Monitoring.states}
+    assert shown["budget"] > 0 and shown["detections"] == 0

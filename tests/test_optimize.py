@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.cli import main
-from sim.errors import InputError
-from sim.optimize_report import pareto_mask
+from sim.ui.cli import main
+from sim.core.errors import InputError
+from sim.experiments.optimize_report import pareto_mask
 
 SPEC = {
     "name": "tiny",
@@ -83,9 +83,9 @@ def test_pareto_mask_keeps_exactly_the_non_dominated_points():
 def test_optimize_resume_pareto_files_and_recheck(client, tmp_path):
     import optuna
 
-    from sim import optimize as opt
-    from sim.optimize_spec import load
-    from sim.scenario import load_scenario
+    from sim.experiments import optimize as opt
+    from sim.experiments.optimize_spec import load
+    from sim.core.scenario import load_scenario
 
     out = tmp_path / "study"
     problem = load(SPEC, "tiny.toml")
@@ -136,8 +136,8 @@ def test_optimize_resume_pareto_files_and_recheck(client, tmp_path):
 
 
 def test_a_different_spec_in_the_same_directory_is_refused(client, tmp_path):
-    from sim import optimize as opt
-    from sim.optimize_spec import load
+    from sim.experiments import optimize as opt
+    from sim.experiments.optimize_spec import load
 
     out = tmp_path / "study"
     opt.optimize(load(SPEC, "tiny.toml"), out=out, client=client, trials=2, report=False)

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import outputs
-from sim.cli import main
-from sim.errors import InputError
+from sim.ui import outputs
+from sim.ui.cli import main
+from sim.core.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "baseline.toml"

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 import sim
-from sim.calibrated import calibrated_values
-from sim.cli import main
-from sim.compare import compare
-from sim.errors import InputError
-from sim.scenario import load_scenario, parse_setting, with_overrides
+from sim.core.calibrated import calibrated_values
+from sim.ui.cli import main
+from sim.experiments.compare import compare
+from sim.core.errors import InputError
+from sim.core.scenario import load_scenario, parse_setting, with_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"

@@ -1,4 +1,4 @@
-"""Parallel replicates (sim/parallel.py): bit-identical to serial in `run`, `compare` and on the command line."""
+"""Parallel replicates (sim/experiments/parallel.py): bit-identical to serial in `run`, `compare` and on the command line."""
 
 from pathlib import Path
 
@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.cli import main
-from sim.compare import compare
-from sim.errors import InputError
+from sim.ui.cli import main
+from sim.experiments.compare import compare
+from sim.core.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = dict(replicates=3, scale=0.01, years=1, seed=21)

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from sim import plots
+from sim.ui import plots
 
 MONTHS = pd.date_range("2021-01-01", periods=36, freq="MS")
 PV = list(plots.PV_FLOWS) + ["public_welfare_posts"]
@@ -156,10 +156,10 @@ def test_figures_from_a_real_run(small_run):
 
 
 def test_sweep_directory_gets_one_response_figure_per_parameter(tmp_path):
-    """What `ruralsim sweep` writes beside its dataset (sim.outputs.write_sweep_figures)."""
+    """What `ruralsim sweep` writes beside its dataset (sim.ui.outputs.write_sweep_figures)."""
     import json
 
-    from sim.outputs import write_sweep_figures
+    from sim.ui.outputs import write_sweep_figures
 
     (tmp_path / "results").mkdir()
     sweep_results(sampled=False).to_parquet(tmp_path / "results" / "part-00000.parquet", index=False)
@@ -174,7 +174,7 @@ def test_sweep_directory_gets_one_response_figure_per_parameter(tmp_path):
 
 
 def test_targets_figure_reads_the_calibration_table_with_a_posterior():
-    """sim.calibration.target_table's column names, and posterior predictive intervals."""
+    """sim.experiments.calibration.target_table's column names, and posterior predictive intervals."""
     table = pd.DataFrame({"target": ["xinzhou_pv_revenue_2024", "rucheng_share"], "observed": [591e6, 0.6],
                           "simulated_mean": [580e6, 0.62], "simulated_p05": [570e6, 0.6],
                           "simulated_p95": [590e6, 0.64], "error_kind": ["relative", "absolute"],

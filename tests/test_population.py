@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from sim import population
-from sim.households import Employment
-from sim.regions import COUNTY_CLASSES, get_region
-from sim.scenario import default_scenario
+from sim.core import population
+from sim.core.households import Employment
+from sim.core.regions import COUNTY_CLASSES, get_region
+from sim.core.scenario import default_scenario
 
 
 def build(region="xinzhou", scale=0.05, seed=1):

@@ -3,10 +3,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import InputError, RuralModel, jobs, load_scenario
-from sim.compare import compare
-from sim.households import Employment
-from sim.scenario import default_scenario, with_overrides
+from sim.levers.pv import POST
+from sim import InputError, RuralModel, load_scenario
+from sim.levers import jobs
+from sim.experiments.compare import compare
+from sim.core.households import Employment
+from sim.core.scenario import default_scenario, with_overrides
 
 from .conftest import assert_reported_zero
 
@@ -102,7 +104,7 @@ def test_monthly_settlement_balances_every_month_and_books_what_it_reports():
 
 def test_posts_staffed_from_needy_labourers_in_beneficiary_villages(base):
     pv, hh, lab = _pv(base), base.households, base.labourers
-    holders = lab.state == Employment.POST
+    holders = lab.state == POST
     assert holders.sum() > 0
     village = hh.village[lab.household[holders]]
     assert (base.villages.columns["pv_capacity_kw"][village] > 0).all()
@@ -122,9 +124,9 @@ def test_posts_are_given_to_labourers_of_needy_households_only():
     hired = 0
     while model.running:
         needy = (hh.lifted_out | (hh.monitoring_category > 0))[lab.household]  # as PV sees them this month
-        before = lab.state == Employment.POST
+        before = lab.state == POST
         model.step()
-        new = (lab.state == Employment.POST) & ~before
+        new = (lab.state == POST) & ~before
         assert needy[new].all()
         hired += new.sum()
     assert hired > 0
@@ -132,7 +134,7 @@ def test_posts_are_given_to_labourers_of_needy_households_only():
 
 def test_posts_go_to_the_oldest_needy_labourers_first(base):
     hh, lab = base.households, base.labourers
-    holders = lab.state == Employment.POST
+    holders = lab.state == POST
     beneficiary = base.villages.columns["pv_capacity_kw"][hh.village[lab.household]] > 0
     others = jobs.available(base) & beneficiary & hh.lifted_out[lab.household]
     assert lab.age_years[holders].mean() > lab.age_years[others].mean() + 5
@@ -143,14 +145,14 @@ def test_sparse_post_staffing_matches_jobs_fill():
                                             "pv.posts_oldest_first": False})
     pv, lab = _pv(model), model.labourers
     rng = np.random.default_rng(0)
-    held = np.bincount(pv.pool_of_labourer[lab.state == Employment.POST], minlength=pv.n_pools)
+    held = np.bincount(pv.pool_of_labourer[lab.state == POST], minlength=pv.n_pools)
     capacity = np.maximum(held + rng.integers(-2, 4, len(held)), 0)  # some villages shrink, some grow
     start = lab.state.copy()
     pv._staff_posts(model, capacity)
     sparse = lab.state.copy()
     lab.state[:] = start
     in_beneficiary = model.villages.columns["pv_capacity_kw"][model.households.village[lab.household]] > 0
-    jobs.fill(model, job_state=Employment.POST, capacity=capacity, pool=pv.pool_of_labourer, draw=pv.lottery,
+    jobs.fill(model, job_state=POST, capacity=capacity, pool=pv.pool_of_labourer, draw=pv.lottery,
               eligible=jobs.available(model) & in_beneficiary)
     assert not np.array_equal(sparse, start)
     assert np.array_equal(sparse, lab.state)
@@ -172,7 +174,7 @@ def test_public_works_and_dividends_reach_only_their_targets():
 def test_disabled_lever_reports_nothing_and_holds_no_posts():
     off = RuralModel(years=1, **SMALL, **{"pv.enabled": False}).run()
     assert_reported_zero(off, "cost_pv_yuan")
-    assert not (off.labourers.state == Employment.POST).any()
+    assert not (off.labourers.state == POST).any()
 
 
 def test_subsidy_ends_with_the_transition_when_the_rule_says_so(base):

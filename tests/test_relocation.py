@@ -3,8 +3,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.levers.relocation import RESETTLEMENT
 from sim import RuralModel, load_scenario
-from sim.households import Employment
+from sim.core.households import Employment
 
 from .conftest import component, horizon, series
 
@@ -56,7 +57,7 @@ def test_followup_jobs_go_only_to_relocated_labourers_within_capacity(base):
     rl, lab, hh = _component(model), model.labourers, model.households
     for _ in range(3):
         model.step()
-        holders = np.flatnonzero(lab.state == Employment.RESETTLEMENT)
+        holders = np.flatnonzero(lab.state == RESETTLEMENT)
         assert len(holders) > 0
         assert rl.relocated[lab.household[holders]].all()
         assert np.array_equal(np.sort(rl.slots[rl.holder_mask]), holders)
@@ -92,6 +93,27 @@ def test_jobs_end_with_the_transition_period_when_support_ends():
 def test_disabled_lever_relocates_no_one():
     model = RuralModel(years=1, **SMALL, **{"relocation.enabled": False}).run()
     assert model.households.has_farmland.all()
-    assert not (model.labourers.state == Employment.RESETTLEMENT).any()
+    assert not (model.labourers.state == RESETTLEMENT).any()
     for name in ("cost_relocation_yuan", "resettlement_jobs", "relocated_households"):  # reported as zero
         assert np.all(series(model, name) == 0)
+
+
+def test_relocation_month_matches_numpy():
+    from sim.levers import relocation
+
+    rng = np.random.default_rng(19)
+    n_slots, n_households, n_pools = 4000, 1500, 14
+    state = rng.integers(-1, 7, n_slots).astype(np.int8)
+    household = np.sort(rng.integers(0, n_households, n_slots)).astype(np.int32)
+    ill = (rng.random(n_slots) < 0.1).astype(np.int8)
+    has_farmland = rng.random(n_households) < 0.5
+    category = (rng.random(n_households) < 0.2) * rng.integers(1, 4, n_households).astype(np.int8)
+    slots = np.sort(rng.choice(n_slots, 2000, replace=False))
+    pool = rng.integers(0, n_pools, len(slots))
+    draw = rng.random(len(slots), dtype=np.float32)
+    args = (household, has_farmland, ill, category, pool, n_pools, RESETTLEMENT, Employment.FARMING, Employment.NONE)
+    compiled_state, reference_state = state.copy(), state.copy()
+    out = relocation.relocation_month(slots, draw, np.float32(0.3), compiled_state, *args)
+    expected = relocation.relocation_month_numpy(slots, draw, np.float32(0.3), reference_state, *args)
+    assert all(np.array_equal(x, y) for x, y in zip(out, expected))
+    assert np.array_equal(compiled_state, reference_state) and not np.array_equal(compiled_state, state)

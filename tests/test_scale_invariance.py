@@ -1,7 +1,7 @@
 """Scale invariance (issue 13, item 5): a sample (`scale` < 1) stands for the full population, so a
 scenario's difference from the baseline does not depend on scale beyond noise.
 
-Fast tests check the mechanism that broke it, PV's village-level posts and money (sim/pv.py,
+Fast tests check the mechanism that broke it, PV's village-level posts and money (sim/levers/pv.py,
 `sharing_pools`); the slow test compares every stated expectation of the shipped scenarios at scale
 0.1 and at full scale.
 """
@@ -15,8 +15,8 @@ import pytest
 from scipy import stats
 
 from sim import RuralModel, load_scenario
-from sim.compare import compare
-from sim.pv import sharing_pools
+from sim.experiments.compare import compare
+from sim.levers.pv import sharing_pools
 
 from .conftest import component
 
@@ -94,7 +94,7 @@ FAMILY_LEVEL = 0.10  # chance that exact invariance fails the test somewhere (Bo
 
 def _differences(comparison, scenarios):
     """(scenario, indicator) -> per-replicate paired differences ALT - BASE over the horizon."""
-    from sim.compare import horizon_values
+    from sim.experiments.compare import horizon_values
 
     base = horizon_values(comparison.base.indicators)
     base = base[base.group == "all"].set_index(["replicate", "indicator"])["value"]

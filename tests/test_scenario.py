@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.errors import InputError
-from sim.params import allowed_range, describe
-from sim.scenario import DEFAULT_SCENARIO_FILE, SECTIONS, Scenario, load_scenario, validate
+from sim.core.errors import InputError
+from sim.core.params import allowed_range, describe
+from sim.core.scenario import DEFAULT_SCENARIO_FILE, SECTIONS, Scenario, load_scenario, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -142,7 +142,7 @@ def test_a_scenario_name_is_one_plain_directory_name_or_refused(name):
 
 @pytest.mark.parametrize("name", ["", " ", "../../x", "a/b", "a\\b", "..", ".", ".hidden", "x/../y"])
 def test_bad_names_are_refused_by_check(name, tmp_path, capsys):
-    from sim.cli import main
+    from sim.ui.cli import main
 
     path = tmp_path / "s.toml"
     path.write_text(f"name = {name!r}\n".replace("'", '"') if "\\" not in name else 'name = "a\\\\b"\n')

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.compare import compare
-from sim.scenario import load_scenario
+from sim.experiments.compare import compare
+from sim.core.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted(p for p in (ROOT / "scenarios").glob("*.toml") if p.name != "baseline.toml")

@@ -1,4 +1,4 @@
-"""Dated lever schedules (sim/schedules.py): validation, the lever's behaviour follows the dates, and the
+"""Dated lever schedules (sim/core/schedules.py): validation, the lever's behaviour follows the dates, and the
 after_transition rule as a strength schedule."""
 
 from pathlib import Path
@@ -7,14 +7,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import RuralModel, schedules
-from sim.cli import main
-from sim.compare import paired_summary
-from sim.errors import InputError
-from sim.policy import LeverParams, rule_strength, rule_table
-from sim.registry import COMPONENTS
-from sim.results import run
-from sim.scenario import load_scenario, validate
+from sim import RuralModel
+from sim.core import schedules
+from sim.ui.cli import main
+from sim.experiments.compare import paired_summary
+from sim.core.errors import InputError
+from sim.levers.policy import LeverParams, rule_strength, rule_table
+from sim.core.registry import COMPONENTS
+from sim.experiments.results import run
+from sim.core.scenario import load_scenario, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 HALVED = ROOT / "scenarios" / "workshops_subsidy_halved_2026.toml"
@@ -156,7 +157,7 @@ def test_every_schedulable_parameter_is_read_while_the_lever_runs(monkeypatch):
 def test_compare_checks_an_alternatives_schedule_against_the_horizon_it_runs_over():
     """compare runs every scenario over the base's horizon: a date beyond it is a one-line error, not a
     change that silently never happens."""
-    from sim.compare import compare
+    from sim.experiments.compare import compare
 
     with pytest.raises(InputError, match=r"workshops_subsidy_halved_2026.toml: key 'workshops.subsidy_per_worker_year_yuan'"
                                          r" \(schedule from 2026-01\): 2026-01 is outside the horizon"):

@@ -1,7 +1,7 @@
 import pytest
 
-from sim import seeds
-from sim.errors import InputError
+from sim.core import seeds
+from sim.core.errors import InputError
 
 # every figure of DESIGN.md's seed table
 DESIGN_TABLE = {

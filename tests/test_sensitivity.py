@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import sensitivity
-from sim.cli import main
-from sim.sweep_spec import plan
+from sim.experiments import sensitivity
+from sim.ui.cli import main
+from sim.experiments.sweep_spec import plan
 
 A, B, C = "labour.migrant_job_finding_monthly", "labour.local_job_finding_monthly", "shocks.illness_monthly_per_person"
 

@@ -58,7 +58,7 @@ def _jobs_submitted(slurm_dir: Path) -> set[int]:
 
 
 def test_a_sweep_runs_on_slurm_and_matches_a_local_run(slurm, tmp_path):
-    from sim.sweep import run_sweep
+    from sim.experiments.sweep import run_sweep
 
     spec = tmp_path / "tiny.toml"
     spec.write_text('name = "slurm_tiny"\n[run]\nscale = 0.01\nyears = 1\nreplicates = 2\nseed = 7\n'
@@ -73,7 +73,7 @@ def test_a_sweep_runs_on_slurm_and_matches_a_local_run(slurm, tmp_path):
     assert manifest["status"] == "complete" and manifest["executor"]["kind"] == "slurm"
     assert manifest["executor"]["lifetime"] == "8m"
     assert len(_jobs_submitted(slurm) - before) >= 1  # the workers were SLURM jobs
-    from sim.sweep_store import load_results
+    from sim.experiments.sweep_store import load_results
 
     on_slurm = load_results(tmp_path / "on-slurm")
     local = run_sweep(spec, workers=1, dashboard=None)

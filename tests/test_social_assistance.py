@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import RuralModel, kernels
-from sim.households import SocialAssistance
-from sim.params import growth_index, value_in_year
-from sim.pension import monthly_pension_yuan
+from sim.core.households import SocialAssistance
+from sim.core.params import growth_index, value_in_year
+from sim.levers.pension import monthly_pension_yuan
 
 SMALL = {"seed": 4, "scale": 0.03}
 
@@ -51,7 +51,8 @@ def _run(args):
     order = ("month", "own_code", "takes_over_code", "social", "group_ok", "verified_yuan", "imputed_yuan", "size",
              "threshold_person_yuan", "flat_person_yuan", "referral", "take_up_draw", "take_up", "lifted_out",
              "lifted_out_take_up", "pending_due", "next_review", "exit_left", "monthly_yuan", "lag_months",
-             "review_months", "exit_months", "assess", "county", "quota_left", "households")
+             "review_months", "exit_months", "assess", "county", "quota_left", "county_u", "households")
+    args.setdefault("county_u", np.full(len(args["quota_left"]), 0.5))
     typed = dict(args, month=np.int32(args["month"]), own_code=np.int8(args["own_code"]),
                  takes_over_code=np.int8(args["takes_over_code"]), take_up=np.float32(args["take_up"]),
                  lifted_out_take_up=np.float32(args["lifted_out_take_up"]), lag_months=np.int32(args["lag_months"]),
@@ -108,6 +109,23 @@ def test_a_county_quota_admits_applicants_until_it_is_full_and_frees_places_on_e
     args.update(month=12, exit_months=0)
     idx, _ = _run(args)
     assert 0 not in idx and 2 in idx  # its place went to the next applicant
+
+
+def test_a_full_quota_admits_the_next_in_turn_by_chance_and_smaller_households_do_not_jump_the_queue():
+    """Places left (2) under the next applicant's size (4): admitted with chance 2/4, the county owing the rest;
+    otherwise the county's queue stops for the month, the one-person households behind it included. In
+    expectation the persons admitted equal the places, so a sampled county (a place or two freed at a time)
+    admits the same mix of sizes as the full county."""
+    def month(u):
+        args = _means_test(3, take_up=1.0, lag_months=0, size=np.array([4, 1, 1], np.int8),
+                           quota_left=np.full(1, 2.0), county_u=np.full(1, u))
+        idx, _ = _run(args)
+        return list(idx), args["quota_left"][0]
+
+    assert month(0.4) == ([0], -2.0)  # 0.4 x 4 < 2: in, and the county owes two places
+    assert month(0.6) == ([], 2.0)  # 0.6 x 4 >= 2: waits, and so do households 1 and 2
+    admitted = [4 * len(month(u)[0]) for u in np.linspace(0.0005, 0.9995, 1000)]
+    assert abs(np.mean(admitted) - 2.0) < 0.01  # persons admitted = places, in expectation
 
 
 def test_a_programme_takes_over_only_the_one_it_may():

@@ -15,13 +15,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import sweep
-from sim.cli import main
-from sim.errors import InputError
-from sim.results import replicate_seeds
-from sim.sweep import run_sweep
-from sim.sweep_spec import plan
-from sim.sweep_store import load_failures, load_results
+from sim.experiments import sweep
+from sim.ui.cli import main
+from sim.core.errors import InputError
+from sim.experiments.results import replicate_seeds
+from sim.experiments.sweep import run_sweep
+from sim.experiments.sweep_spec import plan
+from sim.experiments.sweep_store import load_failures, load_results
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -183,7 +183,7 @@ def test_shipped_specs_are_valid():
 
 
 def test_slurm_job_script():
-    from sim.sweep import SlurmOptions, slurm_cluster
+    from sim.experiments.sweep import SlurmOptions, slurm_cluster
 
     cluster = slurm_cluster(SlurmOptions(queue="short", account="rural", cores=4, memory="8GB", walltime="00:30:00"),
                             scheduler_options={"dashboard_address": ":0"})
@@ -214,8 +214,8 @@ def test_one_and_two_workers_give_identical_results(tmp_path, client2):
                                  "indicator", "group", "period", "value"]
     pd.testing.assert_frame_equal(two, load_results(tmp_path / "two"))
     # replicate r of a design point is replicate r of `ruralsim run` of that scenario, same root seed
-    from sim.results import annual, run
-    from sim.scenario import with_overrides
+    from sim.experiments.results import annual, run
+    from sim.core.scenario import with_overrides
 
     rows = two[two["run_id"] == 5]
     overrides = {k: rows[k].iloc[0].item() for k in plan(path).parameters}
@@ -400,7 +400,7 @@ def test_a_sweep_never_writes_into_a_foreign_or_other_kind_directory(tmp_path, c
 def test_a_full_disk_ends_with_one_line_saying_what_was_saved(tmp_path, client2, monkeypatch, capsys):
     import errno
 
-    from sim import outputs
+    from sim.ui import outputs
 
     def no_space(*_args, **_kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", "response_x.png")
@@ -418,7 +418,7 @@ def test_a_full_disk_ends_with_one_line_saying_what_was_saved(tmp_path, client2,
     def no_space_in_batches(self, frames):
         raise OSError(errno.ENOSPC, "No space left on device", "part.parquet")
 
-    from sim.sweep_store import Store
+    from sim.experiments.sweep_store import Store
 
     monkeypatch.setattr(Store, "add_batch", no_space_in_batches)
     other = spec_file(tmp_path, text.replace("seed = 11", "seed = 12"), "other.toml")

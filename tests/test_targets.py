@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from sim import seeds
-from sim.errors import InputError
-from sim.targets import TARGETS_FILE, load_targets, parse_targets, read_statistic, unclassified_statistics
+from sim.core import seeds
+from sim.core.errors import InputError
+from sim.experiments.targets import TARGETS_FILE, load_targets, parse_targets, read_statistic, unclassified_statistics
 
 REQUIRED_TARGETS = {
     "xinzhou_pv_revenue_2024": 591e6,
@@ -124,9 +124,9 @@ def test_missing_or_invalid_file(tmp_path):
 
 def test_read_statistic_agrees_with_the_annual_table():
     """A flow target sums the year's months, a stock target takes December, as `annual` does."""
-    from sim.model import RuralModel
-    from sim.results import annual
-    from sim.scenario import default_scenario, with_overrides
+    from sim.core.model import RuralModel
+    from sim.experiments.results import annual
+    from sim.core.scenario import default_scenario, with_overrides
 
     spec = load_targets()
     scenario = with_overrides(default_scenario(), {"run.years": 2, "run.scale": 0.005})

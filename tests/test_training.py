@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from sim import RuralModel, load_scenario
-from sim.compare import compare
-from sim.households import Employment
+from sim.experiments.compare import compare
+from sim.core.households import Employment
 
 from .conftest import assert_reported_zero
 

@@ -3,12 +3,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.params import growth_index
+from sim.levers.workshops import WORKSHOP
+from sim.core.params import growth_index
 
-import sim.workshops as workshops
-from sim import RuralModel, jobs, load_scenario
-from sim.households import Employment
-from sim.indicators import Indicator
+import sim.levers.workshops as workshops
+from sim import RuralModel, load_scenario
+from sim.levers import jobs
+from sim.core.households import Employment
+from sim.core.indicators import Indicator
 
 from .conftest import component, horizon, series
 
@@ -51,7 +53,7 @@ def test_holders_never_exceed_capacity_and_earn_the_wage(base):
     ws, lab, hh = _component(model), model.labourers, model.households
     for _ in range(3):
         model.step()
-        holders = np.flatnonzero(lab.state == Employment.WORKSHOP)
+        holders = np.flatnonzero(lab.state == WORKSHOP)
         assert np.array_equal(np.sort(ws.holders), holders)
         open_jobs = np.bincount(ws.site_county[ws.site_open], weights=ws.site_jobs[ws.site_open],
                                 minlength=len(model.counties))
@@ -86,7 +88,7 @@ def test_subsampled_fill_hires_exactly_as_a_fill_over_everyone(monkeypatch, moni
     rng = np.random.default_rng(0)
     hh.monitoring_category[:] = (rng.random(len(hh)) < monitored_share).astype(np.int8)
     u = rng.integers(0, workshops.U16, len(lab), dtype=np.uint16)
-    holders = np.flatnonzero(lab.state == Employment.WORKSHOP)
+    holders = np.flatnonzero(lab.state == WORKSHOP)
     quits, holders = holders[: len(holders) // 5], holders[len(holders) // 5:]
     lab.state[quits] = Employment.NONE
     held = np.bincount(ws.pool[holders], minlength=len(model.counties))
@@ -100,10 +102,10 @@ def test_subsampled_fill_hires_exactly_as_a_fill_over_everyone(monkeypatch, moni
     lab.state[:] = before
     eligible = jobs.available(model)
     eligible[quits] = False
-    jobs.fill(model, job_state=Employment.WORKSHOP, capacity=capacity, pool=ws.pool, draw=u, eligible=eligible)
+    jobs.fill(model, job_state=WORKSHOP, capacity=capacity, pool=ws.pool, draw=u, eligible=eligible)
     assert (subsampled != before).any()
     assert np.array_equal(subsampled, lab.state)
-    assert np.array_equal(np.sort(returned), np.flatnonzero(lab.state == Employment.WORKSHOP))
+    assert np.array_equal(np.sort(returned), np.flatnonzero(lab.state == WORKSHOP))
     if widened:
         assert sizes[0] > 0.5 * eligible.sum()
     else:
@@ -121,7 +123,7 @@ def test_hiring_priority_puts_lifted_out_labourers_first():
     model = RuralModel(seed=5, scale=0.05, years=1)
     ws, lab, hh = _component(model), model.labourers, model.households
     hh.monitoring_category[:] = 0
-    lab.state[lab.state == Employment.WORKSHOP] = Employment.NONE  # all jobs vacant
+    lab.state[lab.state == WORKSHOP] = Employment.NONE  # all jobs vacant
     model.step()
     hired = ws.holders
     available_lifted_out = (jobs.available(model) & hh.lifted_out[lab.household]).sum()
@@ -156,7 +158,7 @@ def test_subsidy_end_scenario_closes_sites_only_after_the_transition_period(base
 
 def test_disabled_lever_leaves_no_trace():
     model = RuralModel(years=1, **SMALL, **{"workshops.enabled": False}).run()
-    assert not (model.labourers.state == Employment.WORKSHOP).any()
+    assert not (model.labourers.state == WORKSHOP).any()
     for name in ("cost_workshops_yuan", "workshop_jobs", "workshops_open"):  # reported as zero
         assert np.all(series(model, name) == 0)
     assert "wages_workshop" not in model.households.income_month
@@ -167,3 +169,19 @@ def test_cost_indicator_is_declared_as_a_monthly_flow():
     assert declared["cost_workshops_yuan"] == Indicator("cost_workshops_yuan", "yuan", "flow",
                                                         declared["cost_workshops_yuan"].doc)
     assert declared["workshop_jobs"].kind == declared["workshops_open"].kind == "stock"
+
+
+@pytest.mark.parametrize("threshold", [0, 1000, 40_000, 65_536])
+def test_workshop_candidates_match_numpy(threshold):
+    rng = np.random.default_rng(13)
+    n = 5000
+    state = rng.integers(-1, 6, n).astype(np.int8)
+    ill = (rng.random(n) < 0.1).astype(np.int8)
+    lottery = rng.integers(0, 2**16, n, dtype=np.uint16)
+    offset = np.uint16(rng.integers(0, 2**16))
+    eligible, candidates = np.empty(n, bool), np.empty(n, bool)
+    workshops.workshop_candidates(state, ill, lottery, offset, threshold, 0, 1, eligible, candidates)
+    expected_eligible, expected = np.empty(n, bool), np.empty(n, bool)
+    workshops.workshop_candidates_numpy(state, ill, lottery, offset, threshold, 0, 1, expected_eligible, expected)
+    assert np.array_equal(eligible, expected_eligible) and np.array_equal(candidates, expected)
+    assert np.array_equal(eligible, ((state == 0) | (state == 1)) & (ill == 0))

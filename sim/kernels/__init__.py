@@ -10,7 +10,8 @@ are bit for bit those of the NumPy code they replace. `cache=True` keeps the com
 By the code they serve: `common` (positions of a mask, the below-line test, the accounts),
 `assistance` (the means test), `demography` (the January year, spare slots at the start),
 `distribution` (income histogram, median, Gini), `labour` (the due slots' month, wage bases, the
-waiting times' hash), `levers` (monitoring, lever jobs by pool, relocation follow-up), `poverty`
+waiting times' hash), `levers` (lever jobs by pool, PV's posts and recipients; the monitoring, workshops,
+insurance and relocation levers keep their own kernels in their files in sim/levers/), `poverty`
 (poverty status, survey and register view, counted per group). Each kernel has a test against the NumPy it replaces in
 tests/test_kernels.py or tests/test_jobs.py (demography's: tests/test_demography.py, on hand-made
 households).
@@ -52,25 +53,27 @@ from .labour import (  # noqa: F401
 )
 from .levers import (  # noqa: F401
     first_in_pools,
-    follow_monitoring,
-    monitoring_month,
-    monitoring_risk,
     post_candidates,
     pv_recipients,
-    relocation_month,
-    roll_payments,
-    workshop_candidates,
 )
 from .poverty import POVERTY_COUNTS, poverty_month  # noqa: F401
 
 
-def cache_is_cold(directory: Path = Path(__file__).parent) -> bool:
-    """Whether the next run compiles the kernels: a kernel module without any cached machine code in its
-    `__pycache__` (a fresh install; the first run then takes ~15 s longer). numba checks its cache by the
-    source's content, so an edited kernel also recompiles, which this does not see; nor a cache kept
-    elsewhere (NUMBA_CACHE_DIR, or a read-only install): then it says False."""
-    if os.environ.get("NUMBA_CACHE_DIR") or not os.access(directory, os.W_OK):
+def kernel_modules() -> list[Path]:
+    """The modules with compiled code: these shared primitives, and the levers that keep their own kernels
+    beside them (sim/levers/*.py with a `@numba.njit`)."""
+    here = Path(__file__).parent
+    return ([m for m in sorted(here.glob("*.py")) if m.name != "__init__.py"]
+            + [m for m in sorted((here.parent / "levers").glob("*.py")) if "@numba.njit" in m.read_text()])
+
+
+def cache_is_cold(directory: Path | None = None) -> bool:
+    """Whether the next run compiles the kernels: a kernel module (`kernel_modules`, or every module of
+    `directory`) without any cached machine code in its `__pycache__` (a fresh install; the first run then
+    takes ~15 s longer). numba checks its cache by the source's content, so an edited kernel also
+    recompiles, which this does not see; nor a cache kept elsewhere (NUMBA_CACHE_DIR, or a read-only
+    install): then it says False."""
+    modules = kernel_modules() if directory is None else [m for m in directory.glob("*.py") if m.name != "__init__.py"]
+    if os.environ.get("NUMBA_CACHE_DIR") or not all(os.access(m.parent, os.W_OK) for m in modules):
         return False
-    cache = directory / "__pycache__"
-    return any(not any(cache.glob(f"{module.stem}.*.nbi")) for module in directory.glob("*.py")
-               if module.name != "__init__.py")
+    return any(not any((m.parent / "__pycache__").glob(f"{m.stem}.*.nbi")) for m in modules)

@@ -11,12 +11,12 @@ from .common import _JIT, positions
 def means_tested_month(month, own_code, takes_over_code, social, group_ok, verified_yuan, imputed_yuan, size,
                        threshold_person_yuan, flat_person_yuan, referral, take_up_draw, take_up, lifted_out,
                        lifted_out_take_up, pending_due, next_review, exit_left, monthly_yuan, lag_months,
-                       review_months, exit_months, assess, county, quota_left, households):
+                       review_months, exit_months, assess, county, quota_left, county_u, households):
     """One month of a means-tested programme over `households` (sorted; all of them, or the candidates of
     `means_test_candidates`); returns the households paid and what each gets.
 
     Verified income is the household's own yearly income without means-tested assistance, as last verified
-    (sim/verification.py), plus income the means test imputes (`imputed_yuan`: what able labourers out of
+    (sim/dynamics/verification.py), plus income the means test imputes (`imputed_yuan`: what able labourers out of
     work could earn, support owed by adult children). A household of the programme's group (`group_ok`) is eligible when it is under
     `threshold_person_yuan` x size. Non-recipients who are eligible apply when referred by monitoring or when
     their take-up draw is under the take-up share; they are enrolled `lag_months` later if still eligible.
@@ -25,9 +25,16 @@ def means_tested_month(month, own_code, takes_over_code, social, group_ok, verif
     threshold, or `flat_person_yuan` x size when that is positive (a fixed support standard). Households in
     another programme are left alone, except `takes_over_code`'s, which this one may enrol. `assess` False
     (the accounts not yet full) only pays the recipients. `quota_left` (persons, per county; infinite without
-    a quota) is what a county can still admit: an applicant who does not fit waits and applies again.
+    a quota) is what a county can still admit. Applicants are admitted in turn: when the next one needs more
+    places than are left, it is admitted with chance places left / its size (the county then owes the rest
+    until places free up) and otherwise waits, and so does every later applicant of that county this month.
+    In expectation the persons admitted equal the places, whatever the sizes and the sample's scale; letting
+    smaller households take the odd places left over would favour them more the smaller the sample (a
+    sampled county frees a place or two a month where the full county frees dozens). `county_u`: one
+    uniform per county for the month.
     """
     n = len(households)
+    closed = np.zeros(len(quota_left), np.bool_)  # counties whose queue has stopped this month
     paid_idx = np.empty(n, np.intp)
     paid = np.empty(n, np.float32)
     count = 0
@@ -80,9 +87,13 @@ def means_tested_month(month, own_code, takes_over_code, social, group_ok, verif
                 if lag_months > 0:
                     pending_due[i] = month + lag_months
                     continue
-            if quota_left[county[i]] < size[i]:
-                continue  # the county's quota is full: the household applies again later
-            quota_left[county[i]] -= size[i]  # (a programme taken over frees its place at its January recount)
+            c = county[i]
+            if closed[c]:
+                continue  # the queue has stopped: the household applies again later
+            if quota_left[c] < size[i] and not county_u[c] * size[i] < quota_left[c]:
+                closed[c] = True  # the quota is full for now: the household applies again later
+                continue
+            quota_left[c] -= size[i]  # (a programme taken over frees its place at its January recount)
             social[i] = own_code
             monthly_yuan[i] = _amount(flat_person_yuan, line, verified, size[i])
             next_review[i] = month + review_months

@@ -5,7 +5,7 @@ import numba
 import numpy as np
 from numba import literal_unroll
 
-_JIT = {"cache": True, "nogil": True}
+JIT = _JIT = {"cache": True, "nogil": True}  # what every kernel is compiled with
 
 
 @numba.njit(inline="always")

@@ -1,5 +1,5 @@
 """The labour market's month for the slots whose event is due, the wage bases, and the counter-based
-hash behind every waiting time's budget (`sim/events.py`)."""
+hash behind every waiting time's budget (`sim/core/events.py`)."""
 
 import numba
 import numpy as np

@@ -1,119 +1,11 @@
-"""Lever passes: the monitoring lever's risk test and monthly loop, lever jobs filled by pool, the
-relocation follow-up workers' month."""
+"""Lever passes: lever jobs filled by pool (`first_in_pools`, shared by workshops, posts and resettlement
+jobs), and PV's candidates for posts and recipients of its settlements (not yet moved beside the lever).
+The other levers keep their kernels in their own file (monitoring, workshops, insurance, relocation)."""
 
 import numba
 import numpy as np
 
 from .common import _JIT, can_take_job, positions, priority
-
-
-@numba.njit(**_JIT)
-def monitoring_risk(verified_yuan, net_12m_yuan, assistance_12m_yuan, expense_12m_yuan, size, extra_person_yuan,
-                    line_yuan, drop_ratio, flagged, supported, social_assistance, risk, scratch, budget, county, county_hazard):
-    """The monitoring lever's risk test for every household, and which of those at risk and not yet
-    flagged are found this month (sorted).
-
-    At risk, as the register sees it: verified own income (sim/verification.py) plus the register's extra
-    (`extra_person_yuan` a person) below the line without
-    dibao or extreme-poverty support (whose recipients' basic living is guaranteed); or, seen by screening
-    between surveys, own income of the last 12 months (without means-tested assistance, plus the register's
-    extra) below the line and under `drop_ratio` x that verified income (income collapse), uncovered; or, by the
-    official rule for sudden severe hardship, income of the last 12 months after every transfer (means-tested
-    assistance included) less that period's rigid expenditure, plus the register's extra, below the line for
-    the household's size (covered or not: a guarantee that medical bills overwhelm is no guarantee). Households moved into permanent
-    social-assistance support stay flagged while they receive it; once it stops they can be found again.
-    Those at risk and not flagged spend their county's detection hazard from their budget and are found
-    when it runs out.
-    """
-    count = 0
-    for i in range(len(verified_yuan)):
-        if supported[i] and social_assistance[i] == 0:
-            supported[i] = False
-            flagged[i] = False
-        threshold = np.float64(np.float32(size[i]) * line_yuan)
-        extra = extra_person_yuan * size[i]
-        after_transfers = np.float64(net_12m_yuan[i]) + extra  # every transfer, rigid expenditure deducted
-        own = np.float64(net_12m_yuan[i]) - np.float64(assistance_12m_yuan[i]) + extra  # without means-tested aid
-        verified = np.float64(verified_yuan[i]) + extra
-        uncovered = social_assistance[i] == 0
-        at_risk = ((uncovered & ((verified < threshold) | ((own < threshold) & (own < drop_ratio * verified))))
-                   | ((expense_12m_yuan[i] > 0) & (after_transfers < threshold)))
-        risk[i] = at_risk
-        new = at_risk & (not flagged[i])
-        scratch[i] = new
-        count += new
-    at_risk = positions(scratch, count)
-    found = np.empty(count, np.intp)
-    n_found = 0
-    for k in range(count):
-        i = at_risk[k]
-        left = np.float32(np.float64(budget[i]) - county_hazard[county[i]])
-        budget[i] = left
-        found[n_found] = i
-        n_found += left <= 0
-    return found[:n_found]
-
-
-@numba.njit(**_JIT)
-def monitoring_month(monitored, category, stable_months, risk, flagged, supported, referral, social_assistance,
-                     county, strength, n_labourers, stable_needed, development_yuan, any_ended):
-    """Elimination and assistance for the `monitored` households (sorted) in one loop (Monitoring._eliminate).
-
-    Households that can work count months out of risk and are released after `stable_needed`; they get
-    development assistance meanwhile. Every monitored household is referred to dibao and extreme-poverty
-    support (their means tests decide). Households that cannot work (no labourer) count months covered, and after `stable_needed` their risk is
-    eliminated into permanent support (`supported`: flagged while they are covered). Where the lever ended,
-    everyone is released. Returns the eliminated, those moved into support, the still monitored, each one's
-    payment, and (households, amounts) of development assistance.
-    """
-    n = len(monitored)
-    eliminated, moved, kept = np.empty(n, np.intp), np.empty(n, np.intp), np.empty(n, np.intp)
-    paid = np.empty(n, np.float32)
-    developed, development = np.empty(n, np.intp), np.empty(n, np.float32)
-    n_eliminated = n_moved = n_kept = n_developed = 0
-    for k in range(n):
-        i = monitored[k]
-        cannot_work = n_labourers[i] == 0
-        covered = social_assistance[i] > 0
-        out_of_risk = covered if cannot_work else not risk[i]
-        months = np.int8((stable_months[i] + 1) * out_of_risk)
-        stable_months[i] = months
-        stable = months >= stable_needed
-        share = strength[county[i]]
-        ended = any_ended and share == 0
-        if stable or ended:  # released (a few percent a month)
-            eliminated[n_eliminated] = i
-            n_eliminated += 1
-            category[i] = 0
-            stable_months[i] = 0
-            referral[i] = False
-            if cannot_work and covered and not ended:
-                supported[i] = True  # stays flagged while covered
-                moved[n_moved] = i
-                n_moved += 1
-            else:
-                flagged[i] = False
-            continue
-        kept[n_kept] = i
-        amount = np.float32(0.0)
-        referral[i] = True  # every monitored household that passes the means test gets dibao ('应保尽保')
-        if not cannot_work:
-            amount = np.float32(development_yuan * share)
-            developed[n_developed], development[n_developed] = i, amount
-            n_developed += 1
-        paid[n_kept] = amount
-        n_kept += 1
-    return (eliminated[:n_eliminated], moved[:n_moved], kept[:n_kept], paid[:n_kept], developed[:n_developed],
-            development[:n_developed])
-
-
-@numba.njit(**_JIT)
-def roll_payments(paid_12m_yuan, old_households, old_paid, households, paid):
-    """The lever's 12-month payment sums: the month falling out subtracted, then this month added (float64)."""
-    for k in range(len(old_households)):
-        paid_12m_yuan[old_households[k]] -= old_paid[k]
-    for k in range(len(households)):
-        paid_12m_yuan[households[k]] += paid[k]
 
 
 @numba.njit(**_JIT)
@@ -154,45 +46,6 @@ def first_in_pools(pool, order, shift, candidate, quota):
 
 
 @numba.njit(**_JIT)
-def relocation_month(slots, draw, quit_chance, state, household, has_farmland, ill_months_left, category, pool,
-                     n_pools, resettled, farming, idle):
-    """The follow-up workers' month before the jobs are filled (`Relocation.step`): holders whose draw is
-    below `quit_chance` leave (to farming where the household has land); then per slot whether it holds
-    a job, whether it could take one (idle or farming, not ill, not just quit) and its priority
-    (0 monitored household, 1 lifted-out), and the jobs held per pool."""
-    n = len(slots)
-    holding, available = np.empty(n, np.bool_), np.empty(n, np.bool_)
-    rank = np.empty(n, np.int8)
-    held = np.zeros(n_pools, np.int64)
-    for k in range(n):
-        s = slots[k]
-        h = household[s]
-        job_state = state[s]
-        holds = job_state == resettled
-        quits = holds & (draw[k] < quit_chance)
-        if quits:
-            job_state = farming if has_farmland[h] else idle
-            state[s] = job_state
-        holding[k] = holds & (not quits)
-        held[pool[k]] += holds & (not quits)
-        available[k] = can_take_job(job_state, ill_months_left[s], idle, farming) & (not quits)
-        rank[k] = priority(category[h] > 0, True)  # relocated households were all lifted out
-    return holding, available, rank, held
-
-
-@numba.njit(**_JIT)
-def workshop_candidates(state, ill_months_left, lottery, offset, threshold, idle, farming, eligible, candidates):
-    """Into `eligible`: slots that could take a workshop job (idle or farming, not ill; `jobs.available`);
-    into `candidates`: those of them whose draw this month (`lottery - offset`, uint16, wrapping) is
-    below `threshold` (65,536: all). One pass for the mask's three comparisons, the draws and the
-    subsample test."""
-    for s in range(len(state)):
-        is_eligible = can_take_job(state[s], ill_months_left[s], idle, farming)
-        eligible[s] = is_eligible
-        candidates[s] = is_eligible & (np.int64(np.uint16(lottery[s] - offset)) < threshold)
-
-
-@numba.njit(**_JIT)
 def post_candidates(slots, state, ill_months_left, lifted_out, household, category, idle, farming, needy_only):
     """Of `slots`, those that can take a public-welfare post (idle or farming, not ill), with their
     priority: 0 monitored household, 1 lifted-out, 2 others (left out when `needy_only`). One pass
@@ -207,20 +60,6 @@ def post_candidates(slots, state, ill_months_left, lifted_out, household, catego
                 kept[n], rank[n] = s, r
                 n += 1
     return kept[:n], rank[:n]
-
-
-@numba.njit(**_JIT)
-def follow_monitoring(category, social_assistance, monitored, enrolled, lifted_out, county, assisted_rate, rate, share):
-    """Households whose assisted status (monitored, or receiving dibao or extreme-poverty support) changed
-    since last month: `monitored` follows, and enrolled households not lifted out (who always have it) get
-    the assisted reimbursement rate of their county while assisted, the ordinary rate otherwise. One pass;
-    the changes are a few a month."""
-    for h in range(len(category)):
-        now = (category[h] > 0) | (social_assistance[h] > 0)
-        if now != monitored[h]:
-            monitored[h] = now
-            if enrolled[h] and not lifted_out[h]:
-                share[h] = assisted_rate[county[h]] if now else rate
 
 
 @numba.njit(**_JIT)

@@ -1,0 +1,249 @@
+"""RuralModel: the monthly clock, the population arrays, the villages as agents (made when asked for), and the
+component loop."""
+
+import time
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from . import population
+from .component import component_rng
+from .errors import InputError
+from .indicators import Groups, Recorder
+from .regions import COUNTY_CLASSES, get_region
+from .registry import COMPONENTS, employment_names
+from .scenario import default_scenario, with_overrides
+from .schedules import Scheduled
+from .villages import Village
+
+
+class RuralModel(mesa.Model):
+    """Households and labourers as arrays, villages as thin agents, components stepped in registry order.
+
+    No component reads the village agents: they are made the first time something asks for them
+    (`model.agents`, `agents_by_type`, `agent_types`: the dashboard, Mesa's tools), which saves building
+    ~2,700 of them in every run of a sweep or a calibration. They draw no random numbers, so results do not
+    depend on whether or when they exist.
+
+    Keyword arguments override the scenario: `scale`, `years`, `region` go to its `[run]` section, and
+    any `section.parameter` (or `section__parameter`, for `mesa.batch_run`) to that section. Without a
+    seed (as `mesa.batch_run` calls it) a fresh one is drawn and kept in `self.seed`.
+
+    Parameters:
+        scenario: a validated Scenario (default: the shipped baseline with the calibrated values)
+        seed: the replicate's seed (non-negative integer); the same seed gives the same run
+        scale, years, region: `[run]` settings
+        overrides: any `section__parameter=value`
+    Example:
+        >>> model = sim.RuralModel(seed=1, scale=0.05)
+        >>> model.step(); model.household(0)
+    """
+
+    def __init__(self, *, scenario=None, seed: int | None = None, scale: float | None = None,
+                 years: int | None = None, region: str | None = None, **overrides):
+        run_overrides = {f"run.{k}": v for k, v in (("scale", scale), ("years", years), ("region", region))
+                         if v is not None}
+        scenario = default_scenario() if scenario is None else scenario
+        if run_overrides or overrides:
+            scenario = with_overrides(scenario, {**run_overrides, **overrides})
+        if seed is None:
+            seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
+        if not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise InputError(f"seed: must be a non-negative integer (got {seed!r})")
+        self.seed = int(seed)
+        super().__init__(rng=self.seed)
+        self.scenario = scenario
+        run = scenario.run
+        self.region = get_region(run.region)
+        self.scale = run.scale
+        start_year, start_month = (int(x) for x in run.start_month.split("-"))
+        self.start_month_index = start_year * 12 + start_month - 1
+        self.n_months = run.years * 12
+        self.month_index = -run.warmup_months  # negative during warm-up; recorded from 0
+
+        pop = population.build(self.region, scenario, scale=run.scale, rng=component_rng(self.seed, "population"))
+        self.households, self.labourers = pop.households, pop.labourers
+        self.villages, self.counties = pop.villages, pop.counties
+        self.income_level_factor = pop.income_level_factor
+        self.employment_names = employment_names()  # labourer states by code, lever jobs included
+        self._village_agents_made = False
+
+        components = [cls(getattr(scenario, cls.name, None), component_rng(self.seed, cls.name)) for cls in COMPONENTS]
+        self.components = [c for c in components if c.enabled]
+        # levers with dated schedules get their parameters as in force each month (sim/core/schedules.py)
+        self.schedules = [Scheduled(c) for c in self.components if getattr(c.params, "schedule", None)]
+        for scheduled in self.schedules:
+            scheduled.at(self.absolute_month, force=True)
+        self.component_seconds = {c.name: 0.0 for c in self.components}  # wall time per component
+        self._setup_groups()
+        self.recorder = Recorder([i for c in components for i in c.indicators], self.groups, self.n_months)
+        # a disabled lever still reports: zero for its stocks and flows (nothing paid, nobody served),
+        # undefined for its ratios, so scenarios with and without it compare on the same indicators
+        for c in components:
+            if not c.enabled:
+                for i in c.indicators:
+                    if i.kind != "ratio":
+                        self.recorder.values[:, self.recorder.index[i.name], :] = 0.0
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _latest(name) for name in self.recorder.index})
+        for component in self.components:
+            component.allocate(len(self.households))
+            component.setup(self)
+        while self.month_index < 0:
+            self._advance(record=False)
+
+    # --- the clock ---------------------------------------------------------------------------
+    @property
+    def absolute_month(self) -> int:
+        return self.start_month_index + self.month_index
+
+    @property
+    def year(self) -> int:
+        return self.absolute_month // 12
+
+    @property
+    def month(self) -> int:
+        """Calendar month, 1-12."""
+        return self.absolute_month % 12 + 1
+
+    @property
+    def date(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def years_since_2020(self) -> float:
+        """Years from January 2020 to the current month: the base of growth indexes."""
+        return (self.absolute_month - 2020 * 12) / 12
+
+    def household(self, i: int) -> dict:
+        """One household as a dict of its attributes, this month's income by source and the states the
+        components declare (under each component's name), for inspection.
+
+        Parameters:
+            i: the household's index (0 .. number of simulated households - 1)
+        Returns:
+            a dict
+        Example:
+            >>> model.household(0)["size"]
+        """
+        out = self.households.view(i)
+        for component in self.components:
+            if component.states:
+                out[component.name] = component.state_of(i)
+        return out
+
+    # --- village agents, made on demand ------------------------------------------------------
+    def _make_village_agents(self) -> None:
+        if not getattr(self, "_village_agents_made", True):  # (True: before the villages exist)
+            self._village_agents_made = True
+            for index in range(len(self.villages)):
+                Village(self, index)
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """Every agent (the villages, made at the first call)."""
+        self._make_village_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict:
+        self._make_village_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list:
+        self._make_village_agents()
+        return super().agent_types
+
+    # --- stepping ----------------------------------------------------------------------------
+    def step(self) -> None:
+        """One month. After the horizon the model stops (`running` is False) and further steps do nothing."""
+        if self.month_index >= self.n_months:
+            self.running = False
+            return
+        self._advance(record=True)
+        self.datacollector.collect(self)
+        if self.month_index >= self.n_months:
+            self.running = False
+
+    def run(self, progress=None) -> "RuralModel":
+        """Step to the end of the horizon.
+
+        Parameters:
+            progress: called with the month index after each month, or None
+        Returns:
+            the model itself (to chain: `RuralModel(seed=1).run().indicators()`)
+        Example:
+            >>> model = sim.RuralModel(seed=1, scale=0.05, years=2).run()
+        """
+        while self.running:
+            self.step()
+            if progress is not None:
+                progress(self.month_index)
+        return self
+
+    def release(self) -> None:
+        """Let this model be freed once the caller drops it: mesa 3.3 keeps every model with agents alive
+        in its class-level id counter `mesa.Agent._ids` (~50 MB a run at scale 0.04), which fills a
+        worker that runs thousands of models. Its agents keep working; new ones restart their ids."""
+        mesa.Agent._ids.pop(self, None)
+
+    def _advance(self, *, record: bool) -> None:
+        clock, seconds = time.perf_counter, self.component_seconds
+        self.households.open_month()
+        self.villages.open_month()
+        for scheduled in self.schedules:
+            scheduled.at(self.absolute_month)
+        for component in self.components:
+            started = clock()
+            component.step(self)
+            seconds[component.name] += clock() - started
+        if record:
+            self.recorder.month = self.month_index
+            for component in self.components:
+                started = clock()
+                component.report(self, self.recorder)
+                seconds[component.name] += clock() - started
+        self.month_index += 1
+
+    # --- groups and results --------------------------------------------------------------------
+    def _setup_groups(self) -> None:
+        present = sorted(set(np.unique(self.counties.county_class).tolist()))
+        self.groups = ["all"] + [COUNTY_CLASSES[c] for c in present] if len(present) > 1 else ["all"]
+        class_to_column = np.zeros(len(COUNTY_CLASSES), np.intp)
+        if len(present) > 1:
+            class_to_column[present] = np.arange(1, len(present) + 1)
+        n = len(self.groups)
+        hh, lab = self.households, self.labourers
+        self.hh_groups = Groups(hh.county_class, class_to_column, hh.weight, n)
+        self.lab_groups = Groups(hh.county_class[lab.household], class_to_column, hh.weight[lab.household], n)
+        # villages are complete at any scale: weight 1
+        self.village_groups = Groups(self.villages.county_class, class_to_column, np.ones(len(self.villages)), n)
+
+    def latest(self, name: str) -> float:
+        """The last recorded region-wide value of an indicator (what the DataCollector reads)."""
+        month = max(self.month_index - 1, 0)
+        return float(self.recorder.values[month, self.recorder.index[name], 0])
+
+    def indicators(self) -> pd.DataFrame:
+        """Recorded months as a tidy frame, every indicator at full-population scale.
+
+        Parameters:
+            (none)
+        Returns:
+            a DataFrame: month, indicator, group, value
+        Example:
+            >>> sim.RuralModel(seed=1, scale=0.05, years=1).run().indicators()
+        """
+        months_done = max(self.month_index, 0)
+        values = self.recorder.values[:months_done]
+        names = [i.name for i in self.recorder.indicators]
+        month_dates = pd.date_range(f"{self.scenario.run.start_month}-01", periods=months_done, freq="MS")
+        index = pd.MultiIndex.from_product([month_dates, names, self.groups], names=["month", "indicator", "group"])
+        frame = pd.DataFrame({"value": values.reshape(-1)}, index=index).reset_index()
+        return frame.dropna(subset=["value"]).reset_index(drop=True)
+
+
+def _latest(name: str):
+    return lambda model: model.latest(name)

@@ -1,0 +1,422 @@
+"""Sweep specs: a TOML file naming a base scenario, the parameters to vary, replicates and what to keep.
+
+A spec is validated as strictly as a scenario: unknown keys, unknown parameters, values outside a
+parameter's allowed range, unknown indicators are InputErrors naming the file and the key, raised
+before any run starts. `plan` turns a spec into the design (one row per design point) and the runs
+(design point x replicate) with their seeds.
+
+Seeds (common random numbers): replicate r of every design point runs with the seed of replicate r of
+the root seed, `SeedSequence(root).spawn(R)[r]`, the same seed `ruralsim run --seed ROOT` gives
+replicate r. Run ids are `point * R + r`. The sampled design has its own stream, spawned from the root
+with key DESIGN_STREAM.
+"""
+
+import hashlib
+import itertools
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ..core.errors import InputError, read_input_text
+from .results import indicator_catalogue, replicate_seeds
+from ..core.scenario import SECTIONS, RunParams, check_name, default_scenario, load_scenario, with_overrides
+
+DESIGN_STREAM = 2**32  # spawn key of the design sampler's stream (replicates use 0..999)
+GROUPS = ("all", "demonstration", "steady", "key")
+DEFAULT_INDICATORS = ["persons_below_poverty_line", "persons_below_monitoring_line",
+                      "returns_to_poverty_households", "income_per_capita_mean_yuan"]
+RUN_COLUMNS = ["run_id", "point", "replicate", "seed"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Range(_Strict):
+    low: int | float = Field(description="Lowest value (inclusive).")
+    high: int | float = Field(description="Highest value (inclusive).")
+
+
+class Design(_Strict):
+    sampler: Literal["latin_hypercube", "sobol"] = Field(
+        "latin_hypercube", description="How ranges are sampled (scipy.stats.qmc).")
+    samples: int = Field(16, ge=1, le=1_000_000, description="Points sampled over the ranges (sobol: a power of 2).")
+
+
+class Output(_Strict):
+    indicators: list[str] = Field(default_factory=lambda: list(DEFAULT_INDICATORS), min_length=1)
+    groups: list[str] = Field(default_factory=lambda: ["all"], min_length=1)
+    reduce: Literal["annual", "final_year", "horizon"] = Field(
+        "annual", description="annual: one value per year; final_year: the last year's; horizon: flows summed "
+        "and stocks averaged over the whole horizon.")
+
+
+class Sensitivity(_Strict):
+    method: Literal["sobol", "morris"] = "sobol"
+    samples: int = Field(32, ge=2, le=1_000_000,
+                         description="sobol: base samples N (N x (D + 2) points, a power of 2); morris: trajectories.")
+    levels: int = Field(4, ge=2, le=100, description="Morris grid levels.")
+    outcomes: list[str] | None = Field(None, description="Indicators to analyse (default: all of [output]).")
+    confidence: float = Field(0.95, gt=0.0, lt=1.0, description="Confidence level of the intervals.")
+
+
+class SweepSpec(_Strict):
+    name: str = "sweep"
+    description: str = ""
+    base: str | None = Field(None, description="Base scenario file, relative to the spec (default: the baseline).")
+    run: dict[str, Any] = Field(default_factory=dict, description="[run] settings of the base for every run.")
+    parameters: dict[str, list[bool | int | float | str] | Range] = Field(default_factory=dict)
+    replicates_only: bool = Field(False, description="true: no [parameters]; run the base's replicates only "
+                                  "(one design point), e.g. to measure replicate noise.")
+    design: Design = Field(default_factory=Design)
+    output: Output = Field(default_factory=Output)
+    sensitivity: Sensitivity = Field(default_factory=Sensitivity)
+
+    @field_validator("name")
+    @classmethod
+    def _usable_name(cls, v: str) -> str:  # it becomes results/sweep-<name>
+        return check_name(v)
+
+
+@dataclass
+class Plan:
+    """A validated spec made concrete: the base scenario, the design points and the runs."""
+    spec: SweepSpec
+    source: str
+    kind: str  # "sweep" or "sensitivity"
+    base: Any  # Scenario
+    parameters: list[str]
+    design: pd.DataFrame  # point, one column per parameter
+    runs: pd.DataFrame  # run_id, point, replicate, seed, one column per parameter
+    spec_hash: str
+
+    @property
+    def replicates(self) -> int:
+        return self.base.run.replicates
+
+    @property
+    def root_seed(self) -> int:
+        return self.base.run.seed
+
+
+def load_spec(path: str | Path) -> tuple[SweepSpec, str, Path | None]:
+    """Read and validate a spec file (structure only; `plan` checks it against the scenario schema)."""
+    path = Path(path)
+    text = read_input_text(path, "sweep spec")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML: {exc}") from None
+    if "name" not in data:
+        try:
+            data["name"] = check_name(path.stem)  # the file's stem, as for scenarios
+        except ValueError:
+            pass  # the default name "sweep"
+    return parse_spec(data, str(path)), str(path), path.parent
+
+
+def parse_spec(data: dict, source: str = "spec") -> SweepSpec:
+    data = dict(data)
+    scenario_keys = sorted(set(data) & (set(SECTIONS) | {"expect", "question"}) - set(SweepSpec.model_fields))
+    if scenario_keys:
+        raise InputError(f"{source}: is a scenario file (it has {', '.join(scenario_keys)}), not a sweep spec; a "
+                         "spec names its base scenario (base = \"scenario.toml\") and the [parameters] to vary "
+                         "(see docs/sweeps.md)")
+    if isinstance(data.get("parameters"), dict):
+        data["parameters"] = _flatten(data["parameters"])
+        for key, value in data["parameters"].items():
+            where = f"key 'parameters.\"{key}\"'"
+            if isinstance(value, dict):
+                try:
+                    Range.model_validate(value)
+                except ValidationError as exc:
+                    extra = [str(e["loc"][0]) for e in exc.errors() if e["type"] == "extra_forbidden"]
+                    if extra or any(e["type"] == "missing" for e in exc.errors()):
+                        raise InputError(f"{source}: {where}: a range has the keys low and high "
+                                         f"(got {', '.join(value) or 'none'})") from None
+                    bad = exc.errors()[0]["loc"][0]
+                    raise InputError(f"{source}: {where}: range '{bad}' must be a number "
+                                     f"(got {value[bad]!r})") from None
+            elif not isinstance(value, list):
+                raise InputError(f"{source}: {where}: give a list of values (full factorial) or a range "
+                                 f"{{ low = ..., high = ... }} (got {value!r})")
+    try:
+        return SweepSpec.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(f"{source}: {_describe(exc.errors()[0])}") from None
+
+
+def _flatten(table: dict, prefix: str = "") -> dict:
+    """`labour.x = [..]` written unquoted in TOML nests tables; flatten them back to dotted keys."""
+    out = {}
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and not ({"low", "high"} & set(value)):
+            out.update(_flatten(value, dotted + "."))
+        else:
+            out[dotted] = value
+    return out
+
+
+def _describe(err: dict) -> str:
+    loc = [str(p) for p in err["loc"] if not str(p).startswith(("list[", "Range", "function-"))]
+    # drop pydantic's union branch names (e.g. 'bool', 'int') that follow a list index
+    while len(loc) > 2 and loc[-1] in ("bool", "int", "float", "str"):
+        loc.pop()
+    key = ".".join(loc) or "(top level)"
+    if key.startswith("parameters.") and len(loc) > 1:
+        key = f'parameters."{loc[1]}"' + "".join(f".{p}" for p in loc[2:])
+    if err["type"] == "extra_forbidden":
+        return f"key '{key}': unknown key; allowed keys: {', '.join(_allowed_keys(loc))}"
+    value = err.get("input")
+    shown = "a table" if isinstance(value, dict) else repr(value)
+    if key.startswith("parameters."):
+        return f"key '{key}': {err['msg']} (got {shown}); give a list of booleans, numbers or strings"
+    return f"key '{key}': {err['msg'].removeprefix('Value error, ')} (got {shown})"
+
+
+def _allowed_keys(loc: list[str]) -> list[str]:
+    model: Any = SweepSpec
+    for part in loc[:-1]:
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None or not hasattr(field.annotation, "model_fields"):
+            return list(Range.model_fields) if loc and loc[0] == "parameters" else list(model.model_fields)
+        model = field.annotation
+    return list(model.model_fields)
+
+
+# --- checking a spec against the scenario schema --------------------------------------------------
+def _field(key: str, source: str):
+    section, _, name = key.partition(".")
+    if section not in SECTIONS or section == "expect" or not name or "." in name:
+        raise InputError(f"{source}: key 'parameters.\"{key}\"': unknown parameter; write 'section.parameter' "
+                         f"with a section of: {', '.join(s for s in SECTIONS if s != 'expect')}")
+    fields = SECTIONS[section].model_fields
+    if name not in fields:
+        raise InputError(f"{source}: key 'parameters.\"{key}\"': unknown parameter; allowed in [{section}]: "
+                         f"{', '.join(fields)}")
+    if section == "run" and name in ("seed", "replicates"):
+        raise InputError(f"{source}: key 'parameters.\"{key}\"': cannot be varied; set it in the spec's [run] table")
+    if getattr(fields[name].annotation, "__origin__", None) is list:
+        raise InputError(f"{source}: key 'parameters.\"{key}\"': a list-valued parameter cannot be swept")
+    return fields[name]
+
+
+def _check_value(base, key: str, value, source: str) -> None:
+    with_overrides(base, {key: value}, f"{source}: [parameters]")
+
+
+def _resolve_base(spec: SweepSpec, source: str, folder: Path | None):
+    if spec.base is None:
+        base = default_scenario()
+    else:
+        path = Path(spec.base)
+        if not path.is_absolute() and folder is not None:
+            path = folder / path
+        base = load_scenario(path)
+    unknown = set(spec.run) - set(RunParams.model_fields)
+    if unknown:
+        raise InputError(f"{source}: key 'run.{sorted(unknown)[0]}': unknown key; allowed keys: "
+                         f"{', '.join(RunParams.model_fields)}")
+    return with_overrides(base, {f"run.{k}": v for k, v in spec.run.items()}, source) if spec.run else base
+
+
+def _check(spec: SweepSpec, base, source: str, kind: str) -> None:
+    catalogue = indicator_catalogue()
+    for k, name in enumerate(spec.output.indicators):
+        if name not in catalogue:
+            raise InputError(f"{source}: key 'output.indicators.{k}': unknown indicator '{name}'; allowed: "
+                             f"{', '.join(catalogue)}")
+    for k, group in enumerate(spec.output.groups):
+        if group not in GROUPS:
+            raise InputError(f"{source}: key 'output.groups.{k}': unknown group '{group}'; allowed: "
+                             f"{', '.join(GROUPS)}")
+    for key, values in spec.parameters.items():
+        field = _field(key, source)
+        if isinstance(values, Range):
+            if field.annotation not in (int, float):
+                raise InputError(f"{source}: key 'parameters.\"{key}\"': a range needs a numeric parameter; "
+                                 "give a list of values instead")
+            if not values.low < values.high:
+                raise InputError(f"{source}: key 'parameters.\"{key}\"': low must be below high "
+                                 f"(got low = {values.low}, high = {values.high})")
+            for bound in (values.low, values.high):
+                _check_value(base, key, bound, source)
+        else:
+            if not values:
+                raise InputError(f"{source}: key 'parameters.\"{key}\"': empty list of values")
+            if len(set(map(repr, values))) != len(values):
+                raise InputError(f"{source}: key 'parameters.\"{key}\"': values repeat (got {values})")
+            for value in values:
+                _check_value(base, key, value, source)
+    if spec.design.sampler == "sobol" and not _power_of_two(spec.design.samples):
+        raise InputError(f"{source}: key 'design.samples': the sobol sampler needs a power of 2 "
+                         f"(got {spec.design.samples})")
+    sens = spec.sensitivity
+    for k, name in enumerate(sens.outcomes or []):
+        if name not in spec.output.indicators:
+            raise InputError(f"{source}: key 'sensitivity.outcomes.{k}': '{name}' is not among output.indicators "
+                             f"({', '.join(spec.output.indicators)})")
+    if kind == "sweep" and not spec.parameters and not spec.replicates_only:
+        raise InputError(f"{source}: key 'parameters': missing or empty, so the sweep would run the base scenario "
+                         "only; add [parameters] with the values to vary, or set replicates_only = true to run "
+                         "just the base's replicates (a scenario file is not a sweep spec: name it in a spec's "
+                         "base = \"...\")")
+    if spec.parameters and spec.replicates_only:
+        raise InputError(f"{source}: key 'replicates_only': true, but [parameters] varies "
+                         f"{', '.join(spec.parameters)}; remove one of them")
+    from ..core.regions import check_scale
+
+    check_scale(base, source)
+    if kind == "sensitivity":
+        if not spec.parameters:
+            raise InputError(f"{source}: key 'parameters': sensitivity analysis needs at least one range")
+        lists = [k for k, v in spec.parameters.items() if not isinstance(v, Range)]
+        if lists:
+            raise InputError(f"{source}: key 'parameters.\"{lists[0]}\"': sensitivity analysis needs ranges "
+                             "{ low = ..., high = ... }, not a list of values")
+        if sens.method == "sobol" and not _power_of_two(sens.samples):
+            raise InputError(f"{source}: key 'sensitivity.samples': Sobol analysis needs a power of 2 "
+                             f"(got {sens.samples})")
+
+
+def _power_of_two(n: int) -> bool:
+    return n > 0 and n & (n - 1) == 0
+
+
+# --- designs ----------------------------------------------------------------------------------
+def _design_seed(root: int) -> int:
+    return int(np.random.SeedSequence(root, spawn_key=(DESIGN_STREAM,)).generate_state(1, np.uint32)[0])
+
+
+def _scale(unit: np.ndarray, ranges: dict[str, Range]) -> dict[str, list]:
+    """Map points of the unit cube to the ranges; integer parameters take whole values, low..high."""
+    out = {}
+    for j, (key, r) in enumerate(ranges.items()):
+        u = unit[:, j]
+        if _field(key, "spec").annotation is int:
+            vals = np.minimum(np.floor(r.low + u * (r.high - r.low + 1)), r.high).astype(np.int64)
+            out[key] = [int(v) for v in vals]
+        else:
+            out[key] = [float(v) for v in r.low + u * (r.high - r.low)]
+    return out
+
+
+def sweep_design(spec: SweepSpec, root: int) -> pd.DataFrame:
+    """Full factorial over the lists, crossed with the sampled points over the ranges."""
+    lists = {k: v for k, v in spec.parameters.items() if not isinstance(v, Range)}
+    ranges = {k: v for k, v in spec.parameters.items() if isinstance(v, Range)}
+    grid = list(itertools.product(*lists.values())) if lists else [()]
+    sampled: dict[str, list] = {}
+    n_samples = 1
+    if ranges:
+        from scipy.stats import qmc
+
+        rng = np.random.default_rng(_design_seed(root))
+        if spec.design.sampler == "sobol":
+            unit = qmc.Sobol(len(ranges), scramble=True, seed=rng).random_base2(int(np.log2(spec.design.samples)))
+        else:
+            unit = qmc.LatinHypercube(len(ranges), seed=rng).random(spec.design.samples)
+        sampled = _scale(unit, ranges)
+        n_samples = spec.design.samples
+    rows = []
+    for levels in grid:
+        for s in range(n_samples):
+            row = dict(zip(lists, levels))
+            row.update({k: v[s] for k, v in sampled.items()})
+            rows.append(row)
+    return _frame(rows, list(spec.parameters))
+
+
+def salib_sample(spec: SweepSpec, root: int) -> np.ndarray:
+    """SALib's points in the ranges' units: Saltelli's N x (D + 2) (first and total order) or Morris's
+    N x (D + 1) trajectories; deterministic given the root seed."""
+    problem = salib_problem(spec)
+    sens = spec.sensitivity
+    if sens.method == "sobol":
+        from SALib.sample import sobol as sampler
+
+        return sampler.sample(problem, sens.samples, calc_second_order=False, scramble=True, seed=_design_seed(root))
+    from SALib.sample import morris as sampler
+
+    return sampler.sample(problem, sens.samples, num_levels=sens.levels, seed=_design_seed(root))
+
+
+def sensitivity_design(spec: SweepSpec, root: int) -> pd.DataFrame:
+    """The design points of the sensitivity analysis (integer parameters take whole values)."""
+    x = salib_sample(spec, root)
+    ranges = dict(spec.parameters)
+    unit = (x - np.array([r.low for r in ranges.values()])) / np.array([r.high - r.low for r in ranges.values()])
+    values = _scale(np.clip(unit, 0.0, 1.0), ranges)
+    for j, key in enumerate(ranges):
+        if _field(key, "spec").annotation is float:
+            values[key] = [float(v) for v in x[:, j]]  # exactly SALib's values
+    rows = [{k: values[k][i] for k in ranges} for i in range(len(x))]
+    return _frame(rows, list(ranges))
+
+
+def salib_problem(spec: SweepSpec) -> dict:
+    return {"num_vars": len(spec.parameters), "names": list(spec.parameters),
+            "bounds": [[float(r.low), float(r.high)] for r in spec.parameters.values()]}
+
+
+def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=columns)
+    frame.insert(0, "point", np.arange(len(frame), dtype=np.int64))
+    for key in columns:
+        annotation = _field(key, "spec").annotation
+        if annotation is float:
+            frame[key] = frame[key].astype(np.float64)
+        elif annotation is int:
+            frame[key] = frame[key].astype(np.int64)
+        elif annotation is bool:
+            frame[key] = frame[key].astype(bool)
+        else:
+            frame[key] = frame[key].astype(str)
+    return frame
+
+
+def spec_hash(spec: SweepSpec, base, kind: str) -> str:
+    """Hash of everything that decides which runs are made and what they return (not names or notes)."""
+    payload = {"kind": kind, "base": base.model_dump(mode="json"),
+               "parameters": {k: (v.model_dump() if isinstance(v, Range) else v) for k, v in spec.parameters.items()},
+               "output": spec.output.model_dump()}
+    if kind == "sweep":
+        payload["design"] = spec.design.model_dump()
+    else:
+        payload["sensitivity"] = spec.sensitivity.model_dump(include={"method", "samples", "levels"})
+    text = json.dumps(payload, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def plan(spec_or_path, kind: str = "sweep") -> Plan:
+    """Validate a spec (path, dict or SweepSpec) and lay out its design points and runs."""
+    if isinstance(spec_or_path, Plan):
+        return spec_or_path
+    folder = None
+    if isinstance(spec_or_path, (str, Path)):
+        spec, source, folder = load_spec(spec_or_path)
+    elif isinstance(spec_or_path, dict):
+        spec, source = parse_spec(spec_or_path), "spec"
+    else:
+        spec, source = spec_or_path, "spec"
+    base = _resolve_base(spec, source, folder)
+    _check(spec, base, source, kind)
+    root, replicates = base.run.seed, base.run.replicates
+    design = sweep_design(spec, root) if kind == "sweep" else sensitivity_design(spec, root)
+    seeds = replicate_seeds(root, replicates)
+    n = len(design)
+    runs = pd.DataFrame({
+        "run_id": np.arange(n * replicates, dtype=np.int64),
+        "point": np.repeat(design["point"].to_numpy(), replicates),
+        "replicate": np.tile(np.arange(replicates, dtype=np.int64), n),
+        "seed": np.tile(np.array(seeds, dtype=np.int64), n),
+    })
+    runs = runs.merge(design, on="point", how="left", sort=False)
+    return Plan(spec, source, kind, base, list(spec.parameters), design, runs, spec_hash(spec, base, kind))

@@ -1,0 +1,417 @@
+"""Dynamic monitoring against return to poverty: identify households at risk, assist them, and let them
+go once their income is stably above the line.
+
+Detection uses one exponential "detection budget" per household instead of a uniform draw per household
+per month: each month an at-risk household spends the hazard −log(1 − p) of its county's combined
+detection chance p, and it is identified when the budget runs out. That is exactly a monthly Bernoulli
+trial with chance p, costs work only for the at-risk households, and couples scenarios: with the same
+seed and the same circumstances a household is identified no earlier under weaker detection. Budgets are
+a hash of (stream key, household, detection count), so a household's luck does not depend on the order
+of other households' detections.
+
+The lever judges households as administrations do: on verified own income (sim/dynamics/verification.py: the
+annual survey, without means-tested assistance, so nobody is declared out of risk on the strength of the
+lever's aid alone), on income collapses that screening sees between surveys, and on sudden hardship by the
+official rule: per-capita income after rigid expenditure (out-of-pocket medical costs) below the monitoring
+line. Households that cannot work are referred to
+dibao and extreme-poverty support (sim/levers/dibao.py, sim/levers/tekun.py) and, once covered, leave the active stock
+for permanent social-assistance support.
+
+This file holds the whole lever: parameters, declared states, indicators, setup/step/report, and its two
+compiled passes (`find_at_risk`, `monitor_month`) over one bundle of household arrays (`Arrays`), each
+with the NumPy code it must match bit for bit beside it (tests/test_monitoring.py checks them).
+"""
+
+import re
+from collections import deque
+from typing import NamedTuple
+
+import numba
+import numpy as np
+from pydantic import field_validator
+
+from . import policy
+from .. import kernels
+from ..core.component import Component, State
+from ..core.events import hashed_exponential
+from ..core.households import MonitoringCategory
+from ..core.indicators import Indicator
+from ..core.params import param
+from ..kernels.common import JIT, positions
+
+SEED_001 = "seed 001_c23c8de74b03ebd3.txt: 'Trinity' monitoring of self-declaration, cadre visits, department screening"
+
+
+class MonitoringParams(policy.LeverParams):
+    self_declaration_monthly: float = param(
+        0.05, unit="per household per month", ge=0.0, le=1.0, source=f"{SEED_001}; rate an assumption",
+        doc="Chance a month that an at-risk household declares itself (before county intensity).")
+    cadre_visit_monthly: float = param(
+        0.10, unit="per household per month", ge=0.0, le=1.0,
+        source=f"{SEED_001}; rate an assumption: village cadres visit every household at least once a year in "
+        "the annual survey and key households monthly",
+        doc="Chance a month that village cadres' visits find an at-risk household.")
+    data_screening_monthly: float = param(
+        0.15, unit="per household per month", ge=0.0, le=1.0,
+        source=f"{SEED_001}; rate an assumption: departments compare medical, education, civil-affairs and "
+        "employment records with the lifted-out register monthly to quarterly",
+        doc="Chance a month that departmental data screening and early warning flags an at-risk household.")
+    detection_multiplier: float = param(
+        1.0, unit="ratio", ge=0.0, le=10.0,
+        source="assumption: 1, the documented channel rates (not calibrated: with them nearly every household "
+        "at risk is found within the year, so the count of new identifications does not inform it)",
+        doc="Factor on all three channels' rates: how thoroughly the mechanism is applied in practice. At 1 a "
+        "household persistently at risk is found within a year with chance 0.98.")
+    mechanism_start_month: str = param(
+        "2020-03", unit="YYYY-MM",
+        source="public: State Council Leading Group guideline establishing return-to-poverty monitoring, March 2020",
+        doc="When identification began: households at risk at the start of the run have been exposed to detection "
+        "since then, so the inherited monitored stock follows from the channel rates.")
+    processing_lag_months: int = param(
+        1, unit="months", ge=0, le=12, source="public: identification within about 15 days once flagged",
+        doc="Months from being flagged to being monitored and assisted.")
+    income_drop_trigger_share: float = param(
+        0.5, unit="share of verified income", gt=0.0, lt=1.0,
+        source="assumption: screening flags a large fall of income ('收入大幅缩减') between surveys",
+        doc="Between surveys a household is at risk when its own 12-month income is below the line and has "
+        "fallen by more than this share from its verified income.")
+    development_assistance_yuan_per_month: float = param(
+        80.0, unit="yuan per household per month", ge=0.0, le=5_000,
+        source="assumption: industry incentive subsidies of about 1,000 yuan per household a year",
+        doc="Cash development assistance to monitored households with labourers (jobs priority comes on top).")
+    stable_months_for_elimination: int = param(
+        6, unit="months", ge=1, le=36, source="assumption: risk eliminated after half a year stably above the line",
+        doc="Consecutive months out of risk before risk is eliminated: verified income at or above the line "
+        "(without the lever's payments) for households that can work; covered by dibao or extreme-poverty "
+        "support for those that cannot (then moved into permanent social-assistance support).")
+    admin_cost_yuan_per_household_month: float = param(
+        30.0, unit="yuan per monitored household per month", ge=0.0, le=2_000,
+        source="assumption: cadre visits, verification and data work",
+        doc="Administrative cost of keeping a household under monitoring.")
+
+
+    @field_validator("mechanism_start_month")
+    @classmethod
+    def _month(cls, v: str) -> str:
+        if not re.fullmatch(r"(20[1-4]\d)-(0[1-9]|1[0-2])", v):
+            raise ValueError("must be a month 'YYYY-MM' between 2010-01 and 2049-12")
+        return v
+
+
+class Monitoring(Component):
+    name = "monitoring"
+    Params = MonitoringParams
+    income_sources = {"development_assistance": "other_transfers"}
+    states = (
+        State("detections", np.uint16, "times found so far: the counter of the detection budget's hash"),
+        State("budget", np.float32, "detection budget left (unit exponential); found when it runs out"),
+        State("stable_months", np.int8, "consecutive months out of risk while monitored (at most 36)"),
+        State("risk", np.bool_, "at risk this month, as the register sees it"),
+        State("flagged", np.bool_, "found: waiting for enrolment, monitored, or in permanent support"),
+        State("supported", np.bool_, "risk eliminated into permanent social-assistance support"),
+    )
+    indicators = (
+        Indicator("monitored_households", "households", "stock",
+                  "Households under active return-to-poverty monitoring (not those moved into permanent support)."),
+        Indicator("monitored_persons", "persons", "stock", "People in monitored households."),
+        Indicator("newly_identified_households", "households", "flow",
+                  "Households that became monitoring targets this month (after the processing lag)."),
+        Indicator("newly_identified_persons", "persons", "flow", "People in those households."),
+        Indicator("risk_eliminated_households", "households", "flow",
+                  "Monitored households whose risk was eliminated this month (stably above the line, or covered "
+                  "by social assistance for those that cannot work)."),
+        Indicator("permanent_support_households", "households", "stock",
+                  "Households that cannot work whose risk was eliminated into permanent social-assistance support "
+                  "(dibao or extreme-poverty support), reported apart from the active monitoring stock."),
+        Indicator("permanent_support_persons", "persons", "stock", "People in those households."),
+        policy.cost_indicator("monitoring", "Development assistance paid, plus the administrative cost of "
+                              "monitored households."),
+    )
+
+    def setup(self, model) -> None:
+        hh = model.households
+        n = len(hh)
+        hh.add_assistance_source("development_assistance")
+        self.key = np.uint64(self.rng.integers(0, 2**63))
+        self.budget[:] = _unit_exponential(self.key, np.arange(n), self.detections)
+        self.queue: deque = deque()  # (due month index, households, categories)
+        self.started = False
+        self.scratch_bool = np.zeros(n, bool)
+        self.new_idx = self.eliminated_idx = self.monitored_idx = _NONE
+        self.admin_weight = 1.0
+        self.paid_month = np.zeros(0, np.float32)
+        year, month = (int(x) for x in self.params.mechanism_start_month.split("-"))
+        self.months_operating_at_start = max(0, model.start_month_index - (year * 12 + month - 1))
+
+    # --- the month ---------------------------------------------------------------------------
+    def step(self, model) -> None:
+        hh = model.households
+        self.new_idx = self.eliminated_idx = self.monitored_idx = _NONE
+        self.paid_month, self.admin_weight = np.zeros(0, np.float32), 1.0
+        if hh.months_accounted < 12:  # 12-month sums not yet full: nothing to judge on
+            return
+        p = self.params
+        strength = policy.strength(model, p)
+        line = float(model.monitoring_line_yuan)
+        hazard = self._county_hazard(model, strength)
+        if not self.started:
+            # the inherited stock: at risk now and found at some point since the mechanism began, at the same
+            # rates (the same households in every scenario run on the seed)
+            hazard = hazard * self.months_operating_at_start
+        found = self._find(model, line, hazard)
+        self.detections[found] += 1
+        self.budget[found] = _unit_exponential(self.key, found, self.detections[found])
+        # not lifted out: marginal if income is under the line even before rigid spending, else the
+        # spending is what put the household at risk (sudden severe hardship)
+        low_income = self.net_at(hh, found) + hh.expense_12m_yuan[found] < hh.size[found] * np.float32(line)
+        category = np.where(hh.lifted_out[found], MonitoringCategory.UNSTABLE_LIFTED_OUT,
+                            np.where(low_income, MonitoringCategory.MARGINAL,
+                                     MonitoringCategory.SUDDEN_HARDSHIP)).astype(np.int8)
+        self.flagged[found] = True
+        if not self.started:  # the stock monitored at the start: already enrolled, not newly identified
+            hh.monitoring_category[found] = category
+            self.started = True
+        else:
+            self.queue.append((model.month_index + p.processing_lag_months, found, category))
+        self._enrol_due(model, strength)
+        self._eliminate(model, strength)
+
+    def _find(self, model, line: float, county_hazard: np.ndarray) -> np.ndarray:
+        """Households found at risk this month (`find_at_risk`, one compiled pass over the households)."""
+        extra = np.float64(getattr(model, "register_extra_per_person_yuan", 0.0))
+        return find_at_risk(self.arrays(model.households), extra, np.float32(line),
+                            1.0 - self.params.income_drop_trigger_share, county_hazard)
+
+    def arrays(self, hh) -> "Arrays":
+        """The bundle of household arrays the compiled passes read and write."""
+        return Arrays(hh.verified_income_yuan, hh.net_12m_yuan, hh.assistance_12m_yuan, hh.expense_12m_yuan,
+                      hh.size, hh.county, hh.n_labourers, hh.social_assistance, hh.monitoring_category,
+                      hh.assistance_referral, self.flagged, self.supported, self.risk, self.scratch_bool,
+                      self.budget, self.stable_months)
+
+    @staticmethod
+    def net_at(hh, idx: np.ndarray) -> np.ndarray:
+        """12-month net income of households `idx` without means-tested assistance (float64)."""
+        return hh.net_12m_yuan[idx].astype(np.float64) - hh.assistance_12m_yuan[idx]
+
+    def _county_hazard(self, model, strength: np.ndarray) -> np.ndarray:
+        """Per county, −log of the chance that no channel finds an at-risk household this month."""
+        p = self.params
+        effort = policy.intensity(model) * strength
+        miss = np.ones(len(effort))
+        for rate in (p.self_declaration_monthly, p.cadre_visit_monthly, p.data_screening_monthly):
+            miss *= 1.0 - np.minimum(rate * p.detection_multiplier * effort, 1.0)
+        return -np.log(np.maximum(miss, 1e-12))
+
+    def _enrol_due(self, model, strength) -> None:
+        hh = model.households
+        due = []
+        while self.queue and self.queue[0][0] <= model.month_index:
+            _, idx, category = self.queue.popleft()
+            keep = strength[hh.county[idx]] > 0  # where the lever has ended, flagged households are dropped
+            self.flagged[idx[~keep]] = False
+            idx, category = idx[keep], category[keep]
+            hh.monitoring_category[idx] = category
+            self.stable_months[idx] = 0
+            due.append(idx)
+        if due:
+            self.new_idx = np.concatenate(due)
+
+    def _eliminate(self, model, strength) -> None:
+        """Count months out of risk; release households stable long enough (those that cannot work into
+        permanent social-assistance support), and all where the lever ended; refer those that cannot work
+        to dibao and extreme-poverty support, pay development assistance to the others. One compiled loop
+        over the monitored households (`monitor_month`)."""
+        p, hh = self.params, model.households
+        monitored = kernels.positive(hh.monitoring_category, self.scratch_bool)
+        self.eliminated_idx, _, idx, paid, developed, development = monitor_month(
+            self.arrays(hh), monitored, np.asarray(strength, np.float64), p.stable_months_for_elimination,
+            float(p.development_assistance_yuan_per_month), bool(np.any(strength == 0)))
+        self.monitored_idx, self.paid_month = idx, paid
+        # tapering: detection effort, payments and administration scale with strength
+        self.admin_weight = 1.0 if np.all(strength == 1.0) else strength[hh.county[idx]]
+        hh.credit_assistance("development_assistance", developed, development)
+
+    # --- indicators --------------------------------------------------------------------------
+    def report(self, model, rec) -> None:
+        """Sums over the few households concerned rather than masks over all of them (cheaper at full scale)."""
+        hh, g, p = model.households, model.hh_groups, self.params
+        idx = self.monitored_idx
+        rec.put("monitored_households", g.sum_at(idx))
+        rec.put("monitored_persons", g.sum_at(idx, hh.size[idx]))
+        rec.put("newly_identified_households", g.sum_at(self.new_idx))
+        rec.put("newly_identified_persons", g.sum_at(self.new_idx, hh.size[self.new_idx]))
+        rec.put("risk_eliminated_households", g.sum_at(self.eliminated_idx))
+        supported = np.flatnonzero(self.supported)
+        rec.put("permanent_support_households", g.sum_at(supported))
+        rec.put("permanent_support_persons", g.sum_at(supported, hh.size[supported]))
+        rec.put("cost_monitoring_yuan", g.sum_at(idx, self.paid_month + p.admin_cost_yuan_per_household_month
+                                                 * self.admin_weight))
+
+
+_NONE = np.zeros(0, np.intp)
+
+
+def _unit_exponential(key: np.uint64, households: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """Standard exponential variates, one per (household, draw number), from a splitmix64 hash of the key.
+
+    Counter-based, so a household's k-th detection budget is the same in every scenario run on the seed.
+    """
+    return hashed_exponential(key, households, draws).astype(np.float32)
+
+
+# --- compiled passes and the NumPy they match --------------------------------------------------------
+class Arrays(NamedTuple):
+    """Household arrays of the monitoring passes: read (own income as verified, 12-month sums, size, county,
+    labourers, social assistance) and written (monitoring category and referral; the lever's states)."""
+
+    verified: np.ndarray  # float32, verified own income (sim/dynamics/verification.py)
+    net_12m: np.ndarray  # float32, 12-month income after every transfer less rigid expenditure
+    assistance_12m: np.ndarray  # float64, 12-month means-tested assistance
+    expense_12m: np.ndarray  # float32, 12-month rigid expenditure
+    hh_size: np.ndarray
+    county: np.ndarray
+    n_labourers: np.ndarray
+    social_assistance: np.ndarray  # 0 none, 1 dibao, 2 extreme-poverty support
+    category: np.ndarray  # monitoring category (written)
+    referral: np.ndarray  # referred to the means tests (written)
+    flagged: np.ndarray
+    supported: np.ndarray
+    risk: np.ndarray
+    scratch: np.ndarray
+    budget: np.ndarray
+    stable_months: np.ndarray
+
+
+@numba.njit(**JIT)
+def find_at_risk(a, extra_person_yuan, line_yuan, drop_ratio, county_hazard):
+    """The risk test for every household into `a.risk`, and which of those at risk and not yet flagged
+    are found this month (sorted).
+
+    At risk, as the register sees it: verified own income plus the register's extra (`extra_person_yuan` a
+    person) below the line without dibao or extreme-poverty support (whose recipients' basic living is
+    guaranteed); or, seen by screening between surveys, own income of the last 12 months (without
+    means-tested assistance, plus the extra) below the line and under `drop_ratio` x that verified income,
+    uncovered; or, by the official rule for sudden severe hardship, income of the last 12 months after every
+    transfer less that period's rigid expenditure, plus the extra, below the line for the household's size
+    (covered or not). Households in permanent support stay flagged while they receive it; once it stops
+    they can be found again. Those at risk and not flagged spend their county's detection hazard from
+    their budget and are found when it runs out.
+    """
+    count = 0
+    for i in range(len(a.verified)):
+        if a.supported[i] and a.social_assistance[i] == 0:
+            a.supported[i] = False
+            a.flagged[i] = False
+        threshold = np.float64(np.float32(a.hh_size[i]) * line_yuan)
+        extra = extra_person_yuan * a.hh_size[i]
+        after_transfers = np.float64(a.net_12m[i]) + extra
+        own = np.float64(a.net_12m[i]) - np.float64(a.assistance_12m[i]) + extra
+        verified = np.float64(a.verified[i]) + extra
+        uncovered = a.social_assistance[i] == 0
+        at_risk = ((uncovered & ((verified < threshold) | ((own < threshold) & (own < drop_ratio * verified))))
+                   | ((a.expense_12m[i] > 0) & (after_transfers < threshold)))
+        a.risk[i] = at_risk
+        new = at_risk & (not a.flagged[i])
+        a.scratch[i] = new
+        count += new
+    at_risk = positions(a.scratch, count)
+    found = np.empty(count, np.intp)
+    n_found = 0
+    for k in range(count):
+        i = at_risk[k]
+        left = np.float32(np.float64(a.budget[i]) - county_hazard[a.county[i]])
+        a.budget[i] = left
+        found[n_found] = i
+        n_found += left <= 0
+    return found[:n_found]
+
+
+def find_at_risk_numpy(a, extra_person_yuan, line_yuan, drop_ratio, county_hazard):
+    """`find_at_risk` in NumPy."""
+    released = a.supported & (a.social_assistance == 0)
+    a.supported[released], a.flagged[released] = False, False
+    threshold = (a.hh_size.astype(np.float32) * np.float32(line_yuan)).astype(np.float64)
+    extra = extra_person_yuan * a.hh_size.astype(np.float64)
+    net = a.net_12m.astype(np.float64)
+    own = net - a.assistance_12m.astype(np.float64) + extra
+    verified = a.verified.astype(np.float64) + extra
+    a.risk[:] = (((a.social_assistance == 0) & ((verified < threshold) | ((own < threshold) & (own < drop_ratio * verified))))
+                 | ((a.expense_12m > 0) & (net + extra < threshold)))
+    a.scratch[:] = a.risk & ~a.flagged
+    new = np.flatnonzero(a.scratch)
+    left = (a.budget[new].astype(np.float64) - county_hazard[a.county[new]]).astype(np.float32)
+    a.budget[new] = left
+    return new[left <= 0]
+
+
+@numba.njit(**JIT)
+def monitor_month(a, monitored, strength, stable_needed, development_yuan, any_ended):
+    """Elimination and assistance for the `monitored` households (sorted) in one loop (`_eliminate`).
+
+    Households that can work count months out of risk and are released after `stable_needed`; they get
+    development assistance meanwhile. Every monitored household is referred to dibao and extreme-poverty
+    support (their means tests decide). Households that cannot work (no labourer) count months covered, and
+    after `stable_needed` their risk is eliminated into permanent support (`supported`: flagged while they
+    are covered). Where the lever ended, everyone is released. Returns the eliminated, those moved into
+    support, the still monitored, each one's payment, and (households, amounts) of development assistance.
+    """
+    n = len(monitored)
+    eliminated, moved, kept = np.empty(n, np.intp), np.empty(n, np.intp), np.empty(n, np.intp)
+    paid = np.empty(n, np.float32)
+    developed, development = np.empty(n, np.intp), np.empty(n, np.float32)
+    n_eliminated = n_moved = n_kept = n_developed = 0
+    for k in range(n):
+        i = monitored[k]
+        cannot_work = a.n_labourers[i] == 0
+        covered = a.social_assistance[i] > 0
+        out_of_risk = covered if cannot_work else not a.risk[i]
+        months = np.int8((a.stable_months[i] + 1) * out_of_risk)
+        a.stable_months[i] = months
+        share = strength[a.county[i]]
+        ended = any_ended and share == 0
+        if months >= stable_needed or ended:  # released (a few percent a month)
+            eliminated[n_eliminated] = i
+            n_eliminated += 1
+            a.category[i] = 0
+            a.stable_months[i] = 0
+            a.referral[i] = False
+            if cannot_work and covered and not ended:
+                a.supported[i] = True  # stays flagged while covered
+                moved[n_moved] = i
+                n_moved += 1
+            else:
+                a.flagged[i] = False
+            continue
+        kept[n_kept] = i
+        amount = np.float32(0.0)
+        a.referral[i] = True  # every monitored household that passes the means test gets dibao ('应保尽保')
+        if not cannot_work:
+            amount = np.float32(development_yuan * share)
+            developed[n_developed], development[n_developed] = i, amount
+            n_developed += 1
+        paid[n_kept] = amount
+        n_kept += 1
+    return (eliminated[:n_eliminated], moved[:n_moved], kept[:n_kept], paid[:n_kept], developed[:n_developed],
+            development[:n_developed])
+
+
+def monitor_month_numpy(a, monitored, strength, stable_needed, development_yuan, any_ended):
+    """`monitor_month` in NumPy."""
+    i = monitored
+    cannot_work, covered = a.n_labourers[i] == 0, a.social_assistance[i] > 0
+    months = ((a.stable_months[i].astype(np.int64) + 1) * np.where(cannot_work, covered, ~a.risk[i])).astype(np.int8)
+    a.stable_months[i] = months
+    share = strength[a.county[i]]
+    ended = any_ended & (share == 0)
+    released = (months >= stable_needed) | ended
+    moved = released & cannot_work & covered & ~ended
+    out = i[released]
+    a.category[out], a.stable_months[out], a.referral[out] = 0, 0, False
+    a.supported[i[moved]] = True
+    a.flagged[i[released & ~moved]] = False
+    kept = i[~released]
+    a.referral[kept] = True
+    works = ~cannot_work[~released]
+    paid = np.where(works, (development_yuan * share[~released]).astype(np.float32), np.float32(0.0))
+    return out, i[moved], kept, paid, kept[works], paid[works]

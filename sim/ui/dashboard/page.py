@@ -1,0 +1,206 @@
+"""The Solara page: the levers in a sidebar, indicator panels and tables, in planners' words.
+
+Our own page rather than Mesa's SolaraViz, whose sidebar speaks to modellers ("Play Interval (ms)",
+"Render Interval (steps)", "Use Threads", "Step: 78", a "PAGE 0" tab). Here the controls say what they
+do: advance the run by a month or a year, run it to the horizon, or restart it with the levers as set;
+the run's position is a month ("simulated through March 2023, 27 of 120 months"). Each lever shows its
+value and the baseline's exact value (a slider snaps to its step; the value shown is the one the run
+uses). The indicator panels are matplotlib figures drawing the baseline to the horizon beside this run.
+Tables are plain Vuetify elements (no Markdown, whose template loads extra JavaScript).
+"""
+
+import io
+import os
+
+import ipywidgets
+import solara
+
+from ..formatting import fmt
+from ...core.regions import PROFILES
+from . import REGION_ENV, SCALE_ENV
+from .levers import LEVERS, model_params, settings_rows
+from .model import DashboardModel
+from .plots import PANELS, Panel, panel_figure
+
+TITLE = "ruralsim: rural revitalisation policy dashboard"
+ADVANCE_MONTH, ADVANCE_YEAR, RUN_TO_END, RESTART = ("Advance 1 month", "Advance 1 year", "Run to the end",
+                                                    "Restart with these levers")
+
+CSS = """
+.ruralsim-table th, .ruralsim-table td { font-size: 12px !important; padding: 0 6px !important; }
+.ruralsim-table td:last-child { overflow-wrap: anywhere; }
+.ruralsim-lever { margin-bottom: 6px; }
+.ruralsim-lever .v-input__slider { margin-top: 0; }
+.ruralsim-note { font-size: 12px; color: #555; }
+"""
+
+
+def _format(value) -> str:
+    return fmt(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
+def _table(header: list[str], rows: list[list], *, bold_rows: set[int] = frozenset(), testid: str = ""):
+    def cells(tag, values, bold=False):
+        style = "font-weight: bold" if bold else ""
+        return [solara.v.Html(tag=tag, style_=style, children=[_format(v)]) for v in values]
+
+    return solara.v.SimpleTable(dense=True, class_="ruralsim-table", attributes={"data-testid": testid}, children=[
+        solara.v.Html(tag="thead", children=[solara.v.Html(tag="tr", children=cells("th", header))]),
+        solara.v.Html(tag="tbody", children=[solara.v.Html(tag="tr", children=cells("td", row, k in bold_rows))
+                                             for k, row in enumerate(rows)]),
+    ])
+
+
+def _text(text: str, testid: str, classes: str = "") -> None:
+    """A line of text that a browser test can find by its test id."""
+    solara.v.Html(tag="div", class_=classes, attributes={"data-testid": testid}, children=[text])
+
+
+def status(model: DashboardModel) -> str:
+    """Where the run is, as a month: 'simulated through March 2023 (27 of 120 months)'."""
+    done, total = max(model.month_index, 0), model.n_months
+    if not done:
+        return f"Not started: the run begins in {_month(model.scenario.run.start_month)}; advance it to simulate."
+    return f"Simulated through {model.current().months[-1]:%B %Y} ({done} of {total} months)" + \
+        (" - the end of the horizon" if done >= total else "")
+
+
+def _month(yyyy_mm: str) -> str:
+    import datetime
+
+    return datetime.date(int(yyyy_mm[:4]), int(yyyy_mm[5:7]), 1).strftime("%B %Y")
+
+
+@solara.component
+def IndicatorPlot(model: DashboardModel, panel: Panel, version: int):
+    """One panel as a PNG, redrawn only when the model (restart) or its month (advance) changes."""
+
+    def draw() -> bytes:
+        buffer = io.BytesIO()
+        panel_figure(panel, current=model.current(), baseline=model.baseline).savefig(buffer, format="png")
+        return buffer.getvalue()
+
+    png = solara.use_memo(draw, [model, version])
+    return ipywidgets.Image.element(value=png, format="png")
+
+
+@solara.component
+def IndicatorsNow(model: DashboardModel, version: int):
+    """This run against the baseline in the last simulated month: the numbers behind the panels."""
+    current, baseline = model.current(), model.baseline
+    months = len(current.months)
+    with solara.Column(gap="4px") as main:
+        if not months:
+            solara.Text(f"This run against the baseline: no month simulated yet; press '{ADVANCE_MONTH}'.")
+            return main
+        solara.Text(f"This run against the baseline, {current.months[-1]:%B %Y} ({model.region.title}; "
+                    f"scale {model.scale:g}, seed {model.seed})")
+        rows = []
+        for panel in PANELS:
+            for label, name in zip(panel.table_labels, panel.indicators):
+                now, base = panel.series(current, name)[-1], panel.series(baseline, name)[months - 1]
+                rows.append([label, float(now), float(base), float(now - base)])
+        _table(["indicator", "this run", "baseline", "difference"], rows, testid="indicators-now")
+    return main
+
+
+@solara.component
+def SettingsAgainstBaseline(model: DashboardModel):
+    """The levers of the run shown against the baseline; changed ones in bold."""
+    rows = settings_rows(model.lever_values)
+    changed = {k for k, row in enumerate(rows) if row["changed"]}
+    with solara.Column(gap="4px") as main:
+        solara.Text(f"Levers of this run against the baseline: {len(changed)} changed (bold). "
+                    f"Moved levers apply when you press '{RESTART}'.")
+        _table(["lever", "baseline", "this run", "scenario parameter(s)"],
+               [[r["lever"], r["baseline"], r["this_run"], r["parameters"]] for r in rows],
+               bold_rows=changed, testid="settings")
+    return main
+
+
+@solara.component
+def LeverControl(lever, value: solara.Reactive):
+    """A lever: its label with the value the run will use and the baseline's exact value, then the control."""
+    shown = lever.settle(value.value)
+    with solara.Column(gap="0px", classes=["ruralsim-lever"]) as main:
+        if lever.control["type"] == "Select":
+            solara.Select(label=lever.label, values=lever.control["values"], value=value)
+            solara.Text(f"baseline: {lever.baseline}", classes=["ruralsim-note"])
+            return main
+        same = "the baseline" if shown == lever.baseline else f"baseline {_format(lever.baseline)}"
+        _text(f"{lever.label}: {_format(shown)} ({same})", f"lever-{lever.keyword}")
+        slider = solara.SliderInt if lever.control["type"] == "SliderInt" else solara.SliderFloat
+        slider(label="", value=value, min=lever.control["min"], max=lever.control["max"],
+               step=lever.control["step"], thumb_label=False)
+    return main
+
+
+@solara.component
+def DashboardPage(model: solara.Reactive, params: dict):
+    """The whole page on a given reactive model (tests pass their own and read it back)."""
+    version = solara.use_reactive(0)
+    region = solara.use_reactive(model.value.region.name)
+    levers = {lever.keyword: solara.use_reactive(model.value.lever_values[lever.keyword])  # noqa: SH103
+              for lever in LEVERS}  # LEVERS is fixed: the hooks run in the same order on every render
+
+    def advance(months: int) -> None:
+        m = model.value
+        for _ in range(max(0, min(months, m.n_months - max(m.month_index, 0)))):
+            m.step()
+        version.set(version.value + 1)
+
+    def restart() -> None:
+        scale = params.get("scale") if region.value == params["region"]["value"] else None
+        model.set(DashboardModel(region=region.value, scale=scale, seed=params.get("seed"),
+                                 **{k: lever.settle(levers[k].value) for k, lever in
+                                    ((lv.keyword, lv) for lv in LEVERS)}))
+        version.set(version.value + 1)
+
+    m = model.value
+    at_end = max(m.month_index, 0) >= m.n_months
+    with solara.Column() as main:
+        solara.Style(CSS)
+        solara.Title("ruralsim dashboard")
+        solara.AppBarTitle(TITLE)
+        with solara.Sidebar():
+            with solara.Card("The run"):
+                _text(status(m), "status")
+                with solara.Row(gap="6px", style={"flex-wrap": "wrap", "margin-top": "8px"}):
+                    solara.Button(ADVANCE_MONTH, on_click=lambda: advance(1), color="primary", disabled=at_end)
+                    solara.Button(ADVANCE_YEAR, on_click=lambda: advance(12), color="primary", disabled=at_end)
+                    solara.Button(RUN_TO_END, on_click=lambda: advance(m.n_months), color="primary",
+                                  disabled=at_end)
+            with solara.Card("Levers"):
+                solara.Text("Move a lever, then restart the run with it; the baseline stays as it is.",
+                            classes=["ruralsim-note"])
+                solara.Select(label="Region", values=list(PROFILES), value=region)
+                for lever in LEVERS:
+                    LeverControl(lever, levers[lever.keyword])
+                solara.Button(RESTART, on_click=restart, color="primary", style={"margin-top": "8px"})
+        v = version.value
+        with solara.Columns([1, 1]):
+            IndicatorPlot(m, PANELS[0], v)
+            IndicatorPlot(m, PANELS[1], v)
+        with solara.Columns([1, 1]):
+            IndicatorsNow(m, v)
+            SettingsAgainstBaseline(m)
+        for k in (2, 4):
+            with solara.Columns([1, 1]):
+                IndicatorPlot(m, PANELS[k], v)
+                IndicatorPlot(m, PANELS[k + 1], v)
+    return main
+
+
+def _configured_params() -> dict:
+    scale = os.environ.get(SCALE_ENV)
+    return model_params(region=os.environ.get(REGION_ENV, "xinzhou"), scale=float(scale) if scale else None)
+
+
+@solara.component
+def Page():
+    """One model per browser session, from `ruralsim dashboard`'s region and scale."""
+    params = solara.use_memo(_configured_params, [])
+    start = solara.use_memo(lambda: DashboardModel(**{k: v["value"] if isinstance(v, dict) else v
+                                                      for k, v in params.items()}), [])
+    model = solara.use_reactive(start)
+    return DashboardPage(model, params)
