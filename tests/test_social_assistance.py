@@ -182,7 +182,14 @@ def test_dibao_recipients_were_under_the_standard_and_are_paid_the_gap(base):
 
 def test_dibao_lifts_people_above_the_poverty_line(base, no_dibao):
     verified = "persons_below_poverty_line_verified"
-    assert _values(base, verified)[-12:].mean() < 0.8 * _values(no_dibao, verified)[-12:].mean()
+    # at this scale the verified poor are about ten sampled households: pooled over four seeds (one the
+    # fixtures'), with and without dibao on the same seeds
+    with_dibao, without = [_values(base, verified)[-12:].mean()], [_values(no_dibao, verified)[-12:].mean()]
+    for seed in (5, 6, 7):
+        options = {**SMALL, "seed": seed}
+        with_dibao.append(_values(RuralModel(years=3, **options).run(), verified)[-12:].mean())
+        without.append(_values(RuralModel(years=3, **options, **{"dibao.enabled": False}).run(), verified)[-12:].mean())
+    assert sum(with_dibao) < 0.8 * sum(without)
     # the survey-style measure falls too, less: the means test sees the verified income, not this one
     survey = "persons_below_poverty_line"
     assert _values(base, survey)[-12:].mean() < _values(no_dibao, survey)[-12:].mean()
