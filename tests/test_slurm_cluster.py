@@ -83,16 +83,17 @@ def test_a_sweep_runs_on_slurm_and_matches_a_local_run(slurm, tmp_path):
 
 def test_workers_retire_at_their_lifetime_and_adaptive_jobs_replace_them(slurm, tmp_path):
     spec = tmp_path / "longer.toml"
-    # ~15 s of model runs on two one-core jobs (more when the worker start-ups count): longer than a worker lives
-    spec.write_text('name = "slurm_lifetime"\n[run]\nscale = 0.02\nyears = 4\nreplicates = 1\nseed = 7\n'
-                    '[parameters]\n"workshops.sites_multiplier" = { low = 0.5, high = 2.0 }\n[design]\nsamples = 32\n'
+    # ~40 s of model runs on two one-core jobs, several worker lifetimes even on a quiet machine (with 32 runs of
+    # 4 years the sweep could end in 12 s, before any worker had lived its 10 s)
+    spec.write_text('name = "slurm_lifetime"\n[run]\nscale = 0.02\nyears = 6\nreplicates = 1\nseed = 7\n'
+                    '[parameters]\n"workshops.sites_multiplier" = { low = 0.5, high = 2.0 }\n[design]\nsamples = 64\n'
                     '[output]\nindicators = ["returns_to_poverty_households"]\nreduce = "horizon"\n', encoding="utf-8")
     before = _jobs_submitted(slurm)
     done = _sweep(slurm, spec, tmp_path / "lifetime", "--walltime", "00:05:00", "--jobs", "1",
                   "--adapt-max-jobs", "2", "--lifetime", "10s", "--lifetime-stagger", "2s")
     assert done.returncode == 0, f"{done.stderr[-2000:]} {_logs(slurm)}"
     manifest = json.loads((tmp_path / "lifetime" / "manifest.json").read_text())
-    assert manifest["status"] == "complete" and manifest["sessions"][-1]["saved"] == 32
+    assert manifest["status"] == "complete" and manifest["sessions"][-1]["saved"] == 64
     # a worker that retires at its lifetime ends its job normally (exit 0) while the sweep goes on (jobs still
     # running at the end are cancelled by the client instead), and adaptive scaling then starts another job
     log = (slurm / "slurmctld.log").read_text(errors="replace")
