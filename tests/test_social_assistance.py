@@ -217,17 +217,26 @@ def test_pension_follows_the_yearly_table(base):
     assert np.allclose(hh.income_month["pension"], expected, rtol=1e-6)
 
 
-def test_verified_income_changes_only_at_the_survey():
+def test_verified_income_changes_only_at_the_survey_and_visits():
+    """Everyone's verified income changes at the annual survey; between surveys only monitored households',
+    in visit months (their records are updated each `reverification_interval_months`)."""
     model = RuralModel(years=2, **SMALL)
     hh = model.households
     survey = model.scenario.verification.survey_month
-    before = hh.verified_income_yuan.copy()
+    interval = model.scenario.monitoring.reverification_interval_months
+    before, visited = hh.verified_income_yuan.copy(), 0
     for _ in range(24):
+        monitored = hh.monitoring_category > 0  # before the month: whom a visit this month concerns
         model.step()
-        changed = not np.array_equal(before, hh.verified_income_yuan)
-        # the first recorded month is a survey (the accounts have just filled), then the survey month
-        assert changed == (model.month_index == 1 or (model.month - 1 or 12) == survey), model.date
+        changed = before != hh.verified_income_yuan
+        month = model.month - 1 or 12  # the month just stepped
+        survey_month = model.month_index == 1 or month == survey
+        assert changed.any() == (survey_month or (month % interval == 0 and monitored.any())), model.date
+        if not survey_month:
+            assert not (changed & ~monitored).any(), model.date
+            visited += changed.sum()
         before = hh.verified_income_yuan.copy()
+    assert visited > 0
 
 
 @settings(max_examples=50, deadline=None)

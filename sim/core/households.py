@@ -125,6 +125,10 @@ class Households:
         self.verified_income_yuan = np.zeros(n, np.float32)
         self.idle_labourers_at_survey = np.zeros(n, np.int8)  # able labourers out of wage work when surveyed
         self.surveys = 0  # surveys made so far (readers recompute what depends on the survey when it changes)
+        # the verification error factor (mean one) of the last survey, which cadres' visits to monitored
+        # households re-use, and a counter of any change to verified income (surveys and visits)
+        self.verification_factor = np.ones(n, np.float32)
+        self.verified_revision = 0
         # households of only elderly or disabled members would have someone outside obliged and able to
         # support them (adult children): a fixed fact per household (sim/dynamics/verification.py)
         self.has_supporter = np.ones(n, bool)

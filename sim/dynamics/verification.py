@@ -75,14 +75,17 @@ class Verification(Component):
         # monitoring lever and the register's poverty count in metrics)
         model.register_extra_per_person_yuan = self.params.register_extra_per_person_2020_yuan * wage_index(model)
         if not self.estimated:
-            hh.verified_income_yuan[:] = self._annual_estimate(model) * self._factor()
+            hh.verification_factor[:] = self._factor()
+            hh.verified_income_yuan[:] = self._annual_estimate(model) * hh.verification_factor
             self.count_idle(model)
             hh.surveys += 1
+            hh.verified_revision += 1
             self.estimated = True
         elif hh.months_accounted >= MONTHS_PER_YEAR and (not self.surveyed or model.month == self.params.survey_month):
             self._survey(model, hh)
             self.count_idle(model)
             hh.surveys += 1
+            hh.verified_revision += 1
 
     def own_income_12m(self, hh) -> np.ndarray:
         """The last 12 months' income without means-tested assistance, net of rigid expenditure."""
@@ -94,10 +97,21 @@ class Verification(Component):
             rho = np.float32(p.error_persistence)
             shock = self.rng.standard_normal(len(self.z)).astype(np.float32)
             self.z = rho * self.z + np.sqrt(1 - rho * rho) * shock
-        now = self.own_income_12m(hh) * self._factor()
+        hh.verification_factor[:] = self._factor()
+        now = self.own_income_12m(hh) * hh.verification_factor
         w = np.float32(p.weight_of_current_year if self.surveyed else 1.0)
         hh.verified_income_yuan[:] = w * now + (1 - w) * hh.verified_income_yuan
         self.surveyed = True
+
+    @staticmethod
+    def reverify(hh, idx: np.ndarray) -> None:
+        """A visit by cadres to households `idx`: their verified income becomes the last 12 months' own income
+        as the same cadres judge it (the last survey's error factor), with no weight on the old figure, since
+        elimination then asks for months of stability anyway."""
+        if len(idx):
+            own = hh.net_12m_yuan[idx] - hh.assistance_12m_yuan[idx]
+            hh.verified_income_yuan[idx] = own * hh.verification_factor[idx]
+            hh.verified_revision += 1
 
     @staticmethod
     def count_idle(model) -> None:

@@ -106,10 +106,11 @@ class MeansTested(Component):
     def _candidates(self, model, threshold_yuan: np.float64) -> np.ndarray:
         """The households the month's means test can concern (`kernels.means_test_candidates`: recipients,
         applicants, the eligible), recounted only when eligibility can change: after a survey (verified and
-        imputed income), in January (sizes, the standard, the group). A pass over all households a month
-        becomes one over ~a tenth of them (dibao) or fewer (extreme-poverty support)."""
+        imputed income) or a visit (verified income of monitored households), in January (sizes, the standard,
+        the group). A pass over all households a month becomes one over ~a tenth of them (dibao) or fewer
+        (extreme-poverty support)."""
         hh = model.households
-        key = (hh.surveys, hh.size_revision, float(threshold_yuan), self.group_revision)
+        key = (hh.verified_revision, hh.size_revision, float(threshold_yuan), self.group_revision)
         if key != self.candidates_key:
             self.candidates = kernels.means_test_candidates(
                 hh.social_assistance, np.int8(self.code), self.pending_due, self.group, hh.verified_income_yuan,

@@ -9,13 +9,12 @@ seed and the same circumstances a household is identified no earlier under weake
 a hash of (stream key, household, detection count), so a household's luck does not depend on the order
 of other households' detections.
 
-The lever judges households as administrations do: on verified own income (sim/dynamics/verification.py: the
-annual survey, without means-tested assistance, so nobody is declared out of risk on the strength of the
-lever's aid alone), on income collapses that screening sees between surveys, and on sudden hardship by the
-official rule: per-capita income after rigid expenditure (out-of-pocket medical costs) below the monitoring
-line. Households that cannot work are referred to
-dibao and extreme-poverty support (sim/levers/dibao.py, sim/levers/tekun.py) and, once covered, leave the active stock
-for permanent social-assistance support.
+The lever judges households as administrations do: on verified own income (sim/dynamics/verification.py:
+the annual survey, and for monitored households the cadres' visits; without means-tested assistance, so
+nobody is declared out of risk on the lever's aid alone), on income collapses that screening sees between
+surveys, and on sudden hardship by the official rule: per-capita income after rigid expenditure below the
+monitoring line. Households that cannot work are referred to dibao and extreme-poverty support and, once
+covered, leave the active stock for permanent social-assistance support.
 
 This file holds the whole lever: parameters, declared states, indicators, setup/step/report, and its two
 compiled passes (`find_at_risk`, `monitor_month`) over one bundle of household arrays (`Arrays`), each
@@ -37,6 +36,7 @@ from ..core.events import hashed_exponential
 from ..core.households import MonitoringCategory
 from ..core.indicators import Indicator
 from ..core.params import param
+from ..dynamics.verification import Verification
 from ..kernels.common import JIT, positions
 
 SEED_001 = "seed 001_c23c8de74b03ebd3.txt: 'Trinity' monitoring of self-declaration, cadre visits, department screening"
@@ -80,10 +80,17 @@ class MonitoringParams(policy.LeverParams):
         source="assumption: industry incentive subsidies of about 1,000 yuan per household a year",
         doc="Cash development assistance to monitored households with labourers (jobs priority comes on top).")
     stable_months_for_elimination: int = param(
-        6, unit="months", ge=1, le=36, source="assumption: risk eliminated after half a year stably above the line",
+        6, unit="months", ge=1, le=36,
+        source="public: national rule, income stably above the monitoring range for in principle at least half a "
+        "year (county notices implementing the 2021 guideline)",
         doc="Consecutive months out of risk before risk is eliminated: verified income at or above the line "
-        "(without the lever's payments) for households that can work; covered by dibao or extreme-poverty "
-        "support for those that cannot (then moved into permanent social-assistance support).")
+        "(without the lever's payments), or for households that cannot work also covered by dibao or "
+        "extreme-poverty support (then moved into permanent social-assistance support).")
+    reverification_interval_months: int = param(
+        3, unit="months", ge=1, le=12,
+        source="assumption: assistance cadres visit monitored households monthly to quarterly and update their "
+        "records in the monitoring system each quarter (local implementation rules)",
+        doc="Months between visits that re-verify a monitored household's income (in months divisible by it).")
     admin_cost_yuan_per_household_month: float = param(
         30.0, unit="yuan per monitored household per month", ge=0.0, le=2_000,
         source="assumption: cadre visits, verification and data work",
@@ -158,6 +165,8 @@ class Monitoring(Component):
             # the inherited stock: at risk now and found at some point since the mechanism began, at the same
             # rates (the same households in every scenario run on the seed)
             hazard = hazard * self.months_operating_at_start
+        if self.started and model.month % p.reverification_interval_months == 0:
+            Verification.reverify(hh, np.flatnonzero(hh.monitoring_category))  # visits: verified income of the monitored
         found = self._find(model, line, hazard)
         self.detections[found] += 1
         self.budget[found] = _unit_exponential(self.key, found, self.detections[found])
@@ -349,11 +358,11 @@ def find_at_risk_numpy(a, extra_person_yuan, line_yuan, drop_ratio, county_hazar
 def monitor_month(a, monitored, strength, stable_needed, development_yuan, any_ended):
     """Elimination and assistance for the `monitored` households (sorted) in one loop (`_eliminate`).
 
-    Households that can work count months out of risk and are released after `stable_needed`; they get
+    Households count months out of risk and are released after `stable_needed`; those that can work get
     development assistance meanwhile. Every monitored household is referred to dibao and extreme-poverty
-    support (their means tests decide). Households that cannot work (no labourer) count months covered, and
-    after `stable_needed` their risk is eliminated into permanent support (`supported`: flagged while they
-    are covered). Where the lever ended, everyone is released. Returns the eliminated, those moved into
+    support (their means tests decide). For households that cannot work (no labourer) being covered also
+    counts as out of risk; if covered when released their risk is eliminated into permanent support
+    (`supported`: flagged while they are covered). Where the lever ended, everyone is released. Returns the eliminated, those moved into
     support, the still monitored, each one's payment, and (households, amounts) of development assistance.
     """
     n = len(monitored)
@@ -365,7 +374,7 @@ def monitor_month(a, monitored, strength, stable_needed, development_yuan, any_e
         i = monitored[k]
         cannot_work = a.n_labourers[i] == 0
         covered = a.social_assistance[i] > 0
-        out_of_risk = covered if cannot_work else not a.risk[i]
+        out_of_risk = (not a.risk[i]) or (cannot_work and covered)
         months = np.int8((a.stable_months[i] + 1) * out_of_risk)
         a.stable_months[i] = months
         share = strength[a.county[i]]
@@ -400,7 +409,7 @@ def monitor_month_numpy(a, monitored, strength, stable_needed, development_yuan,
     """`monitor_month` in NumPy."""
     i = monitored
     cannot_work, covered = a.n_labourers[i] == 0, a.social_assistance[i] > 0
-    months = ((a.stable_months[i].astype(np.int64) + 1) * np.where(cannot_work, covered, ~a.risk[i])).astype(np.int8)
+    months = ((a.stable_months[i].astype(np.int64) + 1) * (~a.risk[i] | (cannot_work & covered))).astype(np.int8)
     a.stable_months[i] = months
     share = strength[a.county[i]]
     ended = any_ended & (share == 0)
