@@ -40,6 +40,10 @@ def test_reimbursement_shares_by_enrolment_and_poverty_history(base):
     assert np.allclose(share[plain], 0.6)
     assert np.allclose(share[ins.enrolled & (hh.lifted_out | ins.monitored)], 0.8)
     assert share.max() <= 1.0
+    # declared states, shown per household
+    i = np.flatnonzero(ins.enrolled & ~ins.covered)[0]
+    assert base.household(i)["insurance"] == {"monitored": bool(ins.monitored[i]), "enrolled": True,
+                                              "u_agricultural": float(ins.u_agricultural[i]), "covered": False}
 
 
 def test_monitored_and_assisted_households_get_medical_assistance():

@@ -32,6 +32,9 @@ def test_relocated_are_lifted_out_mostly_from_poor_villages_and_have_no_farmland
     poor = model.villages.poor_village[hh.village]
     share_poor_relocated = poor[relocated].mean()
     assert share_poor_relocated > poor[hh.lifted_out].mean() + 0.1
+    shown = [model.household(i)["relocation"]["relocated"] for i in (np.flatnonzero(relocated)[0],
+                                                                     np.flatnonzero(~relocated)[0])]
+    assert shown == [True, False]  # a declared state, shown per household
     # the flag and the stock indicator agree at full-population scale
     model.run()
     assert series(model, "relocated_households")[-1] == pytest.approx(relocated.sum() * hh.weight[0], rel=1e-6)

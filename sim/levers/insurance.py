@@ -73,7 +73,13 @@ class InsuranceParams(LeverParams):
 class Insurance(Component):
     name = "insurance"
     Params = InsuranceParams
-    states = (State("monitored", np.bool_, "monitored or assisted last month, as applied to the medical shares"),)
+    states = (
+        State("monitored", np.bool_, "monitored or assisted last month, as applied to the medical shares"),
+        State("enrolled", np.bool_, "enrolled in resident medical insurance (drawn once, at setup)"),
+        State("u_agricultural", np.float32, "the household's fixed uniform draw against its county's agricultural "
+              "coverage (the same in every scenario run on the seed)"),
+        State("covered", np.bool_, "agricultural insurance this year: the draw below the county's coverage"),
+    )
     income_sources = {"insurance_indemnity": "other_transfers"}
     time_limited = True
     indicators = (
@@ -90,8 +96,8 @@ class Insurance(Component):
         hh.add_income_source("insurance_indemnity")
         n = len(hh)
         u_medical, u_agricultural = self.rng.random((2, n), dtype=np.float32)
-        self.u_agricultural = u_agricultural.copy()  # not a view: the pair's array is freed
-        self.enrolled = u_medical < p.medical_insurance_participation
+        self.u_agricultural[:] = u_agricultural
+        self.enrolled[:] = u_medical < p.medical_insurance_participation
         self.lifted_out_idx = np.flatnonzero(hh.lifted_out & self.enrolled).astype(np.int32)  # enrolled, lifted out
         self.household_county = hh.county
         if np.any(self.household_county[1:] < self.household_county[:-1]):
@@ -144,7 +150,7 @@ class Insurance(Component):
         other = p.agricultural_coverage_other
         key = p.agricultural_coverage_key if model.year >= p.key_coverage_from_year else other
         coverage = np.where(self.key_county, other + (key - other) * self.strength, other).astype(np.float32)
-        self.covered = self.u_agricultural < np.repeat(coverage, self.households_per_county)
+        self.covered[:] = self.u_agricultural < np.repeat(coverage, self.households_per_county)
         growth = (1 + p.premium_subsidy_growth_per_year) ** (model.year - 2021)
         if model.year != self.year:
             self.insured_persons = g.sum(hh.size * self.enrolled)

@@ -12,7 +12,7 @@ import numba
 import numpy as np
 
 from . import jobs, policy
-from ..core.component import Component, JobState
+from ..core.component import Component, JobState, State
 from ..dynamics.income import wage_index
 from ..core.households import Employment
 from ..core.indicators import Indicator
@@ -60,6 +60,7 @@ class RelocationParams(LeverParams):
 class Relocation(Component):
     name = "relocation"
     Params = RelocationParams
+    states = (State("relocated", np.bool_, "moved out of a poor village at setup (without farmland since)"),)
     job_states = (JobState("resettlement", RESETTLEMENT, "follow-up job at a relocation resettlement site"),)
     income_sources = {"wages_resettlement": "wages_resettlement", "land_transfer_rent": "farm_business"}
     time_limited = True
@@ -74,7 +75,7 @@ class Relocation(Component):
         n_counties = len(model.counties)
         hh.add_income_source("wages_resettlement")
         hh.add_income_source("land_transfer_rent")
-        self.relocated = self._draw_relocated(model)
+        self.relocated[:] = self._draw_relocated(model)
         moved = np.flatnonzero(self.relocated)
         self.rent_households = moved
         self.rent_monthly = (p.retained_farm_income_share * hh.farm_income_annual_yuan[moved] / 12).astype(np.float32)
