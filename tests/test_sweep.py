@@ -20,7 +20,7 @@ from sim.ui.cli import main
 from sim.core.errors import InputError
 from sim.experiments.results import replicate_seeds
 from sim.experiments.sweep import run_sweep
-from sim.experiments.sweep_spec import plan
+from sim.experiments.sweep_plan import plan
 from sim.experiments.sweep_store import load_failures, load_results
 
 ROOT = Path(__file__).resolve().parent.parent

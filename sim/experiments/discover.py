@@ -61,7 +61,7 @@ class DiscoverSpec(_Strict):
 @dataclass
 class Problem:
     spec: DiscoverSpec
-    plan: Any  # sweep_spec.Plan of kind "discover"
+    plan: Any  # sweep_plan.Plan of kind "discover"
     source: str
 
     @property
@@ -71,7 +71,8 @@ class Problem:
 
 def load(path_or_data, source: str | None = None) -> Problem:
     """Check a discovery spec against the scenario schema and lay out its sweep; a Problem or one InputError."""
-    from .sweep_spec import _check, _resolve_base, parse_spec, plan
+    from .sweep_plan import plan
+    from .sweep_spec import _check, _resolve_base, parse_spec
 
     folder = None
     if isinstance(path_or_data, (str, Path)):

@@ -26,7 +26,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from ..core.errors import InputError
-from .sweep_spec import Plan, plan
+from .sweep_plan import Plan, plan
 from .sweep_store import Store, load_failures, load_results  # noqa: F401  (re-exported)
 
 DEFAULT_BATCH = 100  # runs per Parquet part

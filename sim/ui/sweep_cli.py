@@ -72,7 +72,7 @@ def _sweep_options(args) -> dict:
 
 def _run(args, kind: str):
     from ..experiments.sweep import check_options
-    from ..experiments.sweep_spec import plan
+    from ..experiments.sweep_plan import plan
 
     options = _sweep_options(args)
     check_options(**{k: options[k] for k in ("workers", "scheduler", "slurm", "batch_size", "retries")})
