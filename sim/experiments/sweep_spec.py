@@ -75,17 +75,48 @@ class SweepSpec(_Strict):
 def load_spec(path: str | Path) -> tuple[SweepSpec, str, Path | None]:
     """Read and validate a spec file (structure only; `plan` checks it against the scenario schema)."""
     path = Path(path)
-    text = read_input_text(path, "sweep spec")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML: {exc}") from None
+    data = read_toml(path, "sweep spec")
     if "name" not in data:
         try:
             data["name"] = check_name(path.stem)  # the file's stem, as for scenarios
         except ValueError:
             pass  # the default name "sweep"
     return parse_spec(data, str(path)), str(path), path.parent
+
+
+def read_toml(path: Path, what: str) -> dict:
+    """A spec file's table; an InputError naming the file if it is missing or not TOML."""
+    try:
+        return tomllib.loads(read_input_text(path, what))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML: {exc}") from None
+
+
+def read_spec(path_or_data, source: str | None, what: str, model: type[BaseModel], table: str):
+    """Read an optimisation or discovery spec (a file, or its table as a dict) into `model`, its `table` of
+    parameter ranges keyed by dotted names as a sweep spec's [parameters] is: returns the spec, where it came
+    from (for messages) and the folder its `base` is relative to. Structure only: an InputError names the key
+    that is unknown, missing or invalid (said in the words of the spec's own table)."""
+    folder = None
+    if isinstance(path_or_data, (str, Path)):
+        path = Path(path_or_data)
+        data = read_toml(path, what)
+        data.setdefault("name", path.stem)
+        source, folder = str(path), path.parent
+    else:
+        data, source = dict(path_or_data), source or "spec"
+    if isinstance(data.get(table), dict):
+        data[table] = _flatten(data[table])
+    try:
+        return model.model_validate(data), source, folder
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        if err["type"] == "extra_forbidden" and len(err["loc"]) == 1:
+            raise InputError(f"{source}: key '{err['loc'][0]}': unknown key; allowed keys: "
+                             f"{', '.join(model.model_fields)}") from None
+        if err["type"] == "missing":
+            raise InputError(f"{source}: key '{'.'.join(map(str, err['loc']))}': missing") from None
+        raise InputError(f"{source}: {_describe(err).replace('parameters.', f'{table}.')}") from None
 
 
 def parse_spec(data: dict, source: str = "spec") -> SweepSpec:
