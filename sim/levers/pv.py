@@ -24,7 +24,7 @@ from pydantic import field_validator, model_validator
 from scipy.special import ndtri
 
 from . import jobs, policy
-from ..core.component import Component, JobState
+from ..core.component import Component, JobState, State
 from ..core.households import ranges
 from ..core.indicators import Indicator
 from ..core.params import ASSUMPTION, param
@@ -149,6 +149,8 @@ class PV(Component):
     name = "pv"
     Params = PVParams
     job_states = (JobState("post", POST, "public-welfare post paid from PV revenue"),)
+    states = (State("lottery", np.float32, "the slot's place on its village's waiting list for posts (a uniform "
+                    "drawn at setup; lower first, after priority and age)", per="labourer"),)
     income_sources = {"pv_post_wages": "pv_wages", "pv_public_works": "pv_wages", "pv_dividends": "pv_dividends"}
     time_limited = True
     indicators = PV_INDICATORS
@@ -162,7 +164,7 @@ class PV(Component):
         self.capacity_kw = villages.add("pv_capacity_kw", self._capacities(model))
         beneficiary = self.capacity_kw > 0
         self.rounding_u = self.rng.random(n_v)  # fixed per pool: unbiased rounding of sampled posts
-        self.lottery = self.rng.random(len(lab), dtype=np.float32)  # fixed waiting-list order
+        self.lottery[:] = self.rng.random(len(lab), dtype=np.float32)  # fixed waiting-list order
         # Sharing pools (posts, public works, dividends): each village at full scale; below it, villages of
         # like structure share so that a pool's sample stands for one full village (`sharing_pools`; money
         # stays attributed to villages in proportion to their budgets).

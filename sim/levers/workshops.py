@@ -30,7 +30,7 @@ import numba
 import numpy as np
 
 from . import jobs, policy
-from ..core.component import Component, JobState
+from ..core.component import Component, JobState, State
 from ..dynamics.income import wage_index
 from ..core.households import Employment
 from ..core.indicators import Indicator
@@ -101,6 +101,8 @@ class Workshops(Component):
     name = "workshops"
     Params = WorkshopsParams
     job_states = (JobState("workshop", WORKSHOP, "employment-assistance workshop, park or base job"),)
+    states = (State("lottery", np.uint16, "the slot's fixed lottery number: its draw in a month is this less the "
+                    "month's offset (wrapping)", per="labourer"),)
     income_sources = {"wages_workshop": "wages_workshop"}
     time_limited = True
     indicators = (
@@ -127,7 +129,7 @@ class Workshops(Component):
         self.jobs_by_county = np.zeros(n_counties)  # full-scale filled jobs
         self.cost_by_county = np.zeros(n_counties)
         self.holders = np.flatnonzero(lab.state == WORKSHOP)  # only this lever hires into it
-        self.lottery = self.rng.integers(0, U16, len(lab), dtype=np.uint16)
+        self.lottery[:] = self.rng.integers(0, U16, len(lab), dtype=np.uint16)
 
     def _allocate_sites(self, model):
         p, persons = self.params, model.counties.persons.astype(float)
