@@ -62,7 +62,7 @@ def add_lifetime_options(group) -> None:
 
 def slurm_options(args):
     """The SlurmOptions of the command line, or None without --slurm (a SLURM option alone is an error)."""
-    from ..experiments.sweep import SlurmOptions
+    from ..experiments.cluster import SlurmOptions
 
     given = {k: getattr(args, k) for k in SLURM_KEYS if getattr(args, k, None) is not None}
     if given and not args.slurm:
