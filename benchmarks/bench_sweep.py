@@ -41,7 +41,8 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=5)
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from sim.experiments.sweep import connect, run_sweep
+    from sim.experiments.cluster import connect
+    from sim.experiments.sweep import run_sweep
 
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp) / "bench.toml"

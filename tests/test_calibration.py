@@ -159,7 +159,7 @@ def test_the_same_seed_gives_the_same_posterior_in_process_and_on_dask_workers()
     np.testing.assert_array_equal(a, b)
     c, _ = _toy_fit(seed=8)
     assert not np.array_equal(a, c)
-    from sim.experiments.sweep import connect
+    from sim.experiments.cluster import connect
 
     client, close, _ = connect(workers=1, dashboard=None)
     try:

@@ -40,6 +40,10 @@ def test_reimbursement_shares_by_enrolment_and_poverty_history(base):
     assert np.allclose(share[plain], 0.6)
     assert np.allclose(share[ins.enrolled & (hh.lifted_out | ins.monitored)], 0.8)
     assert share.max() <= 1.0
+    # declared states, shown per household
+    i = np.flatnonzero(ins.enrolled & ~ins.covered)[0]
+    assert base.household(i)["insurance"] == {"monitored": bool(ins.monitored[i]), "enrolled": True,
+                                              "u_agricultural": float(ins.u_agricultural[i]), "covered": False}
 
 
 def test_monitored_and_assisted_households_get_medical_assistance():
@@ -123,9 +127,9 @@ def test_follow_monitoring_matches_numpy():
     assisted, rate = rng.uniform(0.6, 1.0, 14).astype(np.float32), np.float32(0.6)
     share = rng.uniform(0, 1, n).astype(np.float32)
     social = (rng.random(n) < 0.1) * rng.integers(1, 3, n).astype(np.int8)
-    expected_monitored, expected, original = monitored.copy(), share.copy(), share.copy()
-    insurance.follow_monitoring_numpy(category, social, expected_monitored, enrolled, lifted_out, county, assisted,
-                                      rate, expected)
-    insurance.follow_monitoring(category, social, monitored, enrolled, lifted_out, county, assisted, rate, share)
-    assert np.array_equal(share, expected) and np.array_equal(monitored, expected_monitored)
-    assert not np.array_equal(share, original)
+    compiled, reference = (insurance.Arrays(category, social, enrolled, lifted_out, county, monitored.copy(),
+                                            share.copy()) for _ in range(2))
+    insurance.follow_monitoring_numpy(reference, assisted, rate)
+    insurance.follow_monitoring(compiled, assisted, rate)
+    assert np.array_equal(compiled.share, reference.share) and np.array_equal(compiled.monitored, reference.monitored)
+    assert not np.array_equal(compiled.share, share) and not np.array_equal(compiled.monitored, monitored)

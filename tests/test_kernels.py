@@ -234,24 +234,6 @@ def test_sum_scaled_matches_adding_term_by_term():
     assert np.array_equal(out, expected)
 
 
-@pytest.mark.parametrize("needy_only", [False, True])
-def test_post_candidates_match_numpy(needy_only):
-    rng = np.random.default_rng(14)
-    n_slots, n_households = 3000, 1200
-    state = rng.integers(-1, 6, n_slots).astype(np.int8)
-    ill = (rng.random(n_slots) < 0.1).astype(np.int8)
-    lifted_out = rng.random(n_slots) < 0.4
-    household = np.sort(rng.integers(0, n_households, n_slots)).astype(np.int32)
-    category = (rng.random(n_households) < 0.2) * rng.integers(1, 4, n_households).astype(np.int8)
-    slots = np.sort(rng.choice(n_slots, 1500, replace=False))
-    idx, rank = kernels.post_candidates(slots, state, ill, lifted_out, household, category, 0, 1, needy_only)
-    expected = slots[((state[slots] == 0) | (state[slots] == 1)) & (ill[slots] == 0)]
-    expected_rank = np.where(category[household[expected]] > 0, 0, np.where(lifted_out[expected], 1, 2))
-    if needy_only:
-        expected, expected_rank = expected[expected_rank < 2], expected_rank[expected_rank < 2]
-    assert np.array_equal(idx, expected) and np.array_equal(rank, expected_rank)
-
-
 def test_employment_counts_match_numpy():
     rng = np.random.default_rng(15)
     state, lifted_out = rng.integers(-1, 6, 4000).astype(np.int8), rng.random(4000) < 0.4
@@ -333,43 +315,15 @@ def test_poverty_month_matches_lists_and_group_sums():
     assert expected[:, 4].sum() > 0 and expected[:, 6].sum() > 0 and expected[:, 10].sum() > 0
 
 
-def test_pv_recipients_match_numpy():
-    rng = np.random.default_rng(17)
-    n_households, n_villages = 2000, 40
-    labour_slots = rng.integers(0, 4, n_households).astype(np.int16)
-    first_labourer = (np.cumsum(labour_slots) - labour_slots).astype(np.int32)
-    household = np.repeat(np.arange(n_households), labour_slots).astype(np.int32)
-    n_slots = len(household)
-    state, ill = rng.integers(-1, 6, n_slots).astype(np.int8), (rng.random(n_slots) < 0.1).astype(np.int8)
-    n_labourers = np.minimum(labour_slots, rng.integers(0, 4, n_households)).astype(np.int16)
-    village = np.sort(rng.integers(0, n_villages, n_households)).astype(np.int16)
-    beneficiary, lifted_out = rng.random(n_villages) < 0.5, rng.random(n_households) < 0.3
-    category = (rng.random(n_households) < 0.2) * rng.integers(1, 4, n_households).astype(np.int8)
-    lifted_out_households = np.flatnonzero(lifted_out & beneficiary[village])
-    lifted_out_slots = np.flatnonzero(lifted_out[household] & beneficiary[village[household]])
-
-    monitored = np.flatnonzero(category > 0)
-    monitored = monitored[beneficiary[village[monitored]] & ~lifted_out[monitored]]
-    slots = np.concatenate([lifted_out_slots] + [np.arange(first_labourer[h], first_labourer[h] + labour_slots[h])
-                                                 for h in monitored]).astype(np.intp)
-    workers = slots[((state[slots] == 0) | (state[slots] == 1)) & (ill[slots] == 0)]
-    needy = np.concatenate([lifted_out_households, monitored])
-    households, unable = kernels.pv_recipients(category, beneficiary, village, lifted_out, first_labourer, labour_slots,
-                                               n_labourers, lifted_out_slots, lifted_out_households, state, household,
-                                               ill, 0, 1)
-    assert np.array_equal(households, household[workers]) and len(households) > 0
-    assert np.array_equal(unable, needy[n_labourers[needy] == 0]) and len(unable) > 0
-
-
 def test_cache_is_cold_until_every_kernel_module_has_compiled_code(tmp_path):
-    for name in ("labour", "levers"):
+    for name in ("labour", "jobs"):
         (tmp_path / f"{name}.py").write_text("")
     assert kernels.cache_is_cold(tmp_path)  # never compiled
     cache = tmp_path / "__pycache__"
     cache.mkdir()
     (cache / "labour.labour_month-40.py311.nbi").write_text("")
     assert kernels.cache_is_cold(tmp_path)  # one module still without compiled code
-    (cache / "levers.first_in_pools-12.py311.nbi").write_text("")
+    (cache / "jobs.first_in_pools-12.py311.nbi").write_text("")
     assert not kernels.cache_is_cold(tmp_path)
     RuralModel(seed=1, scale=0.005, years=1).run()  # every kernel module compiled and cached
     assert not kernels.cache_is_cold()

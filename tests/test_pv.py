@@ -3,6 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.levers import pv_kernels
 from sim.levers.pv import POST
 from sim import InputError, RuralModel, load_scenario
 from sim.levers import jobs
@@ -198,3 +199,37 @@ def test_scenario_files_load_and_their_expectations_hold():
     # five years reach past the transition windows (they end in 2023-2024 in Xinzhou)
     c = compare(None, [MORE, CUT], replicates=2, scale=0.02, years=5, seed=5)
     assert c.expectations["sign_matches"].all(), c.expectations
+
+
+def _random_arrays(rng, n_households=2000, n_villages=40):
+    """A hand-made bundle for the PV passes: households in village order, each with its range of slots."""
+    labour_slots = rng.integers(0, 4, n_households).astype(np.int16)
+    household = np.repeat(np.arange(n_households), labour_slots).astype(np.int32)
+    n_slots = len(household)
+    village = np.sort(rng.integers(0, n_villages, n_households)).astype(np.int16)
+    beneficiary, lifted_out = rng.random(n_villages) < 0.5, rng.random(n_households) < 0.3
+    return pv_kernels.Arrays(
+        category=((rng.random(n_households) < 0.2) * rng.integers(1, 4, n_households)).astype(np.int8),
+        village=village, lifted_out=lifted_out,
+        first_labourer=(np.cumsum(labour_slots) - labour_slots).astype(np.int32), labour_slots=labour_slots,
+        n_labourers=np.minimum(labour_slots, rng.integers(0, 4, n_households)).astype(np.int16),
+        state=rng.integers(-1, 6, n_slots).astype(np.int8), household=household,
+        ill_months_left=(rng.random(n_slots) < 0.1).astype(np.int8), slot_lifted_out=lifted_out[household],
+        beneficiary=beneficiary, lifted_out_households=np.flatnonzero(lifted_out & beneficiary[village]),
+        lifted_out_slots=np.flatnonzero(lifted_out[household] & beneficiary[village[household]]))
+
+
+@pytest.mark.parametrize("needy_only", [False, True])
+def test_compiled_passes_match_their_numpy(needy_only):
+    rng = np.random.default_rng(17)
+    a = _random_arrays(rng)
+    slots = np.sort(rng.choice(len(a.household), len(a.household) // 2, replace=False))
+    idx, rank = pv_kernels.post_candidates(a, slots, needy_only)
+    expected, expected_rank = pv_kernels.post_candidates_numpy(a, slots, needy_only)
+    assert np.array_equal(idx, expected) and np.array_equal(rank, expected_rank) and len(idx) > 0
+    assert idx.dtype == expected.dtype and rank.dtype == expected_rank.dtype
+    assert set(rank) == ({0, 1} if needy_only else {0, 1, 2})
+    households, unable = pv_kernels.pv_recipients(a)
+    expected_households, expected_unable = pv_kernels.pv_recipients_numpy(a)
+    assert np.array_equal(households, expected_households) and len(households) > 0
+    assert np.array_equal(unable, expected_unable) and len(unable) > 0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.core.component import Component
+from sim.core.component import Component, State
 from sim.core.registry import BUILT_IN, COMPONENTS, assemble, employment_names, time_limited_levers
 from sim.ui.dashboard.levers import TIME_LIMITED_SECTIONS
 
@@ -95,3 +95,16 @@ def test_the_wheel_lists_every_subpackage_and_modules_stay_short():
     long = {str(p.relative_to(root)): n for p in (root / "sim").rglob("*.py")
             if (n := len(p.read_text().splitlines())) > 430}
     assert not long, f"modules above ~400 lines: {long}"
+
+
+def test_declared_states_are_allocated_per_household_or_per_labourer_slot():
+    import numpy as np
+
+    component = type("Counted", (Component,), {"name": "counted", "states": (
+        State("flag", np.bool_, "per household"), State("draw", np.float32, "per slot", per="labourer"))})(None, None)
+    component.allocate(3, 5)
+    component.draw[:] = np.arange(5)
+    assert len(component.flag) == 3 and component.flag.dtype == np.bool_
+    assert component.state_of(1, np.array([2, 3])) == {"flag": False, "draw": [2.0, 3.0]}
+    with pytest.raises(ValueError, match="per must be"):
+        State("x", np.int8, "per village", per="village")

@@ -32,6 +32,9 @@ def test_relocated_are_lifted_out_mostly_from_poor_villages_and_have_no_farmland
     poor = model.villages.poor_village[hh.village]
     share_poor_relocated = poor[relocated].mean()
     assert share_poor_relocated > poor[hh.lifted_out].mean() + 0.1
+    shown = [model.household(i)["relocation"]["relocated"] for i in (np.flatnonzero(relocated)[0],
+                                                                     np.flatnonzero(~relocated)[0])]
+    assert shown == [True, False]  # a declared state, shown per household
     # the flag and the stock indicator agree at full-population scale
     model.run()
     assert series(model, "relocated_households")[-1] == pytest.approx(relocated.sum() * hh.weight[0], rel=1e-6)
@@ -111,9 +114,9 @@ def test_relocation_month_matches_numpy():
     slots = np.sort(rng.choice(n_slots, 2000, replace=False))
     pool = rng.integers(0, n_pools, len(slots))
     draw = rng.random(len(slots), dtype=np.float32)
-    args = (household, has_farmland, ill, category, pool, n_pools, RESETTLEMENT, Employment.FARMING, Employment.NONE)
-    compiled_state, reference_state = state.copy(), state.copy()
-    out = relocation.relocation_month(slots, draw, np.float32(0.3), compiled_state, *args)
-    expected = relocation.relocation_month_numpy(slots, draw, np.float32(0.3), reference_state, *args)
+    compiled, reference = (relocation.Arrays(slots, pool, state.copy(), household, ill, has_farmland, category)
+                           for _ in range(2))
+    out = relocation.relocation_month(compiled, draw, np.float32(0.3), n_pools)
+    expected = relocation.relocation_month_numpy(reference, draw, np.float32(0.3), n_pools)
     assert all(np.array_equal(x, y) for x, y in zip(out, expected))
-    assert np.array_equal(compiled_state, reference_state) and not np.array_equal(compiled_state, state)
+    assert np.array_equal(compiled.state, reference.state) and not np.array_equal(compiled.state, state)

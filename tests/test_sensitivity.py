@@ -9,7 +9,7 @@ import pytest
 
 from sim.experiments import sensitivity
 from sim.ui.cli import main
-from sim.experiments.sweep_spec import plan
+from sim.experiments.sweep_plan import plan
 
 A, B, C = "labour.migrant_job_finding_monthly", "labour.local_job_finding_monthly", "shocks.illness_monthly_per_person"
 

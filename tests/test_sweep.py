@@ -20,7 +20,7 @@ from sim.ui.cli import main
 from sim.core.errors import InputError
 from sim.experiments.results import replicate_seeds
 from sim.experiments.sweep import run_sweep
-from sim.experiments.sweep_spec import plan
+from sim.experiments.sweep_plan import plan
 from sim.experiments.sweep_store import load_failures, load_results
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -183,7 +183,7 @@ def test_shipped_specs_are_valid():
 
 
 def test_slurm_job_script():
-    from sim.experiments.sweep import SlurmOptions, slurm_cluster
+    from sim.experiments.cluster import SlurmOptions, slurm_cluster
 
     cluster = slurm_cluster(SlurmOptions(queue="short", account="rural", cores=4, memory="8GB", walltime="00:30:00"),
                             scheduler_options={"dashboard_address": ":0"})

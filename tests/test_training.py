@@ -37,6 +37,12 @@ def test_places_go_in_january_to_priority_labourers_first():
     assert lifted_out[tr.trained].mean() > 0.95
     assert lifted_out.mean() < 0.3
     assert np.all(lab.state[tr.trained] != Employment.INACTIVE)
+    # a labourer state, shown per household as the list over its slots
+    slot = np.flatnonzero(tr.trained)[0]
+    h = lab.household[slot]
+    shown = model.household(h)["training"]["trained"]
+    assert len(shown) == hh.labour_slots[h] and shown[slot - hh.first_labourer[h]] is True
+    assert shown == tr.trained[hh.first_labourer[h]:hh.first_labourer[h] + hh.labour_slots[h]].tolist()
 
 
 def test_places_cost_and_stock(base):

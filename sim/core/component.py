@@ -5,8 +5,10 @@ three hooks the engine calls: `setup` once after the population is built, `step`
 registry's order, `report` each recorded month after every component has stepped. The engine never
 names a component; sim/core/registry.py lists them in order.
 
-A component declares its per-household state (`states`: name, dtype, meaning); the engine allocates
-each as a zeroed array before `setup` (as an attribute of the component) and `model.household(i)` shows it.
+A component declares its state (`states`: name, dtype, meaning, and whether there is one entry per
+household or per labourer slot); the engine allocates each as a zeroed array before `setup` (as an
+attribute of the component) and `model.household(i)` shows it (a labourer state as a list over the
+household's slots).
 
 What else a component declares, so that nothing outside it lists it: the job states its jobs put
 labourers in (`job_states`), the category of each income source it credits (`income_sources`), whether
@@ -26,12 +28,17 @@ from .params import Section
 
 @dataclass(frozen=True)
 class State:
-    """A per-household state array a component owns: its name (the component's attribute), NumPy dtype and
-    what it means."""
+    """A state array a component owns: its name (the component's attribute), NumPy dtype, what it means,
+    and `per`: "household" (one entry per household) or "labourer" (one per labourer slot)."""
 
     name: str
     dtype: type
     doc: str
+    per: str = "household"
+
+    def __post_init__(self):
+        if self.per not in ("household", "labourer"):
+            raise ValueError(f"state '{self.name}': per must be 'household' or 'labourer' (got {self.per!r})")
 
 
 @dataclass(frozen=True)
@@ -65,14 +72,16 @@ class Component:
         """Levers have an `enabled` switch; core dynamics are always on."""
         return getattr(self.params, "enabled", True)
 
-    def allocate(self, n_households: int) -> None:
+    def allocate(self, n_households: int, n_labourers: int = 0) -> None:
         """The declared states, zeroed (the engine calls this before `setup`)."""
         for state in self.states:
-            setattr(self, state.name, np.zeros(n_households, state.dtype))
+            n = n_households if state.per == "household" else n_labourers
+            setattr(self, state.name, np.zeros(n, state.dtype))
 
-    def state_of(self, i: int) -> dict:
-        """Household `i`'s declared states, by name."""
-        return {state.name: getattr(self, state.name)[i].item() for state in self.states}
+    def state_of(self, i: int, slots: np.ndarray | None = None) -> dict:
+        """Household `i`'s declared states, by name; a labourer state as the list over its `slots`."""
+        return {state.name: (getattr(self, state.name)[i].item() if state.per == "household"
+                             else getattr(self, state.name)[slots].tolist()) for state in self.states}
 
     def setup(self, model) -> None:
         """Fill the declared states, register income sources, add village columns."""

@@ -88,7 +88,7 @@ class RuralModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _latest(name) for name in self.recorder.index})
         for component in self.components:
-            component.allocate(len(self.households))
+            component.allocate(len(self.households), len(self.labourers))
             component.setup(self)
         while self.month_index < 0:
             self._advance(record=False)
@@ -118,7 +118,8 @@ class RuralModel(mesa.Model):
 
     def household(self, i: int) -> dict:
         """One household as a dict of its attributes, this month's income by source and the states the
-        components declare (under each component's name), for inspection.
+        components declare (under each component's name; a labourer state as the list over the household's
+        labourer slots), for inspection.
 
         Parameters:
             i: the household's index (0 .. number of simulated households - 1)
@@ -127,10 +128,12 @@ class RuralModel(mesa.Model):
         Example:
             >>> model.household(0)["size"]
         """
-        out = self.households.view(i)
+        hh = self.households
+        out = hh.view(i)
+        slots = np.arange(hh.first_labourer[i], hh.first_labourer[i] + hh.labour_slots[i])
         for component in self.components:
             if component.states:
-                out[component.name] = component.state_of(i)
+                out[component.name] = component.state_of(i, slots)
         return out
 
     # --- village agents, made on demand ------------------------------------------------------

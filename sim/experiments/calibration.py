@@ -89,7 +89,7 @@ def run_calibration(targets_path=None, *, budget=None, seed=None, workers=None, 
 
     from ..ui import outputs
     from .results import git_commit
-    from .sweep import connect
+    from .cluster import connect
     from .targets import load_targets
 
     spec = load_targets(targets_path)

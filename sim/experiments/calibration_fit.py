@@ -3,7 +3,7 @@
 A candidate parameter set is run through every simulation of `calibration/targets.toml` (Xinzhou
 2021-2024, Shanxi 2020-2022, Rucheng 2021) at reduced scale and scored by the root mean square of the
 targets' errors in units of their observation uncertainty. Evaluations run on Dask workers
-(`sim.experiments.sweep.connect`); each evaluation's random numbers come from the root seed, its generation and its
+(`sim.experiments.cluster.connect`); each evaluation's random numbers come from the root seed, its generation and its
 index, and a generation keeps exactly the evaluations up to its n-th accepted one in index order, so a
 seed gives the same posterior on any number of workers (pyabc's own Dask sampler reseeds from the
 operating system, hence the sampler here)."""

@@ -13,16 +13,15 @@ share of all cases of interest that fall inside it) and density (the share of ru
 cases of interest), and is written out as a sentence a planner can use.
 """
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from ..core.errors import InputError, read_input_text
-from .sweep_spec import Range, _describe, _flatten
+from ..core.errors import InputError
+from .sweep_spec import Range, read_spec
 
 KIND = "discover"
 
@@ -61,7 +60,7 @@ class DiscoverSpec(_Strict):
 @dataclass
 class Problem:
     spec: DiscoverSpec
-    plan: Any  # sweep_spec.Plan of kind "discover"
+    plan: Any  # sweep_plan.Plan of kind "discover"
     source: str
 
     @property
@@ -71,31 +70,10 @@ class Problem:
 
 def load(path_or_data, source: str | None = None) -> Problem:
     """Check a discovery spec against the scenario schema and lay out its sweep; a Problem or one InputError."""
-    from .sweep_spec import _check, _resolve_base, parse_spec, plan
+    from .sweep_plan import plan
+    from .sweep_spec import _check, _resolve_base, parse_spec
 
-    folder = None
-    if isinstance(path_or_data, (str, Path)):
-        path = Path(path_or_data)
-        try:
-            data = tomllib.loads(read_input_text(path, "discovery spec"))
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"{path}: not valid TOML: {exc}") from None
-        data.setdefault("name", path.stem)
-        source, folder = str(path), path.parent
-    else:
-        data, source = dict(path_or_data), source or "spec"
-    if isinstance(data.get("uncertainties"), dict):
-        data["uncertainties"] = _flatten(data["uncertainties"])
-    try:
-        spec = DiscoverSpec.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        if err["type"] == "extra_forbidden" and len(err["loc"]) == 1:
-            raise InputError(f"{source}: key '{err['loc'][0]}': unknown key; allowed keys: "
-                             f"{', '.join(DiscoverSpec.model_fields)}") from None
-        if err["type"] == "missing":
-            raise InputError(f"{source}: key '{'.'.join(map(str, err['loc']))}': missing") from None
-        raise InputError(f"{source}: {_describe(err).replace('parameters.', 'uncertainties.')}") from None
+    spec, source, folder = read_spec(path_or_data, source, "discovery spec", DiscoverSpec, "uncertainties")
     if not spec.uncertainties:
         raise InputError(f"{source}: key 'uncertainties': missing or empty; give ranges, e.g. "
                          "\"income.wage_growth_per_year\" = { low = 0.0, high = 0.08 }")

@@ -253,7 +253,8 @@ def optimize(spec, *, out, client=None, workers: int | None = None, scheduler: s
     Example:
         >>> sim.optimize.optimize("scenarios/optimize/xinzhou_budget.toml", out="results/opt", workers=2)
     """
-    from .sweep import check_options, connect
+    from .cluster import connect
+    from .sweep import check_options
 
     problem = spec if isinstance(spec, Problem) else load(spec)
     check_options(workers=workers, scheduler=scheduler, slurm=slurm)

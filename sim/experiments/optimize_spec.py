@@ -10,17 +10,15 @@ but not the number of trials: raising `search.trials` and re-running continues t
 
 import hashlib
 import json
-import tomllib
 import typing
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..core.errors import InputError, read_input_text
+from ..core.errors import InputError
 from ..core.scenario import check_name, with_overrides
-from .sweep_spec import Range, _describe, _field, _flatten, _resolve_base
+from .sweep_spec import Range, _field, _resolve_base, read_spec
 
 # derived indicators an objective may name besides the catalogue's
 DERIVED = {"cost_total_yuan": "all levers' fiscal costs (every cost_*_yuan indicator) summed",
@@ -74,8 +72,10 @@ class OptimizeSpec(_Strict):
     search: Search = Field(default_factory=Search)
     recheck: Recheck = Field(default_factory=Recheck)
 
-    def model_post_init(self, __context) -> None:
-        check_name(self.name)
+    @field_validator("name")
+    @classmethod
+    def _usable_name(cls, v: str) -> str:  # it becomes results/optimize-<name>
+        return check_name(v)
 
 
 @dataclass
@@ -101,31 +101,7 @@ class Problem:
 
 def load(path_or_data, source: str | None = None) -> Problem:
     """Read and check a spec file (or dict) against the scenario schema; a Problem or one InputError."""
-    folder = None
-    if isinstance(path_or_data, (str, Path)):
-        path = Path(path_or_data)
-        text = read_input_text(path, "optimisation spec")
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"{path}: not valid TOML: {exc}") from None
-        data.setdefault("name", path.stem)
-        source, folder = str(path), path.parent
-    else:
-        data, source = dict(path_or_data), source or "spec"
-    if isinstance(data.get("levers"), dict):
-        data["levers"] = _flatten(data["levers"])
-    try:
-        spec = OptimizeSpec.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        if err["type"] == "extra_forbidden" and len(err["loc"]) == 1:
-            raise InputError(f"{source}: key '{err['loc'][0]}': unknown key; allowed keys: "
-                             f"{', '.join(OptimizeSpec.model_fields)}") from None
-        message = _describe(err).replace("parameters.", "levers.")
-        raise InputError(f"{source}: {message}") from None
-    except ValueError as exc:  # the name rule
-        raise InputError(f"{source}: key 'name': {exc}") from None
+    spec, source, folder = read_spec(path_or_data, source, "optimisation spec", OptimizeSpec, "levers")
     base = _resolve_base(spec, source, folder)  # type: ignore[arg-type]  (same fields as a sweep spec's)
     if spec.budget:
         base = with_overrides(base, {f"budget.{k}": v for k, v in spec.budget.items()}, f"{source}: [budget]")

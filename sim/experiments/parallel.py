@@ -70,7 +70,7 @@ def run_replicates(scenario, seeds: list[int], *, workers: int | None = None, sc
     data = scenario.model_dump()
     results: dict[int, tuple] = {}
     if scheduler:
-        from .sweep import connect
+        from .cluster import connect
 
         client, close, _ = connect(scheduler=scheduler)
         try:

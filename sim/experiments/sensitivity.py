@@ -1,6 +1,6 @@
 """Global sensitivity analysis of a sweep spec's ranges: Sobol indices (Saltelli design) or Morris screening.
 
-The design comes from SALib (`sim.experiments.sweep_spec.sensitivity_design`) and runs as a sweep on Dask (so it
+The design comes from SALib (`sim.experiments.sweep_plan.sensitivity_design`) and runs as a sweep on Dask (so it
 is resumable like any sweep). Every design point runs the same R replicate seeds (common random
 numbers), and the indices are computed from the replicate means of each point: the differences
 between points are parameter effects, not luck. Sobol: first-order (S1) and total-order (ST) indices
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .sweep_spec import Plan, plan, salib_problem, salib_sample
+from .sweep_plan import Plan, plan, salib_problem, salib_sample
 
 KEYS = ["indicator", "group", "period"]
 

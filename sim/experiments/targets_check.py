@@ -114,7 +114,7 @@ def check_targets(scenario_path=None, *, replicates: int = 5, seed: int | None =
     started = time.time()
     client, close = None, None
     if workers:
-        from .sweep import connect
+        from .cluster import connect
 
         client, close, _ = connect(workers=workers, dashboard=None)
     try:

@@ -10,11 +10,11 @@ are bit for bit those of the NumPy code they replace. `cache=True` keeps the com
 By the code they serve: `common` (positions of a mask, the below-line test, the accounts),
 `assistance` (the means test), `demography` (the January year, spare slots at the start),
 `distribution` (income histogram, median, Gini), `labour` (the due slots' month, wage bases, the
-waiting times' hash), `levers` (lever jobs by pool, PV's posts and recipients; the monitoring, workshops,
-insurance and relocation levers keep their own kernels in their files in sim/levers/), `poverty`
-(poverty status, survey and register view, counted per group). Each kernel has a test against the NumPy it replaces in
-tests/test_kernels.py or tests/test_jobs.py (demography's: tests/test_demography.py, on hand-made
-households).
+waiting times' hash), `jobs` (lever jobs filled by pool, for the levers that hire), `poverty`
+(poverty status, survey and register view, counted per group). Each kernel has a test against the
+NumPy it replaces in tests/test_kernels.py or tests/test_jobs.py (demography's: tests/test_demography.py,
+on hand-made households). A lever's own passes live beside it in sim/levers/ (monitoring, PV, workshops,
+insurance, relocation), with their NumPy references.
 """
 
 import os
@@ -51,11 +51,7 @@ from .labour import (  # noqa: F401
     state_changes,
     wage_bases,
 )
-from .levers import (  # noqa: F401
-    first_in_pools,
-    post_candidates,
-    pv_recipients,
-)
+from .jobs import first_in_pools  # noqa: F401
 from .poverty import POVERTY_COUNTS, poverty_month  # noqa: F401
 
 

@@ -10,6 +10,8 @@ premium subsidies, not the indemnities and reimbursements: those are paid from t
 premiums finance, and a lever's cost should be what the budget pays when the lever is on.
 """
 
+from typing import NamedTuple
+
 import numba
 import numpy as np
 
@@ -73,7 +75,13 @@ class InsuranceParams(LeverParams):
 class Insurance(Component):
     name = "insurance"
     Params = InsuranceParams
-    states = (State("monitored", np.bool_, "monitored or assisted last month, as applied to the medical shares"),)
+    states = (
+        State("monitored", np.bool_, "monitored or assisted last month, as applied to the medical shares"),
+        State("enrolled", np.bool_, "enrolled in resident medical insurance (drawn once, at setup)"),
+        State("u_agricultural", np.float32, "the household's fixed uniform draw against its county's agricultural "
+              "coverage (the same in every scenario run on the seed)"),
+        State("covered", np.bool_, "agricultural insurance this year: the draw below the county's coverage"),
+    )
     income_sources = {"insurance_indemnity": "other_transfers"}
     time_limited = True
     indicators = (
@@ -90,8 +98,8 @@ class Insurance(Component):
         hh.add_income_source("insurance_indemnity")
         n = len(hh)
         u_medical, u_agricultural = self.rng.random((2, n), dtype=np.float32)
-        self.u_agricultural = u_agricultural.copy()  # not a view: the pair's array is freed
-        self.enrolled = u_medical < p.medical_insurance_participation
+        self.u_agricultural[:] = u_agricultural
+        self.enrolled[:] = u_medical < p.medical_insurance_participation
         self.lifted_out_idx = np.flatnonzero(hh.lifted_out & self.enrolled).astype(np.int32)  # enrolled, lifted out
         self.household_county = hh.county
         if np.any(self.household_county[1:] < self.household_county[:-1]):
@@ -144,7 +152,7 @@ class Insurance(Component):
         other = p.agricultural_coverage_other
         key = p.agricultural_coverage_key if model.year >= p.key_coverage_from_year else other
         coverage = np.where(self.key_county, other + (key - other) * self.strength, other).astype(np.float32)
-        self.covered = self.u_agricultural < np.repeat(coverage, self.households_per_county)
+        self.covered[:] = self.u_agricultural < np.repeat(coverage, self.households_per_county)
         growth = (1 + p.premium_subsidy_growth_per_year) ** (model.year - 2021)
         if model.year != self.year:
             self.insured_persons = g.sum(hh.size * self.enrolled)
@@ -159,9 +167,12 @@ class Insurance(Component):
         Only households whose status changed are touched. Shocks run before this lever and monitoring
         after it, so an identification reaches the reimbursement of illnesses two months later (an
         administrative lag we accept rather than reorder the month)."""
-        follow_monitoring(hh.monitoring_category, hh.social_assistance, self.monitored, self.enrolled, hh.lifted_out,
-                          self.household_county, self.assisted_rate,
-                          np.float32(self.params.medical_reimbursement_rate), hh.medical_reimbursement_share)
+        follow_monitoring(self.arrays(hh), self.assisted_rate, np.float32(self.params.medical_reimbursement_rate))
+
+    def arrays(self, hh) -> "Arrays":
+        """The bundle of household arrays the compiled pass reads and writes."""
+        return Arrays(hh.monitoring_category, hh.social_assistance, self.enrolled, hh.lifted_out, self.household_county,
+                      self.monitored, hh.medical_reimbursement_share)
 
     def report(self, model, rec) -> None:
         rec.put("medically_insured_persons", self.insured_persons)
@@ -170,25 +181,36 @@ class Insurance(Component):
 
 
 # --- the compiled pass and the NumPy it matches ---------------------------------------------------------
+class Arrays(NamedTuple):
+    """What following the assisted status reads (per household) and writes (`monitored`, `share`)."""
+
+    category: np.ndarray  # monitoring category (0 not monitored)
+    social_assistance: np.ndarray  # 0 none, 1 dibao, 2 extreme-poverty support
+    enrolled: np.ndarray  # in resident medical insurance
+    lifted_out: np.ndarray
+    county: np.ndarray
+    monitored: np.ndarray  # the lever's state: assisted as last seen (written)
+    share: np.ndarray  # medical reimbursement share (written)
+
+
 @numba.njit(**JIT)
-def follow_monitoring(category, social_assistance, monitored, enrolled, lifted_out, county, assisted_rate, rate, share):
+def follow_monitoring(a, assisted_rate, rate):
     """Households whose assisted status (monitored, or receiving dibao or extreme-poverty support) changed
     since last month: `monitored` follows, and enrolled households not lifted out (who always have it) get
     the assisted reimbursement rate of their county while assisted, the ordinary rate otherwise. One pass;
     the changes are a few a month."""
-    for h in range(len(category)):
-        now = (category[h] > 0) | (social_assistance[h] > 0)
-        if now != monitored[h]:
-            monitored[h] = now
-            if enrolled[h] and not lifted_out[h]:
-                share[h] = assisted_rate[county[h]] if now else rate
+    for h in range(len(a.category)):
+        now = (a.category[h] > 0) | (a.social_assistance[h] > 0)
+        if now != a.monitored[h]:
+            a.monitored[h] = now
+            if a.enrolled[h] and not a.lifted_out[h]:
+                a.share[h] = assisted_rate[a.county[h]] if now else rate
 
 
-def follow_monitoring_numpy(category, social_assistance, monitored, enrolled, lifted_out, county, assisted_rate, rate,
-                            share):
+def follow_monitoring_numpy(a, assisted_rate, rate):
     """`follow_monitoring` in NumPy."""
-    now = (category > 0) | (social_assistance > 0)
-    changed = np.flatnonzero(now != monitored)
-    monitored[changed] = now[changed]
-    changed = changed[enrolled[changed] & ~lifted_out[changed]]
-    share[changed] = np.where(now[changed], assisted_rate[county[changed]], rate)
+    now = (a.category > 0) | (a.social_assistance > 0)
+    changed = np.flatnonzero(now != a.monitored)
+    a.monitored[changed] = now[changed]
+    changed = changed[a.enrolled[changed] & ~a.lifted_out[changed]]
+    a.share[changed] = np.where(now[changed], assisted_rate[a.county[changed]], rate)

@@ -14,6 +14,9 @@ labourer slot drawn at setup (a village's waiting list), so there is no monthly 
 works and dividends (`sharing_pools`): a village's few sampled households cannot stand for its eligible
 people, a group's can, and the groups keep the contrast between villages that a county pool would
 even out.
+
+The two per-labourer passes (candidates for posts, recipients of a settlement) are compiled, in
+sim/levers/pv_kernels.py with the NumPy they match.
 """
 
 import numpy as np
@@ -21,12 +24,12 @@ from pydantic import field_validator, model_validator
 from scipy.special import ndtri
 
 from . import jobs, policy
-from .. import kernels
-from ..core.component import Component, JobState
-from ..core.households import Employment, ranges
+from ..core.component import Component, JobState, State
+from ..core.households import ranges
 from ..core.indicators import Indicator
 from ..core.params import ASSUMPTION, param
 from .policy import LeverParams
+from .pv_kernels import Arrays, post_candidates, pv_recipients
 
 SEED_PV = "seed 000_319fdd0acca0fa0b.txt: Xinzhou 2024, 591 million yuan PV revenue, 466 million to villages"
 # Share of a year's generation in each month (Jan first): more sun in spring and early summer in Shanxi.
@@ -146,6 +149,8 @@ class PV(Component):
     name = "pv"
     Params = PVParams
     job_states = (JobState("post", POST, "public-welfare post paid from PV revenue"),)
+    states = (State("lottery", np.float32, "the slot's place on its village's waiting list for posts (a uniform "
+                    "drawn at setup; lower first, after priority and age)", per="labourer"),)
     income_sources = {"pv_post_wages": "pv_wages", "pv_public_works": "pv_wages", "pv_dividends": "pv_dividends"}
     time_limited = True
     indicators = PV_INDICATORS
@@ -159,7 +164,7 @@ class PV(Component):
         self.capacity_kw = villages.add("pv_capacity_kw", self._capacities(model))
         beneficiary = self.capacity_kw > 0
         self.rounding_u = self.rng.random(n_v)  # fixed per pool: unbiased rounding of sampled posts
-        self.lottery = self.rng.random(len(lab), dtype=np.float32)  # fixed waiting-list order
+        self.lottery[:] = self.rng.random(len(lab), dtype=np.float32)  # fixed waiting-list order
         # Sharing pools (posts, public works, dividends): each village at full scale; below it, villages of
         # like structure share so that a pool's sample stands for one full village (`sharing_pools`; money
         # stays attributed to villages in proportion to their budgets).
@@ -254,7 +259,7 @@ class PV(Component):
         would find wage work keeps them out of it (post holders do not search), so posts go to the
         weakest prospects. Returns the post holders afterwards.
         """
-        lab, hh, pool = model.labourers, model.households, self.pool_of
+        lab, pool = model.labourers, self.pool_of
         holders = self.holders[lab.state[self.holders] == POST]  # only this lever hires into posts
         held = np.bincount(pool(holders), minlength=len(capacity))
         surplus = held - capacity
@@ -268,9 +273,8 @@ class PV(Component):
             return holders
         villages = self.pool_members[ranges(self.pool_start[hiring], self.pool_start[hiring + 1])]
         idx = ranges(self.lab_start[villages], self.lab_start[villages + 1])
-        idx, rank = kernels.post_candidates(  # available slots and their priority (jobs.priority_rank)
-            idx, lab.state, lab.ill_months_left, lab.lifted_out, lab.household, hh.monitoring_category,
-            Employment.NONE, Employment.FARMING, self.params.posts_for_lifted_out_or_monitored_only)
+        # available slots and their priority (jobs.priority_rank)
+        idx, rank = post_candidates(self.arrays(model), idx, self.params.posts_for_lifted_out_or_monitored_only)
         age_key = -lab.age_years[idx] if self.params.posts_oldest_first else np.zeros(len(idx), np.int16)
         hired = idx[jobs.first_in_pools(pool(idx), vacancies, self.lottery[idx], age_key, rank)]
         lab.state[hired] = POST
@@ -281,7 +285,7 @@ class PV(Component):
 
         Payments touch only recipients (sparse), so a settlement costs a few passes over the arrays.
         """
-        p, hh, lab = self.params, model.households, model.labourers
+        p, hh = self.params, model.households
         self.to_villages = self.accrued_revenue * (1 - p.county_retention_share)
         self.retention = self.accrued_revenue - self.to_villages
         self.accrued_revenue = np.zeros(len(self.to_villages))
@@ -296,11 +300,8 @@ class PV(Component):
 
         # the needy of beneficiary villages: lifted-out households (a fixed list) and monitored others;
         # public works for their idle labourers (equal pay within a pool), dividends for those of them
-        # without an active labourer (one compiled pass: kernels.pv_recipients)
-        households, unable = kernels.pv_recipients(
-            hh.monitoring_category, self.beneficiary, hh.village, hh.lifted_out, hh.first_labourer, hh.labour_slots,
-            hh.n_labourers, self.lifted_out_slots, self.lifted_out_households, lab.state, lab.household,
-            lab.ill_months_left, Employment.NONE, Employment.FARMING)
+        # without an active labourer (one compiled pass: pv_recipients)
+        households, unable = pv_recipients(self.arrays(model))
         paid += self._share_equally(hh, "public_works", household_budget * p.public_works_share,
                                     self.pool_of_village[hh.village[households]], households)
         paid += self._share_equally(hh, "dividends", household_budget * p.dividends_share,
@@ -311,6 +312,13 @@ class PV(Component):
         # are paid ahead of the season's revenue; it evens out over the year)
         self.to_collective = self.to_villages - paid
         model.villages.credit_collective("pv", self.to_collective)
+
+    def arrays(self, model) -> Arrays:
+        """The bundle of household and labourer arrays the compiled passes read (sim/levers/pv_kernels.py)."""
+        hh, lab = model.households, model.labourers
+        return Arrays(hh.monitoring_category, hh.village, hh.lifted_out, hh.first_labourer, hh.labour_slots,
+                      hh.n_labourers, lab.state, lab.household, lab.ill_months_left, lab.lifted_out, self.beneficiary,
+                      self.lifted_out_households, self.lifted_out_slots)
 
     def pool_of(self, slots: np.ndarray) -> np.ndarray:
         """Sharing pool of labourer slots (a village's slots are one range)."""

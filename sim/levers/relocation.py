@@ -8,11 +8,13 @@ resettlement sites, a county pool open only to labourers of relocated households
 job-year. Disabling the lever removes relocation altogether (no relocated households).
 """
 
+from typing import NamedTuple
+
 import numba
 import numpy as np
 
 from . import jobs, policy
-from ..core.component import Component, JobState
+from ..core.component import Component, JobState, State
 from ..dynamics.income import wage_index
 from ..core.households import Employment
 from ..core.indicators import Indicator
@@ -60,6 +62,7 @@ class RelocationParams(LeverParams):
 class Relocation(Component):
     name = "relocation"
     Params = RelocationParams
+    states = (State("relocated", np.bool_, "moved out of a poor village at setup (without farmland since)"),)
     job_states = (JobState("resettlement", RESETTLEMENT, "follow-up job at a relocation resettlement site"),)
     income_sources = {"wages_resettlement": "wages_resettlement", "land_transfer_rent": "farm_business"}
     time_limited = True
@@ -74,7 +77,7 @@ class Relocation(Component):
         n_counties = len(model.counties)
         hh.add_income_source("wages_resettlement")
         hh.add_income_source("land_transfer_rent")
-        self.relocated = self._draw_relocated(model)
+        self.relocated[:] = self._draw_relocated(model)
         moved = np.flatnonzero(self.relocated)
         self.rent_households = moved
         self.rent_monthly = (p.retained_farm_income_share * hh.farm_income_annual_yuan[moved] / 12).astype(np.float32)
@@ -120,10 +123,7 @@ class Relocation(Component):
 
         slots = self.slots
         u = self.rng.random(len(slots), dtype=np.float32)
-        holding, available, rank, held = relocation_month(
-            slots, u, np.float32(p.quit_monthly), lab.state, lab.household, hh.has_farmland, lab.ill_months_left,
-            hh.monitoring_category, self.slot_pool, n_counties, RESETTLEMENT, Employment.FARMING,
-            Employment.NONE)
+        holding, available, rank, held = relocation_month(self.arrays(model), u, np.float32(p.quit_monthly), n_counties)
         if np.any(held != capacity):  # jobs.fill's rule over the relocated slots
             leaving, hired = jobs.moves(self.slot_pool, capacity.astype(np.int64), held, holding, u, available,
                                         rank)
@@ -139,6 +139,12 @@ class Relocation(Component):
                                           minlength=n_counties)
         self.cost_by_county = self.jobs_by_county * (p.subsidy_per_job_year_yuan / 12)
 
+    def arrays(self, model) -> "Arrays":
+        """The bundle of arrays the compiled pass reads and writes."""
+        hh, lab = model.households, model.labourers
+        return Arrays(self.slots, self.slot_pool, lab.state, lab.household, lab.ill_months_left, hh.has_farmland,
+                      hh.monitoring_category)
+
     def report(self, model, rec) -> None:
         rec.put("relocated_households", model.hh_groups.count(self.relocated))
         g = model.village_groups
@@ -153,42 +159,57 @@ class Relocation(Component):
 
 
 # --- the compiled pass and the NumPy it matches ---------------------------------------------------------
+IDLE, FARMING = Employment.NONE, Employment.FARMING
+
+
+class Arrays(NamedTuple):
+    """What the follow-up workers' month reads and writes: the relocated households' slots with their pools
+    (the lever's fixed lists), the labourers' state (written: who quits) and what decides who can take a job."""
+
+    slots: np.ndarray  # labourer slots of relocated households (sorted)
+    pool: np.ndarray  # per entry of `slots`: its county pool
+    state: np.ndarray  # per slot: employment state (written)
+    household: np.ndarray  # per slot
+    ill_months_left: np.ndarray  # per slot
+    has_farmland: np.ndarray  # per household: where a quitting worker goes (farming or idle)
+    category: np.ndarray  # per household: monitoring category, for the priority
+
+
 @numba.njit(**JIT)
-def relocation_month(slots, draw, quit_chance, state, household, has_farmland, ill_months_left, category, pool,
-                     n_pools, resettled, farming, idle):
+def relocation_month(a, draw, quit_chance, n_pools):
     """The follow-up workers' month before the jobs are filled (`Relocation.step`): holders whose draw is
     below `quit_chance` leave (to farming where the household has land); then per slot whether it holds
     a job, whether it could take one (idle or farming, not ill, not just quit) and its priority
     (0 monitored household, 1 lifted-out), and the jobs held per pool."""
-    n = len(slots)
+    n = len(a.slots)
     holding, available = np.empty(n, np.bool_), np.empty(n, np.bool_)
     rank = np.empty(n, np.int8)
     held = np.zeros(n_pools, np.int64)
     for k in range(n):
-        s = slots[k]
-        h = household[s]
-        job_state = state[s]
-        holds = job_state == resettled
+        s = a.slots[k]
+        h = a.household[s]
+        job_state = a.state[s]
+        holds = job_state == RESETTLEMENT
         quits = holds & (draw[k] < quit_chance)
         if quits:
-            job_state = farming if has_farmland[h] else idle
-            state[s] = job_state
+            job_state = FARMING if a.has_farmland[h] else IDLE
+            a.state[s] = job_state
         holding[k] = holds & (not quits)
-        held[pool[k]] += holds & (not quits)
-        available[k] = can_take_job(job_state, ill_months_left[s], idle, farming) & (not quits)
-        rank[k] = priority(category[h] > 0, True)  # relocated households were all lifted out
+        held[a.pool[k]] += holds & (not quits)
+        available[k] = can_take_job(job_state, a.ill_months_left[s], IDLE, FARMING) & (not quits)
+        rank[k] = priority(a.category[h] > 0, True)  # relocated households were all lifted out
     return holding, available, rank, held
 
 
-def relocation_month_numpy(slots, draw, quit_chance, state, household, has_farmland, ill_months_left, category, pool,
-                           n_pools, resettled, farming, idle):
+def relocation_month_numpy(a, draw, quit_chance, n_pools):
     """`relocation_month` in NumPy (`slots` unique)."""
-    h = household[slots]
-    holds = state[slots] == resettled
+    slots = a.slots
+    h = a.household[slots]
+    holds = a.state[slots] == RESETTLEMENT
     quits = holds & (draw < quit_chance)
-    state[slots[quits]] = np.where(has_farmland[h[quits]], farming, idle)
+    a.state[slots[quits]] = np.where(a.has_farmland[h[quits]], FARMING, IDLE)
     holding = holds & ~quits
-    now = state[slots]
-    available = ((now == idle) | (now == farming)) & (ill_months_left[slots] == 0) & ~quits
-    rank = np.where(category[h] > 0, 0, 1).astype(np.int8)
-    return holding, available, rank, np.bincount(pool[holding], minlength=n_pools)
+    now = a.state[slots]
+    available = ((now == IDLE) | (now == FARMING)) & (a.ill_months_left[slots] == 0) & ~quits
+    rank = np.where(a.category[h] > 0, 0, 1).astype(np.int8)
+    return holding, available, rank, np.bincount(a.pool[holding], minlength=n_pools)

@@ -11,7 +11,7 @@ retired slot starts untrained.
 import numpy as np
 
 from . import policy
-from ..core.component import Component
+from ..core.component import Component, State
 from ..core.households import Employment
 from ..core.indicators import Indicator
 from .jobs import priority_rank
@@ -46,6 +46,8 @@ class Training(Component):
     name = "training"
     Params = TrainingParams
     time_limited = True
+    states = (State("trained", np.bool_, "holds a training place's effects (until the slot retires or is taken "
+                    "over by a young entrant)", per="labourer"),)
     indicators = (
         Indicator("training_places", "places", "flow", "Training places given this month (January each year)."),
         Indicator("trained_labourers", "persons", "stock",
@@ -55,7 +57,6 @@ class Training(Component):
 
     def setup(self, model) -> None:
         hh, lab = model.households, model.labourers
-        self.trained = np.zeros(len(lab), bool)
         self.trained_now = np.zeros(0, np.intp)  # this month's trainees (January only)
         self.gave_places = False
         # trained slots and their ages a year ago (sparse: a young entrant's slot shows as an age fall)

@@ -24,11 +24,13 @@ whole county) wherever the subsample might miss a hire. The hires are exactly th
 every available labourer (tests/test_workshops.py checks this).
 """
 
+from typing import NamedTuple
+
 import numba
 import numpy as np
 
 from . import jobs, policy
-from ..core.component import Component, JobState
+from ..core.component import Component, JobState, State
 from ..dynamics.income import wage_index
 from ..core.households import Employment
 from ..core.indicators import Indicator
@@ -99,6 +101,8 @@ class Workshops(Component):
     name = "workshops"
     Params = WorkshopsParams
     job_states = (JobState("workshop", WORKSHOP, "employment-assistance workshop, park or base job"),)
+    states = (State("lottery", np.uint16, "the slot's fixed lottery number: its draw in a month is this less the "
+                    "month's offset (wrapping)", per="labourer"),)
     income_sources = {"wages_workshop": "wages_workshop"}
     time_limited = True
     indicators = (
@@ -125,7 +129,7 @@ class Workshops(Component):
         self.jobs_by_county = np.zeros(n_counties)  # full-scale filled jobs
         self.cost_by_county = np.zeros(n_counties)
         self.holders = np.flatnonzero(lab.state == WORKSHOP)  # only this lever hires into it
-        self.lottery = self.rng.integers(0, U16, len(lab), dtype=np.uint16)
+        self.lottery[:] = self.rng.integers(0, U16, len(lab), dtype=np.uint16)
 
     def _allocate_sites(self, model):
         p, persons = self.params, model.counties.persons.astype(float)
@@ -198,9 +202,8 @@ class Workshops(Component):
         subsample = threshold < 1.0
         lab = model.labourers
         eligible, candidates = np.empty(len(lab), bool), np.empty(len(lab), bool)
-        workshop_candidates(lab.state, lab.ill_months_left, self.lottery, offset,
-                            int(threshold * U16) if subsample else U16, Employment.NONE, Employment.FARMING,
-                            eligible, candidates)
+        workshop_candidates(Slots(lab.state, lab.ill_months_left, self.lottery, eligible, candidates), offset,
+                            int(threshold * U16) if subsample else U16)
         eligible[quits] = False  # who just left does not come back the same month
         candidates[quits] = False
         monitored_mask = hh.monitoring_category > 0 if subsample else None
@@ -287,19 +290,33 @@ def slots_of(hh, households: np.ndarray) -> np.ndarray:
 
 
 # --- the compiled pass and the NumPy it matches ---------------------------------------------------------
+IDLE, FARMING = Employment.NONE, Employment.FARMING
+
+
+class Slots(NamedTuple):
+    """Per labourer slot, what the candidates' pass reads (state, illness, the lever's lottery numbers) and
+    writes (`eligible`, `candidates`)."""
+
+    state: np.ndarray
+    ill_months_left: np.ndarray
+    lottery: np.ndarray  # uint16, drawn at setup
+    eligible: np.ndarray  # written: could take a workshop job
+    candidates: np.ndarray  # written: eligible and this month's draw below the threshold
+
+
 @numba.njit(**JIT)
-def workshop_candidates(state, ill_months_left, lottery, offset, threshold, idle, farming, eligible, candidates):
-    """Into `eligible`: slots that could take a workshop job (idle or farming, not ill; `jobs.available`);
-    into `candidates`: those of them whose draw this month (`lottery - offset`, uint16, wrapping) is
+def workshop_candidates(a, offset, threshold):
+    """Into `a.eligible`: slots that could take a workshop job (idle or farming, not ill; `jobs.available`);
+    into `a.candidates`: those of them whose draw this month (`lottery - offset`, uint16, wrapping) is
     below `threshold` (65,536: all). One pass for the mask's three comparisons, the draws and the
     subsample test."""
-    for s in range(len(state)):
-        is_eligible = can_take_job(state[s], ill_months_left[s], idle, farming)
-        eligible[s] = is_eligible
-        candidates[s] = is_eligible & (np.int64(np.uint16(lottery[s] - offset)) < threshold)
+    for s in range(len(a.state)):
+        is_eligible = can_take_job(a.state[s], a.ill_months_left[s], IDLE, FARMING)
+        a.eligible[s] = is_eligible
+        a.candidates[s] = is_eligible & (np.int64(np.uint16(a.lottery[s] - offset)) < threshold)
 
 
-def workshop_candidates_numpy(state, ill_months_left, lottery, offset, threshold, idle, farming, eligible, candidates):
+def workshop_candidates_numpy(a, offset, threshold):
     """`workshop_candidates` in NumPy."""
-    eligible[:] = ((state == idle) | (state == farming)) & (ill_months_left == 0)
-    candidates[:] = eligible & ((lottery - np.uint16(offset)).astype(np.int64) < threshold)
+    a.eligible[:] = ((a.state == IDLE) | (a.state == FARMING)) & (a.ill_months_left == 0)
+    a.candidates[:] = a.eligible & ((a.lottery - np.uint16(offset)).astype(np.int64) < threshold)

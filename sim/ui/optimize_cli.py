@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from ..core.errors import InputError, WriteError
+from .sweep_cli import add_cluster_options
 
 
 def add_parsers(sub) -> None:
@@ -17,30 +18,11 @@ def add_parsers(sub) -> None:
     opt.add_argument("spec", help="optimisation spec TOML (scenarios/optimize/*.toml, see docs/optimize.md)")
     opt.add_argument("--trials", type=int, help="trials in all (default: the spec's search.trials); a larger "
                      "number continues a finished study")
-    _cluster_options(opt, "results/optimize-<name>")
+    add_cluster_options(opt, "results/optimize-<name>")
     disc = sub.add_parser("discover", help="scenario discovery: under which uncertain conditions an outcome "
                           "crosses a threshold (PRIM and CART over a Latin hypercube, on Dask)")
     disc.add_argument("spec", help="discovery spec TOML (scenarios/discover/*.toml, see docs/optimize.md)")
-    _cluster_options(disc, "results/discover-<name>")
-
-
-def _cluster_options(parser, default_out: str) -> None:
-    from .sweep_cli import add_lifetime_options
-
-    parser.add_argument("--out", help=f"output directory, resumed if it holds this spec's runs (default: "
-                        f"{default_out}); never a directory holding other files")
-    parser.add_argument("--workers", type=int, help="local worker processes, one thread each (default: one per core)")
-    parser.add_argument("--scheduler", metavar="ADDRESS", help="use a running Dask scheduler, e.g. tcp://host:8786")
-    parser.add_argument("--slurm", action="store_true", help="start Dask workers as SLURM jobs (dask-jobqueue)")
-    slurm = parser.add_argument_group("SLURM options (with --slurm)")
-    slurm.add_argument("--queue", help="partition (sbatch -p)")
-    slurm.add_argument("--account", help="account to charge (sbatch -A)")
-    slurm.add_argument("--cores", type=int, help="cores per job = worker processes per job (default: 8)")
-    slurm.add_argument("--memory", help="memory per job, e.g. 16GB (default: 16GB)")
-    slurm.add_argument("--walltime", help="time limit per job, HH:MM:SS (default: 01:00:00)")
-    slurm.add_argument("--jobs", type=int, help="number of jobs (default: 1)")
-    add_lifetime_options(slurm)
-    parser.add_argument("--quiet", action="store_true", help="no progress bar or table")
+    add_cluster_options(disc, "results/discover-<name>")
 
 
 def _executor(args) -> dict:

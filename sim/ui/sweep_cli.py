@@ -13,15 +13,25 @@ EXIT_FAILED_RUNS = 3  # the sweep finished but some runs failed after their retr
 def add_parsers(sub) -> None:
     sweep = sub.add_parser("sweep", help="run a parameter sweep on Dask (resumable Parquet dataset)")
     sweep.add_argument("spec", help="sweep spec TOML file (see docs/sweeps.md)")
-    _executor_options(sweep, "results/sweep-<name>")
+    _store_options(sweep, "results/sweep-<name>")
     sens = sub.add_parser("sensitivity", help="Sobol indices or Morris screening of a spec's ranges, on Dask")
     sens.add_argument("spec", help="sweep spec TOML file with ranges and a [sensitivity] table")
-    _executor_options(sens, "results/sensitivity-<name>")
+    _store_options(sens, "results/sensitivity-<name>")
 
 
-def _executor_options(parser, default_out: str) -> None:
-    parser.add_argument("--out", help=f"output directory, resumed if it is this spec's store (default: {default_out}); "
-                        "never a directory holding other files")
+def _store_options(parser, default_out: str) -> None:
+    """The cluster's options, and how the runs are batched into the store and retried."""
+    add_cluster_options(parser, default_out)
+    parser.add_argument("--batch-size", type=int, default=100, help="runs per Parquet part file (default: 100)")
+    parser.add_argument("--retries", type=int, default=2, help="retries of a run that raises (default: 2)")
+
+
+def add_cluster_options(parser, default_out: str) -> None:
+    """The options of every command that runs on the Dask cluster (sweep, sensitivity, optimize, discover):
+    its output directory, where the workers come from (local processes, a running scheduler or SLURM jobs
+    with their lifetimes) and --quiet; one definition so the four commands cannot drift apart."""
+    parser.add_argument("--out", help=f"output directory, resumed if it holds this spec's runs (default: "
+                        f"{default_out}); never a directory holding other files")
     parser.add_argument("--workers", type=int, help="local worker processes, one thread each (default: one per core)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="use a running Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--slurm", action="store_true", help="start Dask workers as SLURM jobs (dask-jobqueue)")
@@ -33,8 +43,6 @@ def _executor_options(parser, default_out: str) -> None:
     slurm.add_argument("--walltime", help="time limit per job, HH:MM:SS (default: 01:00:00)")
     slurm.add_argument("--jobs", type=int, help="number of jobs (default: 1)")
     add_lifetime_options(slurm)
-    parser.add_argument("--batch-size", type=int, default=100, help="runs per Parquet part file (default: 100)")
-    parser.add_argument("--retries", type=int, default=2, help="retries of a run that raises (default: 2)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or table")
 
 
@@ -54,7 +62,7 @@ def add_lifetime_options(group) -> None:
 
 def slurm_options(args):
     """The SlurmOptions of the command line, or None without --slurm (a SLURM option alone is an error)."""
-    from ..experiments.sweep import SlurmOptions
+    from ..experiments.cluster import SlurmOptions
 
     given = {k: getattr(args, k) for k in SLURM_KEYS if getattr(args, k, None) is not None}
     if given and not args.slurm:
@@ -72,7 +80,7 @@ def _sweep_options(args) -> dict:
 
 def _run(args, kind: str):
     from ..experiments.sweep import check_options
-    from ..experiments.sweep_spec import plan
+    from ..experiments.sweep_plan import plan
 
     options = _sweep_options(args)
     check_options(**{k: options[k] for k in ("workers", "scheduler", "slurm", "batch_size", "retries")})
