@@ -1,0 +1,40 @@
+"""A CJK font for Chinese figures, shipped by a registry package, never looked up on the system.
+
+Matplotlib's default font has no Chinese glyphs (they come out as boxes), and a planner's machine may
+have none either, so Chinese figures use Noto Sans CJK SC (SIL Open Font License) from the `mplfonts`
+package's data: installed with ruralsim, read from disk, no network at run time. The package also
+carries other fonts (SimHei among them, whose licence is not open); only Noto Sans CJK SC is used.
+Latin text falls back to DejaVu Sans, matplotlib's own.
+"""
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+CJK_FILE = "NotoSansCJKsc-Regular.otf"
+
+
+@cache
+def cjk_font_path() -> Path:
+    path = Path(str(resources.files("mplfonts") / "fonts" / CJK_FILE))
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: the CJK font is missing; reinstall ruralsim (it depends on mplfonts)")
+    return path
+
+
+@cache
+def cjk_family() -> str:
+    """Register the CJK font with matplotlib (once) and return its family name."""
+    from matplotlib import font_manager
+
+    path = cjk_font_path()
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def rc(lang: str) -> dict:
+    """matplotlib rc settings for figures in `lang` ({} for English: the default style)."""
+    if lang != "zh":
+        return {}
+    return {"font.family": "sans-serif", "font.sans-serif": [cjk_family(), "DejaVu Sans"],
+            "axes.unicode_minus": False}
