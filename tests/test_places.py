@@ -112,6 +112,15 @@ def test_every_dashboard_control_has_english_and_chinese():
         assert CJK.search(i18n.control_label(key, english, "zh")), f"dashboard control {key}: no Chinese label"
 
 
+def test_every_dashboard_panel_has_a_chinese_title_and_labels():
+    from sim.ui.dashboard.plots import PANELS, panel_title
+
+    for panel in PANELS:
+        assert CJK.search(panel_title(panel, "zh")) and panel_title(panel, "en") == panel.title
+        assert all(i18n.indicator_zh(n) for n in panel.indicators), panel.indicators
+        assert CJK.search(i18n.unit_label(panel.unit, "zh")), panel.unit
+
+
 def test_policy_terms_are_the_documents_terms():
     words = " ".join([*i18n.INDICATORS_ZH.values(), *i18n.CONTROLS_ZH.values(), *i18n.SECTIONS_ZH.values(),
                       *i18n.INCOME_SOURCES_ZH.values()])

@@ -36,5 +36,6 @@ def rc(lang: str) -> dict:
     """matplotlib rc settings for figures in `lang` ({} for English: the default style)."""
     if lang != "zh":
         return {}
-    return {"font.family": "sans-serif", "font.sans-serif": [cjk_family(), "DejaVu Sans"],
-            "axes.unicode_minus": False}
+    # concrete family names, not the generic 'sans-serif': a text keeps its family list from creation, so a
+    # figure saved after the settings are gone still draws Chinese (the dashboard saves from other threads)
+    return {"font.family": [cjk_family(), "DejaVu Sans"], "axes.unicode_minus": False}

@@ -52,6 +52,7 @@ INDICATORS_ZH = {
     "migrant_workers": "外出务工劳动力", "gini": "基尼系数",
     "villages_collective_income_over_50k_share": "村集体经济收入超过5万元的村占比",
     "lifted_out_households": "脱贫户数", "lifted_out_persons": "脱贫人口",
+    "cost_total_yuan": "各项政策财政支出合计",  # the dashboard's sum of the cost_ indicators
 }
 
 # income_<category>_per_capita[_lifted_out]_yuan (sim/dynamics/income_sources.py) are composed from these
@@ -68,6 +69,9 @@ UNITS_ZH = {
     "ratio": "比值", "share of villages": "村占比", "sites": "个", "villages": "个村", "yuan": "元",
     "yuan per person": "元/人", "yuan per person per year": "元/人·年", "share": "比例", "million yuan": "百万元",
 }
+
+# titles of the dashboard panels that draw several indicators (one-indicator panels take its label)
+PANEL_TITLES_ZH = {("pv_to_households_yuan", "pv_to_collectives_yuan"): "光伏收益：到户和留存村集体"}
 
 # scenario sections (parameters are shown as "<section>: <parameter>")
 SECTIONS_ZH = {
@@ -97,7 +101,9 @@ TERMS = {
     "difference": ("scenario − base", "情景 − 基准"), "by_county": ("by county", "分县"), "year": ("year", "年份"),
     "horizon": ("over the horizon", "模拟期内"), "per_year": ("per year", "每年"), "per_month": ("per month", "每月"),
     "no_data": ("no data", "无数据"), "mean_of_replicates": ("mean of replicates", "各次模拟平均"),
-    "county_map": ("Map by county", "分县地图"),
+    "county_map": ("Map by county", "分县地图"), "baseline": ("baseline", "基准"), "this_run": ("this run", "本次运行"),
+    "cumulative_since_2021": ("cumulative since Jan 2021", "2021年1月以来累计"),
+    "indicator": ("indicator", "指标"), "lever": ("lever", "政策"), "scenario_parameters": ("scenario parameter(s)", "情景参数"),
 }
 
 # the dashboard's controls, by lever keyword (sim/ui/dashboard/levers.py) or control name, and the values

@@ -16,6 +16,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps, patheffects
+from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
@@ -115,7 +116,7 @@ def draw_map(ax, values: pd.Series, *, region: str, title: str, unit: str, diver
     ax.set_aspect(1 / np.cos(np.radians(np.mean(lats) if lats else 38.5)))
     ax.set_axis_off()
     ax.set_title(title, fontsize=10)
-    bar = ax.figure.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7)
+    bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7)
     bar.set_label(unit, fontsize=8)
 
 

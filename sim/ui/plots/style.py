@@ -50,7 +50,7 @@ def language(lang: str = "en"):
 
     previous, _LANG["lang"] = _LANG["lang"], lang
     try:
-        with plt.rc_context(rc(lang)):
+        with matplotlib.rc_context(rc(lang)):
             yield
     finally:
         _LANG["lang"] = previous
