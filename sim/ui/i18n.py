@@ -101,7 +101,21 @@ TERMS = {
     "difference": ("scenario − base", "情景 − 基准"), "by_county": ("by county", "分县"), "year": ("year", "年份"),
     "horizon": ("over the horizon", "模拟期内"), "per_year": ("per year", "每年"), "per_month": ("per month", "每月"),
     "no_data": ("no data", "无数据"), "mean_of_replicates": ("mean of replicates", "各次模拟平均"),
-    "county_map": ("Map by county", "分县地图"), "baseline": ("baseline", "基准"), "this_run": ("this run", "本次运行"),
+    "county_map": ("Map by county", "分县地图"),
+    # figure texts (English exactly as the figures always said)
+    "one_replicate": ("one replicate", "单次模拟"), "replicate_bands": ("median of {n} replicates, 50% and 90% bands",
+                                                                     "{n}次模拟的中位数，50%和90%区间"),
+    "key_indicators": ("Key indicators", "主要指标"), "by_county_class": ("by county class", "分县域类别"),
+    "all_rural_people": ("all rural people", "全体农村人口"),
+    "lifted_out_people": ("people in lifted-out households", "脱贫户人口"),
+    "income_by_source": ("per-capita income by source (mean over replicates)", "分来源人均收入（各次模拟平均）"),
+    "pv_distribution": ("PV revenue and its distribution (revenue = kept by counties + to villages; "
+                        "to villages = to households + collectives)",
+                        "光伏收益及其分配（发电收益 = 县级留存 + 拨付到村；拨付到村 = 到户 + 留存村集体）"),
+    "posts_held": ("Public-welfare posts held (paid from the households' share)", "光伏公益岗位（从到户收益中支付）"),
+    "million_yuan_per_year": ("million yuan per year", "百万元/年"), "posts_december": ("posts (December)", "个岗位（12月）"),
+    "pv_flows": ("PV revenue flows", "光伏收益流向"),
+    "median_90": ("(median over replicates; bars: 90% range)", "（各次模拟中位数；误差线：90%区间）"), "baseline": ("baseline", "基准"), "this_run": ("this run", "本次运行"),
     "cumulative_since_2021": ("cumulative since Jan 2021", "2021年1月以来累计"),
     "indicator": ("indicator", "指标"), "lever": ("lever", "政策"), "scenario_parameters": ("scenario parameter(s)", "情景参数"),
 }

@@ -31,6 +31,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from . import plots
+from .i18n import term
 from .plots import maps
 from ..core.errors import InputError, WriteError
 from ..experiments.results import RunResult
@@ -237,9 +238,10 @@ def write_run(result: RunResult, staging: Path, lang: str = "en") -> list[Path]:
     with plots.language(lang):
         figures = {"key_indicators.png": plots.key_indicators_figure(result.indicators, title=title)}
         if result.indicators["group"].isin(list(plots.CLASS_COLOURS)[1:]).any():
-            figures["by_county_class.png"] = plots.by_class_figure(result.indicators, title=f"{title}, by county class")
+            figures["by_county_class.png"] = plots.by_class_figure(result.indicators,
+                                                                   title=f"{title}, {term('by_county_class', lang)}")
         if "pv_revenue_yuan" in set(result.indicators["indicator"].astype(str)):
-            figures["pv_flows.png"] = plots.pv_flows_figure(result.indicators, title=f"{title}: PV revenue flows")
+            figures["pv_flows.png"] = plots.pv_flows_figure(result.indicators, title=f"{title}: {term('pv_flows', lang)}")
         if "income_farm_business_per_capita_yuan" in set(result.indicators["indicator"].astype(str)):
             figures["income_by_source.png"] = plots.income_composition_figure(result.indicators, title=title)
         if result.scenario.run.by == "county" and _has_map(result.scenario.run.region):
@@ -291,11 +293,10 @@ def _has_map(region: str) -> bool:
 
 
 def _region_title(region: str, lang: str) -> str:
-    from ..core.counties import region_header
     from ..core.regions import get_region
+    from .i18n import control_label
 
-    title = get_region(region).title
-    return f"{region_header(region).get('name_zh', '')} {title}".strip() if lang == "zh" else title
+    return control_label(region, get_region(region).title, lang)  # the region's name as the dashboard says it
 
 
 def write_sweep_figures(out_dir: Path) -> list[Path]:
