@@ -100,6 +100,19 @@ def test_every_indicator_has_english_and_chinese():
         assert i18n.unit_label(info.unit, "zh") != info.unit or not info.unit.isascii(), info.unit
 
 
+def test_every_parameter_has_a_chinese_name():
+    from sim.core.params import describe
+    from sim.core.scenario import SECTIONS
+
+    for section, model in SECTIONS.items():
+        if section == "expect":
+            continue
+        for row in describe(model):
+            dotted = f"{section}.{row['name']}"
+            assert CJK.search(i18n.parameter_zh(dotted) or ""), f"{dotted}: no Chinese name in sim/ui/i18n_params.py"
+            assert i18n.parameter_label(dotted, "en") == dotted
+
+
 def test_every_dashboard_control_has_english_and_chinese():
     controls = {lever.keyword: lever.label for lever in LEVERS}
     controls.update({k: v["label"] for k, v in model_params().items() if isinstance(v, dict)})

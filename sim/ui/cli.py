@@ -87,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate a scenario file without running it")
     check.add_argument("scenario", help="scenario TOML file")
     check.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
+    check.add_argument("--lang", choices=["en", "zh"], default="en", help="parameter names in en (default) or zh")
     dashboard = sub.add_parser("dashboard", help="serve the planners' dashboard in the browser "
                                "(needs the [dashboard] extra)")
     dashboard.add_argument("--port", type=int, default=8765,
@@ -275,9 +276,12 @@ def cmd_check(args) -> int:
     differ = differences_from_baseline(scenario)
     if differ:
         print(f"parameters that differ from the calibrated baseline ({len(differ)}):")
-        width = max(len(k) for k in differ)
+        from .i18n import display_width, ljust, parameter_label
+
+        names = {key: parameter_label(key, args.lang) for key in differ}
+        width = max(display_width(n) for n in names.values())
         for key, (value, base) in differ.items():
-            print(f"  {key:<{width}}  {value!r}  (baseline {base!r})")
+            print(f"  {ljust(names[key], width)}  {value!r}  (baseline {base!r})")
     else:
         print("no parameter differs from the calibrated baseline")
     return 0

@@ -171,10 +171,19 @@ def unit_label(unit: str, lang: str = "en") -> str:
     return UNITS_ZH.get(unit, unit) if lang == "zh" else unit
 
 
+def parameter_zh(dotted: str) -> str | None:
+    """The Chinese name of a parameter `section.name` (sim/ui/i18n_params.py), None when the catalogue lacks it."""
+    from .i18n_params import COMMON_ZH, PARAMETERS_ZH
+
+    return PARAMETERS_ZH.get(dotted) or COMMON_ZH.get(dotted.partition(".")[2])
+
+
 def parameter_label(dotted: str, lang: str = "en") -> str:
-    """'pv.post_wage_yuan_per_month' as the tables show it; in Chinese the section's name leads."""
+    """'pv.post_wage_yuan_per_month' as the tables show it; in Chinese '光伏收益分配：公益岗位月工资（元）'."""
     section, _, name = dotted.partition(".")
-    return f"{SECTIONS_ZH.get(section, section)}：{name}" if lang == "zh" else dotted
+    if lang != "zh":
+        return dotted
+    return f"{SECTIONS_ZH.get(section, section)}：{parameter_zh(dotted) or name}"
 
 
 def term(key: str, lang: str = "en") -> str:
