@@ -170,6 +170,7 @@ def test_page_renders_controls_and_plots_that_follow_the_model():
     rc.find(v.Btn, children=["前进1个月"]).assert_single()
     assert {s.widget.label for s in rc.find(v.Select)} >= {"地区", "语言", "过渡期结束后（有时限的帮扶政策）"}
     assert images() != english, "the panels were not redrawn in Chinese"
+    rc.find(v.Html, tag="th", children=["本次运行"]).assert_not_empty()  # the tables' headers too
 
 
 # --- the served page in a real browser --------------------------------------------------------

@@ -115,9 +115,11 @@ TERMS = {
     "posts_held": ("Public-welfare posts held (paid from the households' share)", "光伏公益岗位（从到户收益中支付）"),
     "million_yuan_per_year": ("million yuan per year", "百万元/年"), "posts_december": ("posts (December)", "个岗位（12月）"),
     "pv_flows": ("PV revenue flows", "光伏收益流向"),
-    "median_90": ("(median over replicates; bars: 90% range)", "（各次模拟中位数；误差线：90%区间）"), "baseline": ("baseline", "基准"), "this_run": ("this run", "本次运行"),
+    "median_90": ("(median over replicates; bars: 90% range)", "（各次模拟中位数；误差线：90%区间）"),
+    "baseline": ("baseline", "基准"), "this_run": ("this run", "本次运行"),
     "cumulative_since_2021": ("cumulative since Jan 2021", "2021年1月以来累计"),
-    "indicator": ("indicator", "指标"), "lever": ("lever", "政策"), "scenario_parameters": ("scenario parameter(s)", "情景参数"),
+    "indicator": ("indicator", "指标"), "lever": ("lever", "政策"), "difference_col": ("difference", "差值"),
+    "scenario_parameters": ("scenario parameter(s)", "情景参数"),
 }
 
 # the dashboard's controls, by lever keyword (sim/ui/dashboard/levers.py) or control name, and the values

@@ -241,12 +241,13 @@ def write_run(result: RunResult, staging: Path, lang: str = "en") -> list[Path]:
             figures["by_county_class.png"] = plots.by_class_figure(result.indicators,
                                                                    title=f"{title}, {term('by_county_class', lang)}")
         if "pv_revenue_yuan" in set(result.indicators["indicator"].astype(str)):
-            figures["pv_flows.png"] = plots.pv_flows_figure(result.indicators, title=f"{title}: {term('pv_flows', lang)}")
+            figures["pv_flows.png"] = plots.pv_flows_figure(result.indicators,
+                                                            title=f"{title}: {term('pv_flows', lang)}")
         if "income_farm_business_per_capita_yuan" in set(result.indicators["indicator"].astype(str)):
             figures["income_by_source.png"] = plots.income_composition_figure(result.indicators, title=title)
         if result.scenario.run.by == "county" and _has_map(result.scenario.run.region):
-            figures["maps_by_county.png"] = maps.county_maps_figure(result.indicators, region=result.scenario.run.region,
-                                                                    title=title)
+            figures["maps_by_county.png"] = maps.county_maps_figure(
+                result.indicators, region=result.scenario.run.region, title=title)
         for name, fig in figures.items():
             fig.savefig(staging / name)
             plt.close(fig)

@@ -18,7 +18,7 @@ import solara
 from ..formatting import fmt
 from ...core.regions import PROFILES
 from . import REGION_ENV, SCALE_ENV
-from ..i18n import LANGS, control_label
+from ..i18n import LANGS, control_label, indicator_label, term, unit_label
 from .levers import LEVERS, model_params, settings_rows
 from .map_panel import has_map, map_figure
 from .model import DashboardModel
@@ -103,7 +103,7 @@ def CountyMap(model: DashboardModel, version: int, lang: str = "en"):
 
 
 @solara.component
-def IndicatorsNow(model: DashboardModel, version: int):
+def IndicatorsNow(model: DashboardModel, version: int, lang: str = "en"):
     """This run against the baseline in the last simulated month: the numbers behind the panels."""
     current, baseline = model.current(), model.baseline
     months = len(current.months)
@@ -117,21 +117,25 @@ def IndicatorsNow(model: DashboardModel, version: int):
         for panel in PANELS:
             for label, name in zip(panel.table_labels, panel.indicators):
                 now, base = panel.series(current, name)[-1], panel.series(baseline, name)[months - 1]
+                if lang == "zh":
+                    label = f"{indicator_label(name, lang)}（{unit_label(panel.unit, lang)}）"
                 rows.append([label, float(now), float(base), float(now - base)])
-        _table(["indicator", "this run", "baseline", "difference"], rows, testid="indicators-now")
+        _table([term(k, lang) for k in ("indicator", "this_run", "baseline", "difference_col")], rows,
+               testid="indicators-now")
     return main
 
 
 @solara.component
-def SettingsAgainstBaseline(model: DashboardModel):
+def SettingsAgainstBaseline(model: DashboardModel, lang: str = "en"):
     """The levers of the run shown against the baseline; changed ones in bold."""
     rows = settings_rows(model.lever_values)
     changed = {k for k, row in enumerate(rows) if row["changed"]}
     with solara.Column(gap="4px") as main:
         solara.Text(f"Levers of this run against the baseline: {len(changed)} changed (bold). "
                     f"Moved levers apply when you press '{RESTART}'.")
-        _table(["lever", "baseline", "this run", "scenario parameter(s)"],
-               [[r["lever"], r["baseline"], r["this_run"], r["parameters"]] for r in rows],
+        labels = {lever.label: control_label(lever.keyword, lever.label, lang) for lever in LEVERS}
+        _table([term(k, lang) for k in ("lever", "baseline", "this_run", "scenario_parameters")],
+               [[labels[r["lever"]], r["baseline"], r["this_run"], r["parameters"]] for r in rows],
                bold_rows=changed, testid="settings")
     return main
 
@@ -209,8 +213,8 @@ def DashboardPage(model: solara.Reactive, params: dict):
             IndicatorPlot(m, PANELS[0], v, lang.value)
             IndicatorPlot(m, PANELS[1], v, lang.value)
         with solara.Columns([1, 1]):
-            IndicatorsNow(m, v)
-            SettingsAgainstBaseline(m)
+            IndicatorsNow(m, v, lang.value)
+            SettingsAgainstBaseline(m, lang.value)
         for k in (2, 4):
             with solara.Columns([1, 1]):
                 IndicatorPlot(m, PANELS[k], v, lang.value)

@@ -110,7 +110,8 @@ def draw_map(ax, values: pd.Series, *, region: str, title: str, unit: str, diver
         ax.add_patch(_patch(geometry, facecolor=colour, edgecolor="white", lw=0.8))
         point = geometry.representative_point()
         ax.annotate(f"{names.get(code, code)}\n{fmt(value)}", (point.x, point.y), ha="center", va="center",
-                    fontsize=6.5, color="#111111", path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
+                    fontsize=6.5, color="#111111",
+                    path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
         lats.append(point.y)
     ax.autoscale_view()
     ax.set_aspect(1 / np.cos(np.radians(np.mean(lats) if lats else 38.5)))

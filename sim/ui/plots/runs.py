@@ -10,8 +10,8 @@ import pandas as pd
 from ..formatting import fmt_signed
 from ..i18n import group_label, term
 from ...experiments.results import annual
-from .style import (_LANG, CLASS_COLOURS, COLOURS, KEY_INDICATORS, PV_FLOWS, STYLE, _format_axis, _grid, _Human, _present,
-                    _title, _unit, _wide)
+from .style import (_LANG, CLASS_COLOURS, COLOURS, KEY_INDICATORS, PV_FLOWS, STYLE, _format_axis, _grid, _Human,
+                    _present, _title, _unit, _wide)
 
 
 CLASS_LINES = {"all": ("-", None), "demonstration": ("-", "o"), "steady": ("--", "s"), "key": (":", "^")}
@@ -103,8 +103,8 @@ def by_class_figure(indicators: pd.DataFrame, names=KEY_INDICATORS, title: str |
         for ax, name in zip(axes.flat, names):
             for g in groups:
                 ls, marker = CLASS_LINES.get(g, ("-", None))
-                fan_chart(indicators, name, group=g, ax=ax, colour=CLASS_COLOURS[g], label=group_label(g, _LANG["lang"]),
-                          annual=annual, linestyle=ls, marker=marker)
+                fan_chart(indicators, name, group=g, ax=ax, colour=CLASS_COLOURS[g],
+                          label=group_label(g, _LANG["lang"]), annual=annual, linestyle=ls, marker=marker)
         axes.flat[0].legend(title=term("class_2021", _LANG["lang"]), fontsize=8)
         fig.suptitle(title or "Key indicators by county class", fontsize=12)
     return fig
