@@ -7,8 +7,8 @@ carries other fonts (SimHei among them, whose licence is not open); only Noto Sa
 Latin text falls back to DejaVu Sans, matplotlib's own.
 """
 
+import importlib.util
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 CJK_FILE = "NotoSansCJKsc-Regular.otf"
@@ -16,7 +16,11 @@ CJK_FILE = "NotoSansCJKsc-Regular.otf"
 
 @cache
 def cjk_font_path() -> Path:
-    path = Path(str(resources.files("mplfonts") / "fonts" / CJK_FILE))
+    """The font file inside the installed mplfonts package (found without importing it: its import pulls in
+    helpers we do not use)."""
+    spec = importlib.util.find_spec("mplfonts")
+    package = Path(spec.submodule_search_locations[0]) if spec else Path("mplfonts")
+    path = package / "fonts" / CJK_FILE
     if not path.is_file():
         raise FileNotFoundError(f"{path}: the CJK font is missing; reinstall ruralsim (it depends on mplfonts)")
     return path
