@@ -126,7 +126,8 @@ def test_page_renders_controls_and_plots_that_follow_the_model():
     for slider in rc.find(v.Slider).widgets:
         sliders[len(sliders)] = slider
     assert len(sliders) == len([lever for lever in LEVERS if lever.control["type"] != "Select"])
-    assert len(rc.find(ipywidgets.Image).widgets) == 6
+    assert len(rc.find(ipywidgets.Image).widgets) == 7  # six panels and the map by county
+    rc.find(v.Html, attributes={"data-testid": "county-map"}).assert_single()
     page_text = " ".join(str(w.children) for w in rc.find(v.Html).widgets)
     for modellers_words in ("Play Interval", "Render Interval", "Use Threads", "PAGE 0", "Step:"):
         assert modellers_words not in page_text
@@ -161,6 +162,15 @@ def test_page_renders_controls_and_plots_that_follow_the_model():
     rc.find(v.Html, tag="td", children=[PV_SHARE_LABEL], style_="font-weight: bold").assert_single()
     current, baseline = model.value.current(), model.value.baseline
     assert current["persons_below_poverty_line"][0] != baseline["persons_below_poverty_line"][0]
+
+    # the language setting: controls and panels in Chinese, from the one catalogue (sim/ui/i18n.py)
+    english = images()
+    selects = {s.widget.label: s.widget for s in rc.find(v.Select)}
+    selects["Language"].v_model = "zh"
+    rc.find(v.Btn, children=["前进1个月"]).assert_single()
+    assert {s.widget.label for s in rc.find(v.Select)} >= {"地区", "语言", "过渡期结束后（有时限的帮扶政策）"}
+    assert images() != english, "the panels were not redrawn in Chinese"
+    rc.find(v.Html, tag="th", children=["本次运行"]).assert_not_empty()  # the tables' headers too
 
 
 # --- the served page in a real browser --------------------------------------------------------
@@ -272,6 +282,9 @@ def test_browser_lever_and_step_change_the_plotted_indicator(served_dashboard, c
     page.wait_for_function("([img, src]) => img.getAttribute('src') !== src", arg=[first_plot.element_handle(),
                                                                                   plot_before])
     after = poverty_row.inner_text().split("\t")
+    county_map = page.get_by_test_id("county-map").locator("img")
+    expect(county_map).to_be_visible()  # the map by county, drawn from the packaged boundaries
+    assert county_map.evaluate("img => img.naturalWidth") > 300
     page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
     assert after[1] != after[2], f"the poverty count did not move with the lever: {after}"
     assert after[2] == before[2], "the baseline changed"

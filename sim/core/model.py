@@ -90,6 +90,11 @@ class RuralModel(mesa.Model):
         for component in self.components:
             component.allocate(len(self.households), len(self.labourers))
             component.setup(self)
+        self.county_panel = None  # `[run] by = "county"`: indicators by county, read-only (issue 17)
+        if run.by == "county":
+            from ..dynamics.by_county import CountyPanel
+
+            self.county_panel = CountyPanel(self)
         while self.month_index < 0:
             self._advance(record=False)
 
@@ -202,6 +207,8 @@ class RuralModel(mesa.Model):
             started = clock()
             component.step(self)
             seconds[component.name] += clock() - started
+        if self.county_panel is not None:
+            self.county_panel.observe(self, record)
         if record:
             self.recorder.month = self.month_index
             for component in self.components:
@@ -245,6 +252,14 @@ class RuralModel(mesa.Model):
         month_dates = pd.date_range(f"{self.scenario.run.start_month}-01", periods=months_done, freq="MS")
         index = pd.MultiIndex.from_product([month_dates, names, self.groups], names=["month", "indicator", "group"])
         frame = pd.DataFrame({"value": values.reshape(-1)}, index=index).reset_index()
+        if self.county_panel is not None:  # group = the county's code
+            from ..dynamics.by_county import BY_COUNTY
+
+            panel = self.county_panel
+            index = pd.MultiIndex.from_product([month_dates, BY_COUNTY, panel.labels],
+                                               names=["month", "indicator", "group"])
+            by_county = pd.DataFrame({"value": panel.values[:months_done].reshape(-1)}, index=index).reset_index()
+            frame = pd.concat([frame, by_county], ignore_index=True)
         return frame.dropna(subset=["value"]).reset_index(drop=True)
 
 

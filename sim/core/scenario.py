@@ -38,6 +38,10 @@ class RunParams(Section):
                       doc="Root seed; replicate seeds are spawned from it.")
     replicates: int = param(1, unit="runs", ge=1, le=1000, source="convention",
                             doc="Independent replicates (each its own population and shocks).")
+    by: Literal["class", "county"] = param(
+        "class", unit="name", source="issue 17",
+        doc="Results by county class (default) or also by county: 'county' adds rows with group = the county's "
+        "code (sim/dynamics/by_county.py; a few indicators), and maps by county; it changes no other result.")
     warmup_months: int = param(12, unit="months", ge=12, le=120, source="convention",
                                doc="Months simulated before the start month so 12-month incomes are filled.")
 

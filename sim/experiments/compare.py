@@ -91,7 +91,7 @@ def run_setting_differences(base, alternative) -> dict[str, tuple]:
 
 
 def compare(base, alternatives, *, overrides=None, replicates=None, seed=None, scale=None, years=None, region=None,
-            workers=None, scheduler=None, progress=False, warn=None) -> Comparison:
+            by=None, workers=None, scheduler=None, progress=False, warn=None) -> Comparison:
     """Run base and alternatives on the same seeds and summarise ALT − BASE: paired differences with 90%
     intervals, the scenarios' expectations checked, and the cost per return to poverty avoided.
 
@@ -100,6 +100,7 @@ def compare(base, alternatives, *, overrides=None, replicates=None, seed=None, s
         alternatives: scenarios to compare with it
         overrides: {"section.key": value} for every scenario
         replicates, seed, scale, years, region: run settings for all (replicates: at least 2, default 10)
+        by: "county" adds differences by county (group = the county's code) to the table
         workers, scheduler: parallel replicates (`sim.run`)
         progress: a progress bar; warn: called with a message per ignored [run] setting of an alternative
     Returns:
@@ -116,7 +117,8 @@ def compare(base, alternatives, *, overrides=None, replicates=None, seed=None, s
     `warn` is called with a message for each alternative whose own [run] settings differ from the base's
     (they are ignored: every scenario runs with the base's settings, so replicates pair up)."""
     base_file = resolve(base)
-    base_scenario = resolve(base_file, overrides=overrides, seed=seed, scale=scale, years=years, region=region)
+    base_scenario = resolve(base_file, overrides=overrides, seed=seed, scale=scale, years=years, region=region,
+                            by=by)
     reps = replicates if replicates is not None else max(base_scenario.run.replicates, DEFAULT_REPLICATES)
     if reps < MIN_REPLICATES:
         raise InputError(f"--replicates {reps}: compare needs at least {MIN_REPLICATES} paired replicates to give "

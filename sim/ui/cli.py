@@ -18,6 +18,7 @@ from .sweep_cli import add_parsers as add_sweep_parsers
 from .sweep_cli import cmd_sensitivity, cmd_sweep
 from .optimize_cli import add_parsers as add_optimize_parsers  # issue 16: optimize, discover
 from .optimize_cli import cmd_discover, cmd_optimize
+from .places_cli import add_place_options, add_region_parser, cmd_region  # issue 17: counties, --by, --lang
 
 EXIT_INPUT = 2
 SET_HELP = ("set a parameter, e.g. --set workshops.subsidy_per_worker_year_yuan=750 (repeatable; the value is read as "
@@ -63,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--microdata", action="append", metavar="YYYY-MM", help="also write every simulated household "
                      "at the end of this month (repeatable; 'end' for the last month) as households_YYYY-MM.parquet")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+    add_place_options(run)
 
     compare = sub.add_parser("compare", help="run scenarios on common random numbers and compare them with a base")
     compare.add_argument("base", help="base scenario TOML file (its [run] settings apply to all)")
@@ -80,10 +82,12 @@ def _parser() -> argparse.ArgumentParser:
                          help=SET_HELP + "; applies to the base and every alternative")
     add_worker_options(compare)
     compare.add_argument("--quiet", action="store_true", help="no progress bar or table")
+    add_place_options(compare)
 
     check = sub.add_parser("check", help="validate a scenario file without running it")
     check.add_argument("scenario", help="scenario TOML file")
     check.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
+    check.add_argument("--lang", choices=["en", "zh"], default="en", help="parameter names in en (default) or zh")
     dashboard = sub.add_parser("dashboard", help="serve the planners' dashboard in the browser "
                                "(needs the [dashboard] extra)")
     dashboard.add_argument("--port", type=int, default=8765,
@@ -100,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--shanxi-scale", type=float, default=0.02, help="Shanxi scale (default: 0.02)")
     validate.add_argument("--shanxi-replicates", type=int, default=2, help="Shanxi replicates (default: 2)")
     validate.add_argument("--no-shanxi", action="store_true", help="skip the provincial run")
+    add_region_parser(sub)  # issue 17: the region table
     add_sweep_parsers(sub)  # sweep, sensitivity
     add_calibration_parsers(sub)  # calibrate, targets
     add_optimize_parsers(sub)  # optimize, discover
@@ -115,7 +120,8 @@ def cmd_run(args) -> int:
 
     check_workers(args.workers, args.scheduler)
     scenario = resolve(args.scenario, overrides=overrides, source="--set", seed=args.seed,
-                       replicates=args.replicates, scale=args.scale, years=args.years, region=args.region)
+                       replicates=args.replicates, scale=args.scale, years=args.years, region=args.region,
+                       by=args.by)
     check_scale(scenario)
     from ..experiments.microdata import check_months
 
@@ -126,9 +132,9 @@ def cmd_run(args) -> int:
                  progress=not args.quiet)
     result.manifest["overrides"] = overrides
     with outputs.staged(out_dir, "run", force=args.force) as staging:
-        outputs.write_run(result, staging)
+        outputs.write_run(result, staging, lang=args.lang)
     if not args.quiet:
-        print(format_summary(result))
+        print(format_summary(result, args.lang))
     from ..core.budget import summary_lines  # issue 16: spending against the [budget] envelopes, when set
 
     for line in summary_lines(result):
@@ -154,14 +160,14 @@ def cmd_compare(args) -> int:
                                    "compare", force=args.force)
     comparison = compare(args.base, args.alternatives, overrides=overrides, workers=args.workers,
                          scheduler=args.scheduler, replicates=args.replicates, seed=args.seed,
-                         scale=args.scale, years=args.years, region=args.region, progress=not args.quiet,
+                         scale=args.scale, years=args.years, region=args.region, by=args.by, progress=not args.quiet,
                          warn=lambda message: print(f"warning: {message}", file=sys.stderr))
     manifest = dict(comparison.base.manifest)
     manifest["alternatives"] = [r.manifest["scenario"] for r in comparison.alternatives]
     with outputs.staged(out_dir, "compare", force=args.force) as staging:
-        outputs.write_comparison(comparison, staging, manifest)
+        outputs.write_comparison(comparison, staging, manifest, lang=args.lang)
     if not args.quiet:
-        print(format_comparison(comparison))
+        print(format_comparison(comparison, args.lang))
     from ..core.budget import summary_lines  # issue 16: spending against the [budget] envelopes, when set
 
     for result in (comparison.base, *comparison.alternatives):
@@ -195,12 +201,14 @@ def comparison_rows(comparison, name: str) -> list[tuple[str, object]]:
     return rows
 
 
-def format_comparison(comparison) -> str:
+def format_comparison(comparison, lang: str = "en") -> str:
     """Per alternative: base, alternative and the paired difference with its 90% interval (horizon), in the
-    planner's order, with each indicator's unit and kind; then the costs against returns to poverty."""
+    planner's order, with each indicator's unit and kind; then the costs against returns to poverty.
+    `lang="zh"`: indicators and units by their Chinese labels (sim/ui/i18n.py)."""
     from ..experiments.compare import INTERVAL_NOTE, cost_summary
     from .formatting import fmt, fmt_signed
     from ..experiments.results import indicator_catalogue
+    from .i18n import indicator_label, ljust, unit_label
 
     run = comparison.base.scenario.run
     catalogue = indicator_catalogue()
@@ -214,8 +222,10 @@ def format_comparison(comparison) -> str:
     costs = cost_summary(comparison.costs) if not comparison.costs.empty else None
     for name in comparison.horizon()["scenario"].unique():
         rows = comparison_rows(comparison, name)
-        width = max(len(str(r.name)) for _, r in rows)
-        unit_width = max(len(catalogue[str(r.name)].unit) for _, r in rows)
+        label = {str(r.name): indicator_label(str(r.name), lang) if lang == "zh" else str(r.name) for _, r in rows}
+        unit = {str(r.name): unit_label(catalogue[str(r.name)].unit, lang) for _, r in rows}
+        width = max(len(label[str(r.name)]) * (2 if lang == "zh" else 1) for _, r in rows)
+        unit_width = max(len(u) * (2 if lang == "zh" else 1) for u in unit.values())
         num = max(11, *(len(fmt(r[c])) for _, r in rows for c in ("base", "alternative")))
         lines += ["", name,
                   f"  {'indicator':<{width}}  {'unit':<{unit_width}}  {'kind':<5}  {'base':>{num}}  "
@@ -233,7 +243,8 @@ def format_comparison(comparison) -> str:
                 e = expected[(name, r.name)]
                 note = f"  expected to {e.direction}: {'holds' if e.interval_excludes_zero else 'NOT shown'}"
             info = catalogue[str(r.name)]
-            lines.append(f"  {r.name:<{width}}  {info.unit:<{unit_width}}  {info.kind:<5}  {fmt(r['base']):>{num}}  "
+            lines.append(f"  {ljust(label[str(r.name)], width)}  {ljust(unit[str(r.name)], unit_width)}  "
+                         f"{info.kind:<5}  {fmt(r['base']):>{num}}  "
                          f"{fmt(r['alternative']):>{num}}  {interval:<34}{note}".rstrip())
         if costs is not None and (costs["scenario"] == name).any():
             c = costs[costs["scenario"] == name].iloc[0]
@@ -265,9 +276,12 @@ def cmd_check(args) -> int:
     differ = differences_from_baseline(scenario)
     if differ:
         print(f"parameters that differ from the calibrated baseline ({len(differ)}):")
-        width = max(len(k) for k in differ)
+        from .i18n import display_width, ljust, parameter_label
+
+        names = {key: parameter_label(key, args.lang) for key in differ}
+        width = max(display_width(n) for n in names.values())
         for key, (value, base) in differ.items():
-            print(f"  {key:<{width}}  {value!r}  (baseline {base!r})")
+            print(f"  {ljust(names[key], width)}  {value!r}  (baseline {base!r})")
     else:
         print("no parameter differs from the calibrated baseline")
     return 0
@@ -299,13 +313,16 @@ def cmd_dashboard(args) -> int:
     return serve(port=args.port, host=args.host, region=args.region, scale=args.scale, open_browser=args.open)
 
 
-def format_summary(result) -> str:
-    """The summary table for the terminal: first and last full year, mean [90% interval]."""
+def format_summary(result, lang: str = "en") -> str:
+    """The summary table for the terminal: first and last full year, mean [90% interval] (`lang="zh"`:
+    indicators and units by their Chinese labels)."""
     from .formatting import fmt
+    from .i18n import indicator_label, ljust, unit_label
 
     table = result.summary()
     years = sorted({c.split("_")[-1] for c in table.columns if c.startswith("mean_")})
-    name_width = max(len(n) for n in table.index)
+    label = {n: indicator_label(n, lang) if lang == "zh" else n for n in table.index}
+    name_width = max(len(s) * (2 if lang == "zh" else 1) for s in label.values())
     replicates = result.indicators["replicate"].nunique()
     head = f"{result.scenario.name} - {result.manifest['region']['title']}, {replicates} replicate(s), " \
            f"scale {result.scenario.run.scale}; annual values (flows summed, stocks at year end)"
@@ -316,7 +333,7 @@ def format_summary(result) -> str:
             mean, lo, hi = row[f"mean_{y}"], row[f"p05_{y}"], row[f"p95_{y}"]
             cell = fmt(mean) + (f" [{fmt(lo)}, {fmt(hi)}]" if replicates > 1 else "")
             cells.append(f"{cell:>28}")
-        lines.append(f"{name:<{name_width}}  " + "  ".join(cells) + f"  {row['unit']}")
+        lines.append(f"{ljust(label[name], name_width)}  " + "  ".join(cells) + f"  {unit_label(row['unit'], lang)}")
     return "\n".join(lines)
 
 
@@ -332,7 +349,8 @@ def cmd_validate(args) -> int:
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "check": cmd_check, "sweep": cmd_sweep,
             "sensitivity": cmd_sensitivity, "calibrate": cmd_calibrate, "targets": cmd_targets,
-            "dashboard": cmd_dashboard, "validate": cmd_validate, "optimize": cmd_optimize, "discover": cmd_discover}
+            "dashboard": cmd_dashboard, "validate": cmd_validate, "optimize": cmd_optimize, "discover": cmd_discover,
+            "region": cmd_region}
 
 
 def main(argv=None) -> int:

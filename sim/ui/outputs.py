@@ -31,6 +31,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from . import plots
+from .i18n import term
+from .plots import maps
 from ..core.errors import InputError, WriteError
 from ..experiments.results import RunResult
 
@@ -223,8 +225,8 @@ def staged(out_dir, kind: str, *, force: bool = False):
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def write_run(result: RunResult, staging: Path) -> list[Path]:
-    """indicators.parquet, annual.parquet, figures, and manifest.json last."""
+def write_run(result: RunResult, staging: Path, lang: str = "en") -> list[Path]:
+    """indicators.parquet, annual.parquet, figures (in `lang`; maps when by county), and manifest.json last."""
     written = []
     result.indicators.to_parquet(staging / "indicators.parquet", index=False)
     for month, households in sorted(result.microdata.items()):  # kept with --microdata
@@ -232,43 +234,70 @@ def write_run(result: RunResult, staging: Path) -> list[Path]:
         written.append(staging / f"households_{month}.parquet")
     result.annual().to_parquet(staging / "annual.parquet", index=False)
     written += [staging / "indicators.parquet", staging / "annual.parquet"]
-    title = f"{result.scenario.name}: {result.manifest['region']['title']}"
-    figures = {"key_indicators.png": plots.key_indicators_figure(result.indicators, title=title)}
-    if result.indicators["group"].nunique() > 1:
-        figures["by_county_class.png"] = plots.by_class_figure(result.indicators, title=f"{title}, by county class")
-    if "pv_revenue_yuan" in set(result.indicators["indicator"].astype(str)):
-        figures["pv_flows.png"] = plots.pv_flows_figure(result.indicators, title=f"{title}: PV revenue flows")
-    if "income_farm_business_per_capita_yuan" in set(result.indicators["indicator"].astype(str)):
-        figures["income_by_source.png"] = plots.income_composition_figure(result.indicators, title=title)
-    for name, fig in figures.items():
-        fig.savefig(staging / name)
-        plt.close(fig)
-        written.append(staging / name)
+    title = f"{result.scenario.name}: {_region_title(result.scenario.run.region, lang)}"
+    with plots.language(lang):
+        figures = {"key_indicators.png": plots.key_indicators_figure(result.indicators, title=title)}
+        if result.indicators["group"].isin(list(plots.CLASS_COLOURS)[1:]).any():
+            figures["by_county_class.png"] = plots.by_class_figure(result.indicators,
+                                                                   title=f"{title}, {term('by_county_class', lang)}")
+        if "pv_revenue_yuan" in set(result.indicators["indicator"].astype(str)):
+            figures["pv_flows.png"] = plots.pv_flows_figure(result.indicators,
+                                                            title=f"{title}: {term('pv_flows', lang)}")
+        if "income_farm_business_per_capita_yuan" in set(result.indicators["indicator"].astype(str)):
+            figures["income_by_source.png"] = plots.income_composition_figure(result.indicators, title=title)
+        if result.scenario.run.by == "county" and _has_map(result.scenario.run.region):
+            figures["maps_by_county.png"] = maps.county_maps_figure(
+                result.indicators, region=result.scenario.run.region, title=title)
+        for name, fig in figures.items():
+            fig.savefig(staging / name)
+            plt.close(fig)
+            written.append(staging / name)
     result.manifest["files"] = [p.name for p in written] + ["manifest.json"]
     (staging / "manifest.json").write_text(json.dumps(result.manifest, indent=2, default=str), encoding="utf-8")
     return written
 
 
-def write_comparison(comparison, staging: Path, manifest: dict) -> list[Path]:
-    """comparison.parquet, expectations and costs, figures, and manifest.json last."""
+def write_comparison(comparison, staging: Path, manifest: dict, lang: str = "en") -> list[Path]:
+    """comparison.parquet, expectations and costs, figures (in `lang`; difference maps by county when the
+    runs were by county), and manifest.json last."""
     written = [staging / "comparison.parquet"]
     comparison.table.to_parquet(written[0], index=False)
     for name, frame in (("expectations.csv", comparison.expectations), ("costs.csv", comparison.costs)):
         frame.to_csv(staging / name, index=False)
         written.append(staging / name)
-    figures = {
-        "comparison.png": plots.comparison_figure(comparison.table),
-        "scenarios.png": plots.paired_difference_figure(comparison.table),
-        "differences_over_time.png": plots.difference_over_time_figure(
-            comparison.base.indicators, [r.indicators for r in comparison.alternatives]),
-    }
-    for name, fig in figures.items():
-        fig.savefig(staging / name)
-        plt.close(fig)
-        written.append(staging / name)
+    run = comparison.base.scenario.run
+    with plots.language(lang):
+        figures = {
+            "comparison.png": plots.comparison_figure(comparison.table),
+            "scenarios.png": plots.paired_difference_figure(comparison.table),
+            "differences_over_time.png": plots.difference_over_time_figure(
+                comparison.base.indicators, [r.indicators for r in comparison.alternatives]),
+        }
+        if run.by == "county" and _has_map(run.region):
+            for k, alt in enumerate(comparison.alternatives, start=1):
+                figures[f"difference_maps_{k}.png"] = maps.difference_maps_figure(
+                    comparison.table, region=run.region, scenario=alt.scenario.name)
+        for name, fig in figures.items():
+            fig.savefig(staging / name)
+            plt.close(fig)
+            written.append(staging / name)
     manifest["files"] = [p.name for p in written] + ["manifest.json"]
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     return written
+
+
+def _has_map(region: str) -> bool:
+    """Whether the region's counties have boundaries to map (named counties in seeds/counties.toml)."""
+    from ..core.counties import counties
+
+    return bool(counties(region))
+
+
+def _region_title(region: str, lang: str) -> str:
+    from ..core.regions import get_region
+    from .i18n import control_label
+
+    return control_label(region, get_region(region).title, lang)  # the region's name as the dashboard says it
 
 
 def write_sweep_figures(out_dir: Path) -> list[Path]:

@@ -67,7 +67,8 @@ class DashboardModel(RuralModel):
         baseline = baseline_levers()
         self.lever_values = {k: baseline[k] if v is None else LEVERS_BY_KEYWORD[k].settle(v) for k, v in given.items()}
         scale = default_scale(region) if scale is None else scale
-        super().__init__(seed=seed, scale=scale, years=years, region=region,
+        # by county for the map panel (sim/ui/dashboard/map_panel.py): read-only, no result changes
+        super().__init__(seed=seed, scale=scale, years=years, region=region, run__by="county",
                          **scenario_overrides(self.lever_values))
         run = self.scenario.run
         self.baseline = baseline_trajectory(region=run.region, scale=run.scale, seed=self.seed, years=run.years)

@@ -18,7 +18,9 @@ import solara
 from ..formatting import fmt
 from ...core.regions import PROFILES
 from . import REGION_ENV, SCALE_ENV
+from ..i18n import LANGS, control_label, indicator_label, term, unit_label
 from .levers import LEVERS, model_params, settings_rows
+from .map_panel import has_map, map_figure
 from .model import DashboardModel
 from .plots import PANELS, Panel, panel_figure
 
@@ -72,20 +74,36 @@ def _month(yyyy_mm: str) -> str:
 
 
 @solara.component
-def IndicatorPlot(model: DashboardModel, panel: Panel, version: int):
-    """One panel as a PNG, redrawn only when the model (restart) or its month (advance) changes."""
+def IndicatorPlot(model: DashboardModel, panel: Panel, version: int, lang: str = "en"):
+    """One panel as a PNG, redrawn only when the model (restart), its month (advance) or the language changes."""
 
     def draw() -> bytes:
         buffer = io.BytesIO()
-        panel_figure(panel, current=model.current(), baseline=model.baseline).savefig(buffer, format="png")
+        panel_figure(panel, current=model.current(), baseline=model.baseline, lang=lang).savefig(buffer, format="png")
         return buffer.getvalue()
 
-    png = solara.use_memo(draw, [model, version])
+    png = solara.use_memo(draw, [model, version, lang])
     return ipywidgets.Image.element(value=png, format="png")
 
 
 @solara.component
-def IndicatorsNow(model: DashboardModel, version: int):
+def CountyMap(model: DashboardModel, version: int, lang: str = "en"):
+    """This run's last month by county (sim/ui/dashboard/map_panel.py), as a PNG."""
+
+    def draw() -> bytes:
+        buffer = io.BytesIO()
+        map_figure(model, lang).savefig(buffer, format="png")
+        return buffer.getvalue()
+
+    png = solara.use_memo(draw, [model, version, lang])
+    with solara.Column(gap="0px") as main:
+        solara.v.Html(tag="div", attributes={"data-testid": "county-map"},
+                      children=[ipywidgets.Image.element(value=png, format="png")])
+    return main
+
+
+@solara.component
+def IndicatorsNow(model: DashboardModel, version: int, lang: str = "en"):
     """This run against the baseline in the last simulated month: the numbers behind the panels."""
     current, baseline = model.current(), model.baseline
     months = len(current.months)
@@ -99,36 +117,41 @@ def IndicatorsNow(model: DashboardModel, version: int):
         for panel in PANELS:
             for label, name in zip(panel.table_labels, panel.indicators):
                 now, base = panel.series(current, name)[-1], panel.series(baseline, name)[months - 1]
+                if lang == "zh":
+                    label = f"{indicator_label(name, lang)}（{unit_label(panel.unit, lang)}）"
                 rows.append([label, float(now), float(base), float(now - base)])
-        _table(["indicator", "this run", "baseline", "difference"], rows, testid="indicators-now")
+        _table([term(k, lang) for k in ("indicator", "this_run", "baseline", "difference_col")], rows,
+               testid="indicators-now")
     return main
 
 
 @solara.component
-def SettingsAgainstBaseline(model: DashboardModel):
+def SettingsAgainstBaseline(model: DashboardModel, lang: str = "en"):
     """The levers of the run shown against the baseline; changed ones in bold."""
     rows = settings_rows(model.lever_values)
     changed = {k for k, row in enumerate(rows) if row["changed"]}
     with solara.Column(gap="4px") as main:
         solara.Text(f"Levers of this run against the baseline: {len(changed)} changed (bold). "
                     f"Moved levers apply when you press '{RESTART}'.")
-        _table(["lever", "baseline", "this run", "scenario parameter(s)"],
-               [[r["lever"], r["baseline"], r["this_run"], r["parameters"]] for r in rows],
+        labels = {lever.label: control_label(lever.keyword, lever.label, lang) for lever in LEVERS}
+        _table([term(k, lang) for k in ("lever", "baseline", "this_run", "scenario_parameters")],
+               [[labels[r["lever"]], r["baseline"], r["this_run"], r["parameters"]] for r in rows],
                bold_rows=changed, testid="settings")
     return main
 
 
 @solara.component
-def LeverControl(lever, value: solara.Reactive):
+def LeverControl(lever, value: solara.Reactive, lang: str = "en"):
     """A lever: its label with the value the run will use and the baseline's exact value, then the control."""
     shown = lever.settle(value.value)
+    label = control_label(lever.keyword, lever.label, lang)
     with solara.Column(gap="0px", classes=["ruralsim-lever"]) as main:
         if lever.control["type"] == "Select":
-            solara.Select(label=lever.label, values=lever.control["values"], value=value)
+            solara.Select(label=label, values=lever.control["values"], value=value)
             solara.Text(f"baseline: {lever.baseline}", classes=["ruralsim-note"])
             return main
         same = "the baseline" if shown == lever.baseline else f"baseline {_format(lever.baseline)}"
-        _text(f"{lever.label}: {_format(shown)} ({same})", f"lever-{lever.keyword}")
+        _text(f"{label}: {_format(shown)} ({same})", f"lever-{lever.keyword}")
         slider = solara.SliderInt if lever.control["type"] == "SliderInt" else solara.SliderFloat
         slider(label="", value=value, min=lever.control["min"], max=lever.control["max"],
                step=lever.control["step"], thumb_label=False)
@@ -140,6 +163,7 @@ def DashboardPage(model: solara.Reactive, params: dict):
     """The whole page on a given reactive model (tests pass their own and read it back)."""
     version = solara.use_reactive(0)
     region = solara.use_reactive(model.value.region.name)
+    lang = solara.use_reactive("en")  # English by default; the catalogue's Chinese (sim/ui/i18n.py) on demand
     levers = {lever.keyword: solara.use_reactive(model.value.lever_values[lever.keyword])  # noqa: SH103
               for lever in LEVERS}  # LEVERS is fixed: the hooks run in the same order on every render
 
@@ -156,6 +180,9 @@ def DashboardPage(model: solara.Reactive, params: dict):
                                     ((lv.keyword, lv) for lv in LEVERS)}))
         version.set(version.value + 1)
 
+    def word(key: str, english: str) -> str:
+        return control_label(key, english, lang.value)
+
     m = model.value
     at_end = max(m.month_index, 0) >= m.n_months
     with solara.Column() as main:
@@ -166,28 +193,35 @@ def DashboardPage(model: solara.Reactive, params: dict):
             with solara.Card("The run"):
                 _text(status(m), "status")
                 with solara.Row(gap="6px", style={"flex-wrap": "wrap", "margin-top": "8px"}):
-                    solara.Button(ADVANCE_MONTH, on_click=lambda: advance(1), color="primary", disabled=at_end)
-                    solara.Button(ADVANCE_YEAR, on_click=lambda: advance(12), color="primary", disabled=at_end)
-                    solara.Button(RUN_TO_END, on_click=lambda: advance(m.n_months), color="primary",
+                    solara.Button(word("advance_month", ADVANCE_MONTH), on_click=lambda: advance(1), color="primary",
                                   disabled=at_end)
+                    solara.Button(word("advance_year", ADVANCE_YEAR), on_click=lambda: advance(12), color="primary",
+                                  disabled=at_end)
+                    solara.Button(word("run_to_end", RUN_TO_END), on_click=lambda: advance(m.n_months),
+                                  color="primary", disabled=at_end)
             with solara.Card("Levers"):
                 solara.Text("Move a lever, then restart the run with it; the baseline stays as it is.",
                             classes=["ruralsim-note"])
-                solara.Select(label="Region", values=list(PROFILES), value=region)
+                solara.Select(label=word("region", "Region"), values=list(PROFILES), value=region)
                 for lever in LEVERS:
-                    LeverControl(lever, levers[lever.keyword])
-                solara.Button(RESTART, on_click=restart, color="primary", style={"margin-top": "8px"})
+                    LeverControl(lever, levers[lever.keyword], lang.value)
+                solara.Button(word("restart", RESTART), on_click=restart, color="primary", style={"margin-top": "8px"})
+            with solara.Card():
+                solara.Select(label=word("language", "Language"), values=list(LANGS), value=lang)
         v = version.value
         with solara.Columns([1, 1]):
-            IndicatorPlot(m, PANELS[0], v)
-            IndicatorPlot(m, PANELS[1], v)
+            IndicatorPlot(m, PANELS[0], v, lang.value)
+            IndicatorPlot(m, PANELS[1], v, lang.value)
         with solara.Columns([1, 1]):
-            IndicatorsNow(m, v)
-            SettingsAgainstBaseline(m)
+            IndicatorsNow(m, v, lang.value)
+            SettingsAgainstBaseline(m, lang.value)
         for k in (2, 4):
             with solara.Columns([1, 1]):
-                IndicatorPlot(m, PANELS[k], v)
-                IndicatorPlot(m, PANELS[k + 1], v)
+                IndicatorPlot(m, PANELS[k], v, lang.value)
+                IndicatorPlot(m, PANELS[k + 1], v, lang.value)
+        if has_map(m):
+            with solara.Columns([1, 1]):
+                CountyMap(m, v, lang.value)
     return main
 
 

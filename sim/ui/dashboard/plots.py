@@ -8,10 +8,13 @@ reads directly as "so much more or less since January 2021".
 from dataclasses import dataclass
 
 import numpy as np
+import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
+from ..fonts import rc
+from ..i18n import PANEL_TITLES_ZH, indicator_label, term, unit_label
 from .model import TOTAL_COST, Trajectory
 
 CURRENT_COLOURS = ("#1f5fa8", "#c2571a")
@@ -64,27 +67,41 @@ def _years(months: pd.DatetimeIndex) -> np.ndarray:
     return months.year + (months.month - 1) / 12.0
 
 
-def panel_figure(panel: Panel, *, current: Trajectory, baseline: Trajectory) -> Figure:
+def panel_title(panel: Panel, lang: str = "en") -> str:
+    """The panel's title; in Chinese from the indicators' catalogue labels (sim/ui/i18n.py)."""
+    if lang != "zh":
+        return panel.title
+    title = PANEL_TITLES_ZH.get(panel.indicators) or "、".join(indicator_label(n, "zh") for n in panel.indicators)
+    return title + (f"（{term('cumulative_since_2021', 'zh')}）" if panel.cumulative else "")
+
+
+def panel_figure(panel: Panel, *, current: Trajectory, baseline: Trajectory, lang: str = "en") -> Figure:
     """One panel as a Figure about 500 x 330 pixels, sized for half the dashboard's width.
 
     Fixed margins rather than a constrained layout, and years as numbers rather than dates: a step
     redraws six panels, and these two choices make that about three times faster.
     """
+    with matplotlib.rc_context(rc(lang)):  # the packaged CJK font for Chinese (its texts keep it when saved)
+        return _panel_figure(panel, current=current, baseline=baseline, lang=lang)
+
+
+def _panel_figure(panel: Panel, *, current: Trajectory, baseline: Trajectory, lang: str) -> Figure:
+    base_word, run_word = term("baseline", lang), term("this_run", lang)
     figure = Figure(figsize=(5.0, 3.3), dpi=100)
     figure.subplots_adjust(left=0.17, right=0.97, top=0.9, bottom=0.1)
     axes = figure.subplots()
     for k, name in enumerate(panel.indicators):
-        label = panel.labels[k] if panel.labels else ""
+        label = (indicator_label(name, lang) if lang == "zh" else panel.labels[k]) if panel.labels else ""
         axes.plot(_years(baseline.months), panel.series(baseline, name), color=BASELINE_COLOURS[k % 2],
-                  linestyle=BASELINE_DASHES[k % 2], linewidth=1.4 if k else 1.2, label=f"baseline {label}".strip())
+                  linestyle=BASELINE_DASHES[k % 2], linewidth=1.4 if k else 1.2, label=f"{base_word} {label}".strip())
         if len(current.months):
             years, values = _years(current.months), panel.series(current, name)
-            axes.plot(years, values, color=CURRENT_COLOURS[k % 2], linewidth=2.0, label=f"this run {label}".strip())
+            axes.plot(years, values, color=CURRENT_COLOURS[k % 2], linewidth=2.0, label=f"{run_word} {label}".strip())
             axes.plot(years[-1:], values[-1:], "o", color=CURRENT_COLOURS[k % 2])  # where this run is
     axes.xaxis.set_major_locator(MultipleLocator(2))
     axes.xaxis.set_major_formatter(FuncFormatter(lambda year, _: f"{year:.0f}"))
-    axes.set_title(panel.title, fontsize=11)
-    axes.set_ylabel(panel.unit)
+    axes.set_title(panel_title(panel, lang), fontsize=11)
+    axes.set_ylabel(unit_label(panel.unit, lang))
     axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
     axes.set_ylim(bottom=min(0.0, axes.get_ylim()[0]))
     axes.grid(alpha=0.3)

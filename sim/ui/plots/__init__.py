@@ -8,7 +8,7 @@ intervals of a paired difference over the horizon are `sim.experiments.compare`'
 """
 
 # style first: it picks the file-only backend before anything draws
-from .style import CLASS_COLOURS, COLOURS, KEY_INDICATORS, PV_FLOWS, STYLE, TARGET_COLUMNS  # isort: skip
+from .style import CLASS_COLOURS, COLOURS, KEY_INDICATORS, PV_FLOWS, STYLE, TARGET_COLUMNS, language  # isort: skip
 from .analysis import sensitivity_figure, sweep_response_figure, targets_figure
 from .income import income_composition_figure
 from .runs import (by_class_figure, comparison_figure, difference_over_time_figure, fan_chart, key_indicators_figure,
@@ -18,5 +18,5 @@ __all__ = [
     "CLASS_COLOURS", "COLOURS", "KEY_INDICATORS", "PV_FLOWS", "STYLE", "TARGET_COLUMNS", "by_class_figure",
     "comparison_figure", "difference_over_time_figure", "fan_chart", "income_composition_figure", "key_indicators_figure",
     "paired_difference_figure", "pv_flows_figure", "scenarios_figure", "sensitivity_figure", "sweep_response_figure",
-    "targets_figure",
+    "targets_figure", "language",
 ]

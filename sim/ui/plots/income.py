@@ -7,7 +7,8 @@ import pandas as pd
 
 from ...dynamics.income_sources import CATEGORIES, indicator_name
 from ...experiments.results import annual
-from .style import STYLE, _Human
+from ..i18n import INCOME_SOURCES_ZH, term, unit_label
+from .style import _LANG, STYLE, _Human
 
 PALETTE = plt.get_cmap("tab20").colors[::2] + plt.get_cmap("tab20").colors[1::2]
 
@@ -35,22 +36,23 @@ def income_composition_figure(indicators: pd.DataFrame, *, group: str = "all", t
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, 2, figsize=(12, 5.2), sharey=True, layout="constrained")
         x = np.arange(len(years))
-        for ax, lifted, label in ((axes[0], False, "all rural people"), (axes[1], True, "people in lifted-out households")):
+        lang = _LANG["lang"]
+        for ax, lifted, label in ((axes[0], False, "all_rural_people"), (axes[1], True, "lifted_out_people")):
             bottom = np.zeros(len(years))
             for k, (cat, cat_label) in enumerate(CATEGORIES.items()):
                 name = indicator_name(cat, lifted)
                 values = means[name].reindex(years).fillna(0.0).to_numpy() if name in means.index else bottom * 0
-                ax.bar(x, values, 0.7, bottom=bottom, color=PALETTE[k % len(PALETTE)], label=cat_label)
+                ax.bar(x, values, 0.7, bottom=bottom, color=PALETTE[k % len(PALETTE)],
+                       label=INCOME_SOURCES_ZH[cat] if lang == "zh" else cat_label)
                 bottom = bottom + values
-            ax.set_title(label, fontsize=10)
+            ax.set_title(term(label, lang), fontsize=10)
             ax.set_xticks(x, [str(y) for y in years], rotation=45 if len(years) > 8 else 0)
-            ax.set_xlabel("year")
+            ax.set_xlabel(term("year", lang))
             ax.yaxis.set_major_formatter(_Human())
             ax.grid(axis="y", alpha=0.3)
-        axes[0].set_ylabel("yuan per person per year")
+        axes[0].set_ylabel(unit_label("yuan per person per year", lang))
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles[::-1], labels[::-1], loc="outside right center", fontsize=8, frameon=False)
         where = "" if group == "all" else f", {group} counties"
-        fig.suptitle(f"{title or 'Income by source'}{where}: per-capita income by source (mean over replicates)",
-                     fontsize=12)
+        fig.suptitle(f"{title or 'Income by source'}{where}: {term('income_by_source', lang)}", fontsize=12)
     return fig

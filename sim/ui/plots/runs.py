@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 
 from ..formatting import fmt_signed
+from ..i18n import group_label, term
 from ...experiments.results import annual
-from .style import (CLASS_COLOURS, COLOURS, KEY_INDICATORS, PV_FLOWS, STYLE, _format_axis, _grid, _Human, _present,
-                    _title, _unit, _wide)
+from .style import (_LANG, CLASS_COLOURS, COLOURS, KEY_INDICATORS, PV_FLOWS, STYLE, _format_axis, _grid, _Human,
+                    _present, _title, _unit, _wide)
 
 
 CLASS_LINES = {"all": ("-", None), "demonstration": ("-", "o"), "steady": ("--", "s"), "key": (":", "^")}
@@ -74,9 +75,9 @@ def key_indicators_figure(indicators: pd.DataFrame, names=KEY_INDICATORS, title:
         fig, axes = _grid(len(names))
         for ax, name in zip(axes.flat, names):
             fan_chart(indicators, name, ax=ax, annual=annual)
-        replicates = indicators["replicate"].nunique()
-        bands = f"median of {replicates} replicates, 50% and 90% bands" if replicates > 1 else "one replicate"
-        fig.suptitle(f"{title or 'Key indicators'} ({bands})", fontsize=12)
+        replicates, lang = indicators["replicate"].nunique(), _LANG["lang"]
+        bands = term("replicate_bands", lang).format(n=replicates) if replicates > 1 else term("one_replicate", lang)
+        fig.suptitle(f"{title or term('key_indicators', lang)} ({bands})", fontsize=12)
     return fig
 
 
@@ -102,9 +103,9 @@ def by_class_figure(indicators: pd.DataFrame, names=KEY_INDICATORS, title: str |
         for ax, name in zip(axes.flat, names):
             for g in groups:
                 ls, marker = CLASS_LINES.get(g, ("-", None))
-                fan_chart(indicators, name, group=g, ax=ax, colour=CLASS_COLOURS[g], label=g, annual=annual,
-                          linestyle=ls, marker=marker)
-        axes.flat[0].legend(title="county class", fontsize=8)
+                fan_chart(indicators, name, group=g, ax=ax, colour=CLASS_COLOURS[g],
+                          label=group_label(g, _LANG["lang"]), annual=annual, linestyle=ls, marker=marker)
+        axes.flat[0].legend(title=term("class_2021", _LANG["lang"]), fontsize=8)
         fig.suptitle(title or "Key indicators by county class", fontsize=12)
     return fig
 
@@ -320,14 +321,14 @@ def pv_flows_figure(indicators: pd.DataFrame, *, group: str = "all", title: str 
                                       layout="constrained")
         width = 0.8 / max(len(flows), 1)
         x = np.arange(len(years))
+        lang = _LANG["lang"]
         for k, name in enumerate(flows):
             r = q.loc[name].reindex(years) / 1e6
             ax.bar(x + (k - (len(flows) - 1) / 2) * width, r[0.5], width, color=PV_FLOWS[name][1],
-                   label=PV_FLOWS[name][0], yerr=[r[0.5] - r[0.05], r[0.95] - r[0.5]],
-                   error_kw={"elinewidth": 0.8, "ecolor": "#333333"})
-        ax.set_ylabel("million yuan per year")
-        ax.set_title("PV revenue and its distribution (revenue = kept by counties + to villages; "
-                     "to villages = to households + collectives)", fontsize=10)
+                   label=_title(name) if lang == "zh" else PV_FLOWS[name][0],
+                   yerr=[r[0.5] - r[0.05], r[0.95] - r[0.5]], error_kw={"elinewidth": 0.8, "ecolor": "#333333"})
+        ax.set_ylabel(term("million_yuan_per_year", lang))
+        ax.set_title(term("pv_distribution", lang), fontsize=10)
         ax.legend(ncols=3, fontsize=8, loc="upper center", frameon=False)
         ax.set_ylim(0, 1.28 * np.nanmax(q[0.95].reindex(flows, level=0)) / 1e6 if flows else 1)
         ax.tick_params(labelbottom=True)
@@ -336,12 +337,12 @@ def pv_flows_figure(indicators: pd.DataFrame, *, group: str = "all", title: str 
             pd.DataFrame(np.nan, index=years, columns=q.columns)
         ax2.bar(x, posts[0.5], 0.5, color="#1b9e77", yerr=[posts[0.5] - posts[0.05], posts[0.95] - posts[0.5]],
                 error_kw={"elinewidth": 0.8, "ecolor": "#333333"})
-        ax2.set_ylabel("posts (December)")
-        ax2.set_title("Public-welfare posts held (paid from the households' share)", fontsize=10)
+        ax2.set_ylabel(term("posts_december", lang))
+        ax2.set_title(term("posts_held", lang), fontsize=10)
         ax2.yaxis.set_major_formatter(_Human())
         ax2.grid(axis="y", alpha=0.3)
         ax2.set_xticks(x, [str(y) for y in years])
-        ax2.set_xlabel("year")
+        ax2.set_xlabel(term("year", lang))
         where = "" if group == "all" else f", {group} counties"
-        fig.suptitle(f"{title or 'PV revenue flows'}{where} (median over replicates; bars: 90% range)", fontsize=12)
+        fig.suptitle(f"{title or term('pv_flows', lang)}{where} {term('median_90', lang)}", fontsize=12)
     return fig

@@ -2,6 +2,7 @@
 the grid of panels. Importing it selects a file-only backend outside Jupyter."""
 
 
+import contextlib
 import sys
 
 import matplotlib
@@ -38,21 +39,41 @@ PV_FLOWS = {  # indicator: (legend label, colour)
 TARGET_COLUMNS = ["target", "label", "observed", "simulated", "low", "high", "tolerance"]
 
 
-def _title(name: str) -> str:
-    """persons_below_poverty_line -> Persons below poverty line; pv_revenue_yuan -> PV revenue."""
-    words = ["PV" if w == "pv" else w for w in name.replace("_yuan", "").split("_")]
-    text = " ".join(words)
-    return text[:1].upper() + text[1:]
+_LANG = {"lang": "en"}  # the language figures are drawn in (`language`)
+
+
+@contextlib.contextmanager
+def language(lang: str = "en"):
+    """Figures drawn (and saved) inside use `lang` for indicator titles, units and group names, and for
+    Chinese the packaged CJK font (sim/ui/fonts.py); English, the default, changes nothing."""
+    from ..fonts import rc
+
+    previous, _LANG["lang"] = _LANG["lang"], lang
+    try:
+        with matplotlib.rc_context(rc(lang)):
+            yield
+    finally:
+        _LANG["lang"] = previous
+
+
+def _title(name: str, lang: str | None = None) -> str:
+    """persons_below_poverty_line -> Persons below poverty line (or its Chinese label: sim/ui/i18n.py)."""
+    from ..i18n import indicator_label
+
+    return indicator_label(name, lang or _LANG["lang"])
 
 
 def _unit(indicator: str, period: str = "month") -> str:
     """Axis label: the catalogue unit, with 'per month' / 'per year' / 'over the horizon' for flows."""
-    info = indicator_catalogue().get(indicator)
+    from ..i18n import term, unit_label
+
+    info, lang = indicator_catalogue().get(indicator), _LANG["lang"]
     if info is None:
         return ""
+    unit = unit_label(info.unit, lang)
     if info.kind != "flow":
-        return info.unit
-    return f"{info.unit} {'over the horizon' if period == 'horizon' else 'per ' + period}"
+        return unit
+    return f"{unit} {term('horizon' if period == 'horizon' else 'per_' + period, lang)}"
 
 
 def _format_axis(ax, unit: str) -> None:
