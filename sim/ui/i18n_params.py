@@ -135,6 +135,7 @@ PARAMETERS_ZH = {
     "monitoring.income_drop_trigger_share": "收入骤减触发比例",
     "monitoring.development_assistance_yuan_per_month": "开发式帮扶月额度（元）",
     "monitoring.stable_months_for_elimination": "风险消除所需稳定月数",
+    "monitoring.reverification_interval_months": "监测户入户核实收入间隔月数",
     "monitoring.admin_cost_yuan_per_household_month": "每户每月工作经费（元）",
     # budget
     "budget.county_yuan_per_year": "县级年度预算（元）", "budget.city_yuan_per_year": "市级年度预算（元）",
