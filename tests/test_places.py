@@ -180,3 +180,26 @@ def test_maps_draw_from_the_packaged_boundaries_and_font_without_network(monkeyp
     assert (tmp_path / "map.png").stat().st_size > 10_000
     values = maps.county_values(_synthetic_county_rows(), "persons_below_monitoring_line")
     assert values["140902"] == pytest.approx(1000 * 5_000.0 / 100_000.0)  # per 1,000 rural people
+
+
+# --- the real counties drive Xinzhou's population (issue 17, part B) -----------------------------------
+
+def test_xinzhou_counties_get_their_real_size_registered_poor_and_exit_year():
+    named = county_table.counties("xinzhou")
+    units = county_table.model_units(get_region("xinzhou"), 2.5)
+    rural = np.array([c.rural_residents_2016 for c in named])
+    np.testing.assert_allclose(units["persons"] / units["persons"].sum(), rural / rural.sum(), atol=1e-6)
+    rate = units["registered_poor"] / units["persons"]
+    status = np.array([c.poverty_county for c in named])
+    assert rate[status == "national"].min() > rate[status == "provincial"].max() > rate[status == "none"].max()
+    assert 0.15 < units["registered_poor"].sum() / units["persons"].sum() < 0.25  # 19.81% region-wide (seed 002)
+
+
+def test_transition_windows_follow_each_countys_real_exit_year():
+    model = RuralModel(seed=1, scale=0.01, years=1)
+    transition = next(c for c in model.components if c.name == "transition")
+    window = transition.params.window_years + transition.params.extension_years
+    for c in county_table.counties("xinzhou"):
+        assert model.counties.poverty_exit_year[c.model_unit] == c.exit_year
+        exit_year = c.exit_year or 2019  # non-poverty counties follow the latest exit
+        assert transition.last_month[c.model_unit] == (exit_year + window) * 12 + 11, c.code

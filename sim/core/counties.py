@@ -96,13 +96,12 @@ def county_names(region: str, lang: str = "en") -> dict[str, str]:
 def model_units(profile: RegionProfile, mean_household_size: float) -> dict[str, np.ndarray]:
     """What the model puts in each county unit at full scale: class, exit year, rural persons, households,
     villages and registered poor (as sim/core/population.py splits them)."""
-    from .population import _largest_remainder, build_counties
+    from .population import _largest_remainder, build_counties, incidence_weights
 
     units = build_counties(profile)
     persons = units.persons.astype(float)
     villages = _largest_remainder(int(profile.villages.value), persons, minimum=1)
-    weight = np.array([profile.poverty_incidence_weight_by_class[c].value for c in COUNTY_CLASSES])
-    poor = persons * weight[units.county_class]
+    poor = persons * incidence_weights(profile, units)
     poor = poor / poor.sum() * profile.lifted_out_persons.value
     return {"county_class": units.county_class, "exit_year": units.poverty_exit_year, "persons": persons,
             "households": persons / mean_household_size, "villages": villages.astype(float),

@@ -95,7 +95,10 @@ def _largest_remainder(total: int, weights: np.ndarray, minimum: int = 0) -> np.
 
 
 def build_counties(region: RegionProfile) -> CountyTable:
-    """Counties by class; poverty counties get exit years, key-assistance counties exiting last."""
+    """Counties by class; poverty counties get exit years, key-assistance counties exiting last. A region
+    with real counties (`region.county_units`) takes each one's class, exit year and size from them."""
+    if region.county_units:
+        return _real_counties(region)
     classes, weights, poverty = [], [], []
     for code, name in enumerate(COUNTY_CLASSES):
         n = int(region.counties_by_class[name].value)
@@ -116,6 +119,24 @@ def build_counties(region: RegionProfile) -> CountyTable:
     return CountyTable(county_class=classes, poverty_exit_year=exit_year, persons=persons)
 
 
+def _real_counties(region: RegionProfile) -> CountyTable:
+    units = region.county_units
+    classes = np.array([COUNTY_CLASSES.index(u.county_class) for u in units], np.int8)
+    if np.any(np.diff(classes) < 0):
+        raise ValueError(f"region {region.name}: county units must be listed class by class")
+    exit_year = np.array([u.exit_year.value for u in units], np.int16)
+    persons = _largest_remainder(int(region.rural_persons.value), np.array([u.rural_weight.value for u in units]))
+    return CountyTable(county_class=classes, poverty_exit_year=exit_year, persons=persons)
+
+
+def incidence_weights(region: RegionProfile, counties: CountyTable) -> np.ndarray:
+    """Relative registered-poor incidence of each county: its own (real counties) or its class's."""
+    if region.county_units:
+        return np.array([u.incidence_weight.value for u in region.county_units])
+    by_class = np.array([region.poverty_incidence_weight_by_class[c].value for c in COUNTY_CLASSES])
+    return by_class[counties.county_class]
+
+
 def build(region: RegionProfile, scenario, *, scale: float, rng: np.random.Generator) -> Population:
     """Build the population for one run. `scenario` is the validated scenario (all sections)."""
     pop: PopulationParams = scenario.population
@@ -131,8 +152,7 @@ def build(region: RegionProfile, scenario, *, scale: float, rng: np.random.Gener
     v_persons = np.maximum(1, np.round(size_draw / county_draw_total[v_county] * counties.persons[v_county]))
 
     # registered-poor incidence per county (class weights), spread unevenly over its villages
-    inc_weight = np.array([region.poverty_incidence_weight_by_class[c].value for c in COUNTY_CLASSES])
-    county_poor = counties.persons * inc_weight[counties.county_class]
+    county_poor = counties.persons * incidence_weights(region, counties)
     county_rate = county_poor / county_poor.sum() * region.lifted_out_persons.value / counties.persons
     propensity = rng.lognormal(0.0, pop.poverty_concentration_sigma, n_villages)
     mean_prop = np.bincount(v_county, weights=propensity * v_persons) / np.bincount(v_county, weights=v_persons)

@@ -22,6 +22,19 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class CountyUnit:
+    """One real county as the population builder uses it (seeds/counties.toml): its class, its exit year
+    (0: not a poverty county; the transition window runs from it), its relative rural size and its
+    relative registered-poor incidence."""
+
+    code: str
+    county_class: str
+    exit_year: Figure
+    rural_weight: Figure
+    incidence_weight: Figure
+
+
+@dataclass(frozen=True)
 class RegionProfile:
     name: str
     title: str
@@ -38,6 +51,8 @@ class RegionProfile:
     # poverty-exit years: (year, number of poverty counties that exited that year), earliest first
     exit_years: tuple[tuple[int, Figure], ...]
     notes: tuple[str, ...] = field(default=())
+    # real counties, in model-unit order; when given they replace the class rules above for who is where
+    county_units: tuple[CountyUnit, ...] = field(default=())
 
     @property
     def n_counties(self) -> int:
@@ -59,6 +74,9 @@ class RegionProfile:
         ):
             out.update({f"{label}.{k}": v for k, v in table.items()})
         out.update({f"poverty_exit.{year}": fig for year, fig in self.exit_years})
+        for unit in self.county_units:
+            out.update({f"county.{unit.code}.{k}": getattr(unit, k)
+                        for k in ("exit_year", "rural_weight", "incidence_weight")})
         return out
 
 
@@ -123,7 +141,26 @@ def xinzhou() -> RegionProfile:
             (2018, _seed("xinzhou_counties_exited_2018")),
             (2019, _assume(poverty_counties - exited_2018, "the rest exited in 2019; all Shanxi poverty counties were removed by 2020 (seed 003)")),
         ),
+        county_units=_county_units("xinzhou"),
     )
+
+
+def _county_units(region: str) -> tuple[CountyUnit, ...]:
+    """The region's real counties as population units, when every one has its public size (else none)."""
+    from .counties import counties, region_header
+
+    named = counties(region)
+    header = region_header(region)
+    if not named or any(c.rural_residents_2016 is None for c in named) or "incidence_weight" not in header:
+        return ()
+    size_source = f"derived: 2016 residents x (1 - urbanisation rate), {header['figures_source']}"
+    incidence_source = header["incidence_weight_source"]
+    return tuple(CountyUnit(code=c.code, county_class=c.class_2021,
+                            exit_year=Figure(c.exit_year, c.sources["exit_year"]),
+                            rural_weight=Figure(round(c.rural_residents_2016), size_source),
+                            incidence_weight=Figure(header["incidence_weight"][c.poverty_county],
+                                                    f"{incidence_source} ({c.poverty_county} poverty county)"))
+                 for c in named)
 
 
 def shanxi() -> RegionProfile:
