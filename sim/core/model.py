@@ -122,9 +122,9 @@ class RuralModel(mesa.Model):
         return (self.absolute_month - 2020 * 12) / 12
 
     def household(self, i: int) -> dict:
-        """One household as a dict of its attributes, this month's income by source and the states the
-        components declare (under each component's name; a labourer state as the list over the household's
-        labourer slots), for inspection.
+        """One household as a dict of its attributes, the shared household arrays (`households.SHARED_STATES`),
+        this month's income by source and the states the components declare (under each component's name; a
+        labourer state as the list over the household's labourer slots), for inspection.
 
         Parameters:
             i: the household's index (0 .. number of simulated households - 1)
