@@ -120,6 +120,47 @@ TERMS = {
     "cumulative_since_2021": ("cumulative since Jan 2021", "2021年1月以来累计"),
     "indicator": ("indicator", "指标"), "lever": ("lever", "政策"), "difference_col": ("difference", "差值"),
     "scenario_parameters": ("scenario parameter(s)", "情景参数"),
+    # the terminal tables of `run` and `compare` (sim/ui/terminal_text.py)
+    "unit": ("unit", "单位"), "kind": ("kind", "类型"), "base": ("base", "基准"), "scenario": ("scenario", "情景"),
+    "diff_interval": ("difference [90% interval]", "差值 [90%区间]"),
+    "stock": ("stock", "存量"), "flow": ("flow", "流量"), "ratio": ("ratio", "比率"),
+    "stated expectations": ("stated expectations", "情景预期"), "fiscal costs": ("fiscal costs", "财政支出"),
+    "key outcomes": ("key outcomes", "主要结果"), "other indicators": ("other indicators", "其他指标"),
+    "run_head": ("{scenario} - {region}, {n} replicate(s), scale {scale}; annual values (flows summed, stocks at "
+                 "year end)", "{scenario} - {region}，{n}次模拟，抽样比例{scale}；年度值（流量按年合计，存量取年末值）"),
+    "compare_head": ("scenario - {base}: {n} paired replicates, region {region}, scale {scale}, {years} years from "
+                     "{start}", "情景 - {base}：{n}次配对模拟，地区{region}，抽样比例{scale}，自{start}起{years}年"),
+    "compare_values": ("values over the horizon: flows (kind 'flow') summed, stocks and ratios averaged over its "
+                       "months; difference = scenario - base [90% interval]; * = the interval excludes zero",
+                       "模拟期内取值：流量按期合计，存量和比率取各月平均；差值 = 情景 - 基准 [90%区间]；"
+                       "* = 区间不含零"),
+    "note": ("note: {text}", "注：{text}"),
+    "expected_to": ("expected to {direction}: {verdict}", "预期{direction}：{verdict}"),
+    "increase": ("increase", "增加"), "decrease": ("decrease", "减少"), "holds": ("holds", "成立"),
+    "not_shown": ("NOT shown", "未得到证实"),
+    "cost_line": ("fiscal cost {cost} yuan [{cost_low}, {cost_high}], returns to poverty {returns} households "
+                  "[{returns_low}, {returns_high}]:", "财政支出变化 {cost} 元 [{cost_low}, {cost_high}]，返贫户数变化 "
+                  "{returns} 户 [{returns_low}, {returns_high}]："),
+    "it_reading": ("it {reading}", "该情景{reading}"),
+    "wrote": ("wrote {out}/ ({files})", "已写入 {out}/（{files}）"),
+    "wrote_seconds": ("wrote {out}/ ({files}) in {seconds:.1f} s", "已写入 {out}/（{files}），用时 {seconds:.1f} 秒"),
+}
+
+# sentences of sim/experiments/compare.py (its INTERVAL_NOTE and cost_reading), keyed by their English words
+COMPARE_ZH = {
+    "intervals cover replicate noise at this scale only, not uncertainty in the parameters or the model; use full "
+    "scale (--scale 1) for decisions": "区间只反映该抽样比例下各次模拟之间的随机差异，不反映参数或模型本身的"
+                                       "不确定性；决策请用全样本（--scale 1）",
+    "saves money; its effect on returns to poverty is within replicate noise (no price per return)":
+        "节省财政支出；对返贫的影响在模拟随机波动范围内（不计算每户返贫的代价）",
+    "costs more; its effect on returns to poverty is within replicate noise (no price per return)":
+        "增加财政支出；对返贫的影响在模拟随机波动范围内（不计算每户返贫的代价）",
+    "costs the same; its effect on returns to poverty is within replicate noise (no price per return)":
+        "财政支出不变；对返贫的影响在模拟随机波动范围内（不计算每户返贫的代价）",
+    "saves money and avoids returns to poverty": "既节省财政支出又减少返贫",
+    "yuan per return to poverty avoided": "元/每减少1户返贫",
+    "yuan saved per additional return to poverty": "元/每增加1户返贫所节省的支出",
+    "costs more and adds returns to poverty": "既增加财政支出又增加返贫",
 }
 
 # the dashboard's controls, by lever keyword (sim/ui/dashboard/levers.py) or control name, and the values
@@ -135,6 +176,16 @@ CONTROLS_ZH = {
     "maintain": "保持不变", "taper": "逐步退坡", "end": "到期终止",
     "xinzhou": "忻州市", "shanxi": "山西省", "rucheng": "汝城县",
 }
+
+
+def compare_sentence(english: str, lang: str = "en") -> str:
+    """A sentence of `compare` (its interval note, a cost reading) in `lang`; compare.py words the English."""
+    return COMPARE_ZH[english] if lang == "zh" else english
+
+
+def region_label(region: str, title: str, lang: str = "en") -> str:
+    """A region's name: its profile's English title, or the catalogue's Chinese name."""
+    return CONTROLS_ZH.get(region, title) if lang == "zh" else title
 
 
 def check_lang(lang: str) -> str:
@@ -188,9 +239,11 @@ def parameter_label(dotted: str, lang: str = "en") -> str:
     return f"{SECTIONS_ZH.get(section, section)}：{parameter_zh(dotted) or name}"
 
 
-def term(key: str, lang: str = "en") -> str:
+def term(key: str, lang: str = "en", **values) -> str:
+    """A catalogue term in `lang`, its {placeholders} filled from `values`."""
     english, chinese = TERMS[key]
-    return chinese if lang == "zh" else english
+    text = chinese if lang == "zh" else english
+    return text.format(**values) if values else text
 
 
 def control_label(key: str, english: str, lang: str = "en") -> str:
