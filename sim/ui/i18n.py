@@ -120,6 +120,22 @@ TERMS = {
     "cumulative_since_2021": ("cumulative since Jan 2021", "2021年1月以来累计"),
     "indicator": ("indicator", "指标"), "lever": ("lever", "政策"), "difference_col": ("difference", "差值"),
     "scenario_parameters": ("scenario parameter(s)", "情景参数"),
+    "key_by_class": ("Key indicators by county class", "分县域类别的主要指标"),
+    "scenarios_compared": ("Scenarios compared", "情景比较"),
+    "scenarios_legend": ("scenario: median and 90% band over replicates", "情景：各次模拟的中位数和90%区间"),
+    "of_group": (" ({group} counties)", "（{group}）"), "of_group_comma": (", {group} counties", "，{group}"),
+    "baseline_zero": ("baseline 0", "基准为0"), "pct_of_baseline": ("% of baseline", "占基准的百分比（%）"),
+    "forest_title": ("Scenario − baseline over the horizon, % of baseline: mean paired difference with its 90% "
+                     "interval\n(orange: the interval excludes zero; intervals cover replicate noise at this scale)",
+                     "模拟期内情景 − 基准，占基准的百分比：配对差值均值及其90%区间\n"
+                     "（橙色：区间不含零；区间只反映该抽样比例下的模拟随机差异）"),
+    "vs_baseline": (" (scenario − baseline)", "（情景 − 基准）"),
+    "paired_legend": ("scenario: mean paired difference per year, 90% interval over replicates",
+                      "情景：每年配对差值均值，各次模拟的90%区间"),
+    "paired_title": ("Scenario − baseline, year by year (flows summed, stocks at December)",
+                     "情景 − 基准，逐年（流量按年合计，存量取12月值）"),
+    "over_time_title": ("Paired differences over time: median and 90% band over replicates",
+                        "配对差值随时间变化：各次模拟的中位数和90%区间"),
     # the terminal tables of `run` and `compare` (sim/ui/terminal_text.py)
     "unit": ("unit", "单位"), "kind": ("kind", "类型"), "base": ("base", "基准"), "scenario": ("scenario", "情景"),
     "diff_interval": ("difference [90% interval]", "差值 [90%区间]"),
