@@ -171,6 +171,17 @@ def test_page_renders_controls_and_plots_that_follow_the_model():
     assert {s.widget.label for s in rc.find(v.Select)} >= {"地区", "语言", "过渡期结束后（有时限的帮扶政策）"}
     assert images() != english, "the panels were not redrawn in Chinese"
     rc.find(v.Html, tag="th", children=["本次运行"]).assert_not_empty()  # the tables' headers too
+    # every word a planner reads is Chinese (the rule of tests/test_zh_output.py); allowed: the product's
+    # name and the scenario parameters' codes in the settings table, which are what a scenario file says
+    from sim.ui.dashboard.levers import compact_parameters
+    from tests.test_zh_output import CJK, english_left
+
+    assert CJK.search(status()) and "（共120个月，已完成1个月）" in status()
+    words = [str(c) for w in rc.find(v.Html).widgets for c in w.children if isinstance(c, str)]
+    words += [w.label for w in rc.find(v.Select).widgets] + [str(w.children) for w in rc.find(v.Btn).widgets]
+    words += [w.children[0] for w in rc.find(v.CardTitle).widgets if w.children]
+    codes = [compact_parameters(lever.parameters) for lever in LEVERS] + ["ruralsim"]
+    assert english_left("\n".join(words), codes) == []
 
 
 # --- the served page in a real browser --------------------------------------------------------

@@ -161,6 +161,27 @@ TERMS = {
     "it_reading": ("it {reading}", "该情景{reading}"),
     "wrote": ("wrote {out}/ ({files})", "已写入 {out}/（{files}）"),
     "wrote_seconds": ("wrote {out}/ ({files}) in {seconds:.1f} s", "已写入 {out}/（{files}），用时 {seconds:.1f} 秒"),
+    # the dashboard (sim/ui/dashboard/page.py, map_panel.py); a month reads "March 2023" or "2023年3月"
+    "month": ("{month:%B %Y}", "{month.year}年{month.month}月"),
+    "dash_title": ("ruralsim: rural revitalisation policy dashboard", "ruralsim：乡村振兴政策模拟看板"),
+    "dash_tab": ("ruralsim dashboard", "ruralsim 政策模拟看板"),
+    "not_started": ("Not started: the run begins in {month}; advance it to simulate.",
+                    "尚未开始：模拟从{month}起；请点击前进按钮开始模拟。"),
+    "simulated_through": ("Simulated through {month} ({done} of {total} months)",
+                          "已模拟至{month}（共{total}个月，已完成{done}个月）"),
+    "horizon_end": (" - the end of the horizon", "——已到模拟期末"),
+    "now_none": ("This run against the baseline: no month simulated yet; press '{button}'.",
+                 "本次运行与基准对比：尚未模拟任何月份；请点击“{button}”。"),
+    "now_head": ("This run against the baseline, {month} ({region}; scale {scale}, seed {seed})",
+                 "本次运行与基准对比，{month}（{region}；抽样比例{scale}，随机种子{seed}）"),
+    "levers_head": ("Levers of this run against the baseline: {n} changed (bold). Moved levers apply when you "
+                    "press '{button}'.", "本次运行的政策与基准对比：{n}项已调整（粗体）。调整后的政策在点击“{button}”后生效。"),
+    "baseline_value": ("baseline: {value}", "基准：{value}"), "same_as_baseline": ("the baseline", "与基准相同"),
+    "baseline_is": ("baseline {value}", "基准为{value}"),
+    "card_run": ("The run", "本次运行"), "card_levers": ("Levers", "政策"),
+    "levers_note": ("Move a lever, then restart the run with it; the baseline stays as it is.",
+                    "调整政策后，按所选政策重新开始；基准保持不变。"),
+    "per_1000": ("per 1,000 rural people", "每千农村人口"),
 }
 
 # sentences of sim/experiments/compare.py (its INTERVAL_NOTE and cost_reading), keyed by their English words
