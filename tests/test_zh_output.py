@@ -5,7 +5,8 @@ The rule: after removing what is typed by the user or names a file (scenario fil
 directory and the output files), no run of two or more ASCII letters may remain, except option names
 written as options (`--scale`). Numbers, signs, brackets, `%` and one-letter number suffixes
 (`2k`, `1e6`) are allowed: they read the same in both languages. A new English string in these
-outputs, or a new indicator, unit or cost reading without its Chinese, fails here.
+outputs, or a new indicator, unit or cost reading without its Chinese, fails here. Figure titles join
+their parts with full-width punctuation (：，), not an ASCII colon or comma beside Chinese.
 """
 
 import re
@@ -21,6 +22,7 @@ from sim.ui.cli import main
 SCENARIOS = ("scenarios/baseline.toml", "scenarios/pv_more_to_households.toml", "scenarios/monitoring_off.toml")
 ENGLISH_WORD = re.compile(r"(?<!-)(?<![-\w])[A-Za-z]{2,}")
 CJK = re.compile(r"[\u4e00-\u9fff]")
+ASCII_JOIN = re.compile(r"[\u4e00-\u9fff][:,] |[:,] [\u4e00-\u9fff]")
 ALLOWED_OPTIONS = re.compile(r"--[a-z][a-z-]*")
 
 
@@ -63,6 +65,7 @@ def test_compare_in_chinese_has_no_english_words(tmp_path, capsys, figure_texts)
     assert "情景预期" in printed and "财政支出变化" in printed
     assert english_left(printed, [str(out), *names, *files]) == []
     assert figure_texts and english_left("\n".join(figure_texts), names) == []
+    assert not [t for t in figure_texts if ASCII_JOIN.search(t)]
 
 
 def test_run_in_chinese_has_no_english_words(tmp_path, capsys, figure_texts):
@@ -73,6 +76,7 @@ def test_run_in_chinese_has_no_english_words(tmp_path, capsys, figure_texts):
     files = [p.name for p in out.iterdir()]
     assert english_left(printed, [str(out), "baseline", *files]) == []
     assert figure_texts and english_left("\n".join(figure_texts), ["baseline"]) == []
+    assert not [t for t in figure_texts if ASCII_JOIN.search(t)]
 
 
 def test_every_cost_reading_has_chinese():

@@ -121,6 +121,7 @@ TERMS = {
     "indicator": ("indicator", "指标"), "lever": ("lever", "政策"), "difference_col": ("difference", "差值"),
     "scenario_parameters": ("scenario parameter(s)", "情景参数"),
     "colon": (": ", "："), "comma": (", ", "，"),  # punctuation joining title parts: Chinese uses full-width
+    "income_sources": ("Income by source", "收入来源"),
     "key_by_class": ("Key indicators by county class", "分县域类别的主要指标"),
     "scenarios_compared": ("Scenarios compared", "情景比较"),
     "scenarios_legend": ("scenario: median and 90% band over replicates", "情景：各次模拟的中位数和90%区间"),
