@@ -337,3 +337,22 @@ def test_the_two_pv_baselines_are_drawn_differently():
     assert len(baselines) == 2
     assert baselines[0].get_color() != baselines[1].get_color()
     assert baselines[0].get_linestyle() != baselines[1].get_linestyle()
+
+
+def test_every_panel_and_the_map_read_in_chinese():
+    """The panels' and the map's titles, axes, ticks and legends in Chinese (rule of tests/test_zh_output.py)."""
+    import matplotlib.text
+
+    from sim.ui.dashboard.map_panel import map_figure
+    from sim.ui.dashboard.plots import PANELS, panel_figure
+    from tests.test_zh_output import english_left
+
+    model = DashboardModel(scale=0.01, years=1)
+    model.step()
+    figures = [panel_figure(p, current=model.current(), baseline=model.baseline, lang="zh") for p in PANELS]
+    texts = []
+    for fig in [*figures, map_figure(model, "zh")]:
+        fig.canvas.draw()
+        texts += [t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text()]
+    assert any("光伏收益" in t for t in texts)
+    assert english_left("\n".join(texts), []) == []
