@@ -90,3 +90,16 @@ def test_every_cost_reading_has_chinese():
 def test_the_rule_catches_english():
     assert english_left("情景预期 fiscal costs", []) == ["fiscal", "costs"]
     assert english_left("决策请用全样本（--scale 1）；2k，1e6", []) == []
+
+
+def test_budget_lines_in_chinese(small_run):
+    """The [budget] line `run` and `compare` print, with an envelope every year exceeds (1 yuan)."""
+    from sim.core import budget
+    from sim.core.scenario import validate
+
+    envelope = validate({"budget": {"county_yuan_per_year": 1.0, "county_levers": ["pv", "workshops"]}}).budget
+    english, = budget.summary_lines(small_run, budget=envelope)
+    chinese, = budget.summary_lines(small_run, budget=envelope, lang="zh")
+    assert english.startswith("budget (baseline): county levers (") and "OVER it in" in english
+    assert "县级政策" in chinese and "光伏收益分配" in chinese and "年超出" in chinese
+    assert english_left(chinese, ["baseline"]) == []

@@ -139,7 +139,7 @@ def cmd_run(args) -> int:
         print(format_summary(result, args.lang))
     from ..core.budget import summary_lines  # issue 16: spending against the [budget] envelopes, when set
 
-    for line in summary_lines(result):
+    for line in summary_lines(result, lang=args.lang):
         print(line)
     print(term("wrote_seconds", args.lang, out=out_dir, files=", ".join(result.manifest["files"]),
                seconds=result.manifest["wall_seconds"]))
@@ -174,7 +174,7 @@ def cmd_compare(args) -> int:
     from ..core.budget import summary_lines  # issue 16: spending against the [budget] envelopes, when set
 
     for result in (comparison.base, *comparison.alternatives):
-        for line in summary_lines(result):
+        for line in summary_lines(result, lang=args.lang):
             print(line)
     print(term("wrote", args.lang, out=out_dir, files=", ".join(manifest["files"])))
     return 0

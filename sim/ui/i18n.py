@@ -162,6 +162,14 @@ TERMS = {
     "it_reading": ("it {reading}", "该情景{reading}"),
     "wrote": ("wrote {out}/ ({files})", "已写入 {out}/（{files}）"),
     "wrote_seconds": ("wrote {out}/ ({files}) in {seconds:.1f} s", "已写入 {out}/（{files}），用时 {seconds:.1f} 秒"),
+    # spending against the [budget] envelopes (sim/core/budget.py, summary_lines)
+    "budget_line": ("budget ({scenario}): {level} levers ({levers}) spend at most {spent} yuan a year ({year}) against "
+                    "a {level} envelope of {envelope} yuan: {verdict}",
+                    "预算（{scenario}）：{level}政策（{levers}）每年支出最多 {spent} 元（{year}年），"
+                    "{level}预算额度 {envelope} 元：{verdict}"),
+    "within_every_year": ("within it every year", "每年均未超出"),
+    "over_years": ("OVER it in {n} of {total} years ({years})", "{total}年中有{n}年超出（{years}）"),
+    "level_county": ("county", "县级"), "level_city": ("city", "市级"),
     # the dashboard (sim/ui/dashboard/page.py, map_panel.py); a month reads "March 2023" or "2023年3月"
     "month": ("{month:%B %Y}", "{month.year}年{month.month}月"),
     "dash_title": ("ruralsim: rural revitalisation policy dashboard", "ruralsim：乡村振兴政策模拟看板"),
@@ -215,6 +223,11 @@ CONTROLS_ZH = {
     "maintain": "保持不变", "taper": "逐步退坡", "end": "到期终止",
     "xinzhou": "忻州市", "shanxi": "山西省", "rucheng": "汝城县",
 }
+
+
+def section_label(section: str, lang: str = "en") -> str:
+    """A scenario section's (and a lever's) name: its key, or the catalogue's Chinese."""
+    return SECTIONS_ZH.get(section, section) if lang == "zh" else section
 
 
 def compare_sentence(english: str, lang: str = "en") -> str:
