@@ -93,6 +93,25 @@ def test_model_params_fit_the_model_and_regions_get_small_scales():
 # --- the page, headless -----------------------------------------------------------------------
 
 @needs_extra
+def _all_widgets(widget):
+    """A widget and everything inside it (`rc.find(cls)` alone stops at the first match, not its children)."""
+    import ipywidgets
+
+    yield widget
+    children = getattr(widget, "children", None) or []
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if isinstance(child, ipywidgets.Widget):
+            yield from _all_widgets(child)
+
+
+def _texts(widget) -> list[str]:
+    """The words a widget shows: its text children and its label."""
+    children = getattr(widget, "children", None)
+    texts = [c for c in children if isinstance(c, str)] if isinstance(children, (list, tuple)) else []
+    label = getattr(widget, "label", None)
+    return texts + ([label] if isinstance(label, str) and label else [])
+
+
 def test_page_renders_controls_and_plots_that_follow_the_model():
     import ipyvuetify as v
     import ipywidgets
@@ -177,9 +196,8 @@ def test_page_renders_controls_and_plots_that_follow_the_model():
     from tests.test_zh_output import CJK, english_left
 
     assert CJK.search(status()) and "（共120个月，已完成1个月）" in status()
-    words = [str(c) for w in rc.find(v.Html).widgets for c in w.children if isinstance(c, str)]
-    words += [w.label for w in rc.find(v.Select).widgets] + [str(w.children) for w in rc.find(v.Btn).widgets]
-    words += [w.children[0] for w in rc.find(v.CardTitle).widgets if w.children]
+    words = [text for w in _all_widgets(rc.find(ipywidgets.Widget).widgets[0]) for text in _texts(w)]
+    assert "本次运行" in words and len(words) > 50
     codes = [compact_parameters(lever.parameters) for lever in LEVERS] + ["ruralsim"]
     assert english_left("\n".join(words), codes) == []
 

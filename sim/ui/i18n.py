@@ -190,6 +190,7 @@ TERMS = {
     "card_run": ("The run", "本次运行"), "card_levers": ("Levers", "政策"),
     "levers_note": ("Move a lever, then restart the run with it; the baseline stays as it is.",
                     "调整政策后，按所选政策重新开始；基准保持不变。"),
+    "relative_lever": (" = its baseline x this", " = 基准值 × 此倍数"),
     "per_1000": ("per 1,000 rural people", "每千农村人口"),
 }
 

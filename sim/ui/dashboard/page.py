@@ -132,7 +132,7 @@ def IndicatorsNow(model: DashboardModel, version: int, lang: str = "en"):
 @solara.component
 def SettingsAgainstBaseline(model: DashboardModel, lang: str = "en"):
     """The levers of the run shown against the baseline; changed ones in bold."""
-    rows = settings_rows(model.lever_values)
+    rows = settings_rows(model.lever_values, lang)
     changed = {k for k, row in enumerate(rows) if row["changed"]}
     with solara.Column(gap="4px") as main:
         solara.Text(term("levers_head", lang, n=len(changed), button=control_label("restart", RESTART, lang)))
