@@ -9,15 +9,17 @@ from sim.experiments.compare import compare, horizon_values
 
 BASE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
 
-BASE_NO_MONITORING = """
-name = "base_no_monitoring"
-[monitoring]
+NO_MONITORING = """[monitoring]
 enabled = false
 [dibao]
 enabled = false
 [tekun]
 enabled = false
-"""
+"""  # both sides without monitoring and the means tests it refers to
+
+BASE_NO_MONITORING = """
+name = "base_no_monitoring"
+""" + NO_MONITORING
 
 ALT = """
 name = "cheaper_illness"
@@ -30,13 +32,7 @@ indicator = "income_per_capita_mean_yuan"
 direction = "increase"
 [shocks]
 illness_cost_mean_yuan = 5000.0
-[monitoring]
-enabled = false
-[dibao]
-enabled = false
-[tekun]
-enabled = false
-"""
+""" + NO_MONITORING
 
 
 @pytest.fixture(scope="module")

@@ -93,6 +93,25 @@ def test_model_params_fit_the_model_and_regions_get_small_scales():
 # --- the page, headless -----------------------------------------------------------------------
 
 @needs_extra
+def _all_widgets(widget):
+    """A widget and everything inside it (`rc.find(cls)` alone stops at the first match, not its children)."""
+    import ipywidgets
+
+    yield widget
+    children = getattr(widget, "children", None) or []
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if isinstance(child, ipywidgets.Widget):
+            yield from _all_widgets(child)
+
+
+def _texts(widget) -> list[str]:
+    """The words a widget shows: its text children and its label."""
+    children = getattr(widget, "children", None)
+    texts = [c for c in children if isinstance(c, str)] if isinstance(children, (list, tuple)) else []
+    label = getattr(widget, "label", None)
+    return texts + ([label] if isinstance(label, str) and label else [])
+
+
 def test_page_renders_controls_and_plots_that_follow_the_model():
     import ipyvuetify as v
     import ipywidgets
@@ -171,6 +190,16 @@ def test_page_renders_controls_and_plots_that_follow_the_model():
     assert {s.widget.label for s in rc.find(v.Select)} >= {"地区", "语言", "过渡期结束后（有时限的帮扶政策）"}
     assert images() != english, "the panels were not redrawn in Chinese"
     rc.find(v.Html, tag="th", children=["本次运行"]).assert_not_empty()  # the tables' headers too
+    # every word a planner reads is Chinese (the rule of tests/test_zh_output.py); allowed: the product's
+    # name and the scenario parameters' codes in the settings table, which are what a scenario file says
+    from sim.ui.dashboard.levers import compact_parameters
+    from tests.test_zh_output import CJK, english_left
+
+    assert CJK.search(status()) and "（共120个月，已完成1个月）" in status()
+    words = [text for w in _all_widgets(rc.find(ipywidgets.Widget).widgets[0]) for text in _texts(w)]
+    assert "本次运行" in words and len(words) > 50
+    codes = [compact_parameters(lever.parameters) for lever in LEVERS] + ["ruralsim"]
+    assert english_left("\n".join(words), codes) == []
 
 
 # --- the served page in a real browser --------------------------------------------------------
@@ -326,3 +355,22 @@ def test_the_two_pv_baselines_are_drawn_differently():
     assert len(baselines) == 2
     assert baselines[0].get_color() != baselines[1].get_color()
     assert baselines[0].get_linestyle() != baselines[1].get_linestyle()
+
+
+def test_every_panel_and_the_map_read_in_chinese():
+    """The panels' and the map's titles, axes, ticks and legends in Chinese (rule of tests/test_zh_output.py)."""
+    import matplotlib.text
+
+    from sim.ui.dashboard.map_panel import map_figure
+    from sim.ui.dashboard.plots import PANELS, panel_figure
+    from tests.test_zh_output import english_left
+
+    model = DashboardModel(scale=0.01, years=1)
+    model.step()
+    figures = [panel_figure(p, current=model.current(), baseline=model.baseline, lang="zh") for p in PANELS]
+    texts = []
+    for fig in [*figures, map_figure(model, "zh")]:
+        fig.canvas.draw()
+        texts += [t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text()]
+    assert any("光伏收益" in t for t in texts)
+    assert english_left("\n".join(texts), []) == []

@@ -171,3 +171,19 @@ def test_villages_are_mesa_agents_made_when_asked_for_without_changing_results()
     village = m.agents[0]
     assert village.county_class in {"demonstration", "steady", "key"}
     assert village.disaster_months_left == 0
+
+
+def test_shared_household_arrays_are_allocated_as_declared_and_shown_per_household():
+    from sim.core.households import SHARED_STATES
+
+    m = RuralModel(seed=2, scale=0.02, years=1).run()
+    hh = m.households
+    for state in SHARED_STATES:
+        array = getattr(hh, state.name)
+        assert array.dtype == np.dtype(state.dtype) and array.shape == (len(hh),), state.name
+        assert state.written_by and state.read_by, f"{state.name}: who writes it and who reads it"
+    i = int(np.flatnonzero(hh.monitoring_category > 0)[0])  # a monitored household: values that are not all zero
+    shown = m.household(i)
+    assert shown["monitoring_category"] > 0
+    assert {s.name: shown[s.name] for s in SHARED_STATES} == {s.name: getattr(hh, s.name)[i].item()
+                                                              for s in SHARED_STATES}

@@ -97,14 +97,17 @@ def test_the_wheel_lists_every_subpackage_and_modules_stay_short():
     assert not long, f"modules above ~400 lines: {long}"
 
 
-def test_declared_states_are_allocated_per_household_or_per_labourer_slot():
+def test_declared_states_are_allocated_per_household_labourer_slot_or_village():
     import numpy as np
 
     component = type("Counted", (Component,), {"name": "counted", "states": (
-        State("flag", np.bool_, "per household"), State("draw", np.float32, "per slot", per="labourer"))})(None, None)
-    component.allocate(3, 5)
+        State("flag", np.bool_, "per household"), State("draw", np.float32, "per slot", per="labourer"),
+        State("pool", np.int16, "per village", per="village"))})(None, None)
+    component.allocate(3, 5, 2)
     component.draw[:] = np.arange(5)
+    component.pool[:] = (7, 9)
     assert len(component.flag) == 3 and component.flag.dtype == np.bool_
-    assert component.state_of(1, np.array([2, 3])) == {"flag": False, "draw": [2.0, 3.0]}
+    assert len(component.pool) == 2 and component.pool.dtype == np.int16
+    assert component.state_of(1, np.array([2, 3]), village=1) == {"flag": False, "draw": [2.0, 3.0], "pool": 9}
     with pytest.raises(ValueError, match="per must be"):
-        State("x", np.int8, "per village", per="village")
+        State("x", np.int8, "per county", per="county")

@@ -142,9 +142,11 @@ def report(result_or_indicators, budget=None):
     return out
 
 
-def summary_lines(result, budget=None) -> list[str]:
-    """One line per level with an envelope: the worst year's spending against it, for `run` and `compare`."""
+def summary_lines(result, budget=None, lang: str = "en") -> list[str]:
+    """One line per level with an envelope: the worst year's spending against it, for `run` and `compare`
+    (`lang="zh"`: the words, levels and levers from the catalogue, sim/ui/i18n.py)."""
     from ..ui.formatting import fmt
+    from ..ui.i18n import section_label, term
 
     budget = result.scenario.budget if budget is None else budget
     if not has_envelope(budget):
@@ -157,9 +159,11 @@ def summary_lines(result, budget=None) -> list[str]:
         rows = table[table["level"] == level]
         worst = rows.loc[rows["spent_yuan"].idxmax()]
         over = rows[~rows["within"].astype(bool)]
-        verdict = "within it every year" if over.empty else \
-            f"OVER it in {len(over)} of {len(rows)} years ({', '.join(map(str, over['year']))})"
-        lines.append(f"budget ({result.scenario.name}): {level} levers ({worst['levers']}) spend at most "
-                     f"{fmt(worst['spent_yuan'])} yuan a year ({int(worst['year'])}) against a {level} envelope of "
-                     f"{fmt(envelope)} yuan: {verdict}")
+        verdict = term("within_every_year", lang) if over.empty else \
+            term("over_years", lang, n=len(over), total=len(rows), years=", ".join(map(str, over["year"])))
+        levers = worst["levers"] if lang != "zh" else \
+            "、".join(section_label(k, lang) for k in str(worst["levers"]).split(", ") if k)
+        lines.append(term("budget_line", lang, scenario=result.scenario.name, level=term(f"level_{level}", lang),
+                          levers=levers, spent=fmt(worst["spent_yuan"]), year=int(worst["year"]),
+                          envelope=fmt(envelope), verdict=verdict))
     return lines

@@ -6,9 +6,10 @@ registry's order, `report` each recorded month after every component has stepped
 names a component; sim/core/registry.py lists them in order.
 
 A component declares its state (`states`: name, dtype, meaning, and whether there is one entry per
-household or per labourer slot); the engine allocates each as a zeroed array before `setup` (as an
-attribute of the component) and `model.household(i)` shows it (a labourer state as a list over the
-household's slots).
+household, per labourer slot or per village); the engine allocates each as a zeroed array before `setup`
+(as an attribute of the component) and `model.household(i)` shows it (a labourer state as a list over
+the household's slots, a village state as its village's entry). State that one component writes and others read lives on the households, declared
+in `households.SHARED_STATES` with its writer and readers.
 
 What else a component declares, so that nothing outside it lists it: the job states its jobs put
 labourers in (`job_states`), the category of each income source it credits (`income_sources`), whether
@@ -26,19 +27,33 @@ from .indicators import Indicator
 from .params import Section
 
 
+PER = ("household", "labourer", "village")  # what a state has one entry for
+
+
 @dataclass(frozen=True)
 class State:
     """A state array a component owns: its name (the component's attribute), NumPy dtype, what it means,
-    and `per`: "household" (one entry per household) or "labourer" (one per labourer slot)."""
+    and `per`: "household" (one entry per household), "labourer" (one per labourer slot) or "village".
+
+    The household arrays several components share (sim/core/households.py: `SHARED_STATES`) are declared
+    the same way, with the value they start at, the component that writes them and those that read them,
+    so that no component imports another to learn its state and the table says who depends on whom."""
 
     name: str
     dtype: type
     doc: str
     per: str = "household"
+    initial: float = 0
+    written_by: str = ""
+    read_by: tuple[str, ...] = ()
 
     def __post_init__(self):
-        if self.per not in ("household", "labourer"):
-            raise ValueError(f"state '{self.name}': per must be 'household' or 'labourer' (got {self.per!r})")
+        if self.per not in PER:
+            raise ValueError(f"state '{self.name}': per must be one of {PER} (got {self.per!r})")
+
+    def allocate(self, n: int) -> np.ndarray:
+        """The array of `n` entries at the initial value."""
+        return np.full(n, self.initial, self.dtype)
 
 
 @dataclass(frozen=True)
@@ -72,16 +87,17 @@ class Component:
         """Levers have an `enabled` switch; core dynamics are always on."""
         return getattr(self.params, "enabled", True)
 
-    def allocate(self, n_households: int, n_labourers: int = 0) -> None:
+    def allocate(self, n_households: int, n_labourers: int = 0, n_villages: int = 0) -> None:
         """The declared states, zeroed (the engine calls this before `setup`)."""
+        sizes = {"household": n_households, "labourer": n_labourers, "village": n_villages}
         for state in self.states:
-            n = n_households if state.per == "household" else n_labourers
-            setattr(self, state.name, np.zeros(n, state.dtype))
+            setattr(self, state.name, state.allocate(sizes[state.per]))
 
-    def state_of(self, i: int, slots: np.ndarray | None = None) -> dict:
-        """Household `i`'s declared states, by name; a labourer state as the list over its `slots`."""
-        return {state.name: (getattr(self, state.name)[i].item() if state.per == "household"
-                             else getattr(self, state.name)[slots].tolist()) for state in self.states}
+    def state_of(self, i: int, slots: np.ndarray | None = None, village: int = 0) -> dict:
+        """Household `i`'s declared states, by name; a labourer state as the list over its `slots`, a
+        village state as the entry of its `village`."""
+        at = {"household": i, "labourer": slots, "village": village}
+        return {state.name: getattr(self, state.name)[at[state.per]].tolist() for state in self.states}
 
     def setup(self, model) -> None:
         """Fill the declared states, register income sources, add village columns."""

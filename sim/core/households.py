@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import kernels
 from .accounts import MONTHS_PER_YEAR, MonthAccounts, RollingYear  # noqa: F401 (MONTHS_PER_YEAR: used by levers)
+from .component import State
 
 
 class SocialAssistance:
@@ -41,6 +42,34 @@ class Employment:
     LOCAL = 2  # local wage work
     MIGRANT = 3  # wage work away from home
     NAMES = {-1: "inactive", 0: "none", 1: "farming", 2: "local", 3: "migrant"}
+
+
+# The household arrays one component writes and others read, declared like a component's states: the
+# households allocate them (as attributes, `hh.<name>`), `model.household(i)` shows them and docs/levers.md
+# lists them. Readers name the component, or the module for what is not one (jobs, microdata).
+SHARED_STATES = (
+    State("monitoring_category", np.int8, "0 not monitored, else a `MonitoringCategory` code (job levers give "
+          "monitored households priority: sim/levers/jobs.py)",
+          written_by="monitoring", read_by=("metrics", "insurance", "pv", "workshops", "relocation", "microdata")),
+    State("social_assistance", np.int8, "social assistance received: a `SocialAssistance` code (0 none, 1 dibao, "
+          "2 extreme-poverty support)", written_by="dibao, tekun (means_test.py)",
+          read_by=("monitoring", "insurance", "metrics", "microdata")),
+    State("assistance_referral", np.bool_, "a monitored household that cannot work, referred to dibao and "
+          "extreme-poverty support", written_by="monitoring", read_by=("dibao", "tekun", "microdata")),
+    State("verified_income_yuan", np.float32, "own yearly income (without means-tested assistance) as last "
+          "verified by a survey or a cadre's visit", written_by="verification",
+          read_by=("monitoring", "dibao", "tekun", "metrics")),
+    State("verification_factor", np.float32, "the verification error factor (mean one) of the last survey, which "
+          "cadres' visits to monitored households re-use", initial=1, written_by="verification",
+          read_by=("verification",)),
+    State("idle_labourers_at_survey", np.int8, "able labourers out of wage work when last surveyed",
+          written_by="verification", read_by=("dibao",)),
+    State("has_supporter", np.bool_, "someone outside (adult children) is obliged and able to support the "
+          "household if it had only elderly or disabled members: a fixed fact", initial=True,
+          written_by="verification", read_by=("income", "tekun")),
+    State("medical_reimbursement_share", np.float32, "share of an illness cost that insurance pays",
+          written_by="insurance", read_by=("shocks",)),
+)
 
 
 @dataclass
@@ -113,29 +142,13 @@ class Households:
         self.member_age_years = np.full((n, 0), -1, np.int8)
         self.n_children = np.zeros(n, np.int16)
         self.n_unable_adults = np.zeros(n, np.int16)
-        # Shared policy state: written by one lever, read by others (so none imports another).
-        # 0 = not monitored; otherwise a MonitoringCategory code (written by the monitoring lever).
-        self.monitoring_category = np.zeros(n, np.int8)
-        # social assistance the household receives: 0 none, 1 dibao, 2 extreme-poverty support (written by those
-        # components); monitored households that cannot work are referred to them (written by monitoring)
-        self.social_assistance = np.zeros(n, np.int8)
-        self.assistance_referral = np.zeros(n, bool)
-        # how administrations see income (written by sim/dynamics/verification.py): a household's own yearly income
-        # (without means-tested assistance) as last verified, which the means tests and monitoring read
-        self.verified_income_yuan = np.zeros(n, np.float32)
-        self.idle_labourers_at_survey = np.zeros(n, np.int8)  # able labourers out of wage work when surveyed
+        for state in SHARED_STATES:  # written by one component, read by others (so none imports another)
+            setattr(self, state.name, state.allocate(n))
         self.surveys = 0  # surveys made so far (readers recompute what depends on the survey when it changes)
-        # the verification error factor (mean one) of the last survey, which cadres' visits to monitored
-        # households re-use, and a counter of any change to verified income (surveys and visits)
-        self.verification_factor = np.ones(n, np.float32)
-        self.verified_revision = 0
-        # households of only elderly or disabled members would have someone outside obliged and able to
-        # support them (adult children): a fixed fact per household (sim/dynamics/verification.py)
-        self.has_supporter = np.ones(n, bool)
-        # share of an illness cost that insurance pays (written by the insurance lever, read by shocks)
-        self.medical_reimbursement_share = np.zeros(n, np.float32)
+        self.verified_revision = 0  # a counter of any change to verified income (surveys and visits)
         # farm income lost to disasters this month (written by `income`, read by insurance): the
-        # households in villages under a disaster and their losses (see `farm_loss_month_yuan`)
+        # households in villages under a disaster and their losses (see `farm_loss_month_yuan`); a short
+        # list replaced each month, not an array over households, so not among SHARED_STATES
         self.farm_loss_households = np.zeros(0, np.intp)
         self.farm_loss_yuan = np.zeros(0, np.float32)
         self.scratch = np.empty(n, np.float32)  # work array for whoever needs one within a single call
@@ -271,7 +284,7 @@ class Households:
         fields = ("village", "county", "county_class", "size", "n_labourers", "n_elderly", "n_children",
                   "n_unable_adults", "lifted_out",
                   "weight", "farm_income_annual_yuan", "has_farmland", "income_12m_yuan", "expense_12m_yuan")
-        out = {f: getattr(self, f)[i].item() for f in fields}
+        out = {f: getattr(self, f)[i].item() for f in fields + tuple(state.name for state in SHARED_STATES)}
         out["member_ages"] = [int(a) for a in self.member_age_years[i] if a >= 0] if self.member_age_years.size else []
         out["income_month"] = {k: float(v[i]) for k, v in self.income_month.items()}
         out["expense_month"] = {k: float(v[i]) for k, v in self.expense_month.items()}

@@ -88,7 +88,7 @@ class RuralModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _latest(name) for name in self.recorder.index})
         for component in self.components:
-            component.allocate(len(self.households), len(self.labourers))
+            component.allocate(len(self.households), len(self.labourers), len(self.villages))
             component.setup(self)
         self.county_panel = None  # `[run] by = "county"`: indicators by county, read-only (issue 17)
         if run.by == "county":
@@ -122,9 +122,10 @@ class RuralModel(mesa.Model):
         return (self.absolute_month - 2020 * 12) / 12
 
     def household(self, i: int) -> dict:
-        """One household as a dict of its attributes, this month's income by source and the states the
-        components declare (under each component's name; a labourer state as the list over the household's
-        labourer slots), for inspection.
+        """One household as a dict of its attributes, the shared household arrays (`households.SHARED_STATES`),
+        this month's income by source and the states the components declare (under each component's name; a
+        labourer state as the list over the household's labourer slots, a village state as its village's
+        entry), for inspection.
 
         Parameters:
             i: the household's index (0 .. number of simulated households - 1)
@@ -138,7 +139,7 @@ class RuralModel(mesa.Model):
         slots = np.arange(hh.first_labourer[i], hh.first_labourer[i] + hh.labour_slots[i])
         for component in self.components:
             if component.states:
-                out[component.name] = component.state_of(i, slots)
+                out[component.name] = component.state_of(i, slots, int(hh.village[i]))
         return out
 
     # --- village agents, made on demand ------------------------------------------------------

@@ -10,7 +10,7 @@ lever sets) are rigid expenditure. Disasters hit whole villages for a year of fa
 import numpy as np
 from scipy.special import ndtri
 
-from ..core.component import Component
+from ..core.component import Component, State
 from ..core.events import WaitingTimes, hazard_of, stream_key
 from ..core.households import Employment
 from ..core.params import ASSUMPTION, Section, param
@@ -45,13 +45,17 @@ class ShocksParams(Section):
 class Shocks(Component):
     name = "shocks"
     Params = ShocksParams
+    # village state other components read (the village columns of the same names, `disaster_` before the second)
+    states = (
+        State("disaster_months_left", np.int16, "months left of a current disaster in the village", per="village"),
+        State("farm_loss_share", np.float32, "share of farm income lost to the current disaster", per="village"),
+    )
 
     def setup(self, model) -> None:
         hh = model.households
         hh.add_expense_kind("medical_out_of_pocket")
-        # village state other components read: share of farm income lost to a current disaster
-        self.disaster_months_left = model.villages.add("disaster_months_left", np.zeros(len(model.villages), np.int16))
-        self.farm_loss_share = model.villages.add("disaster_farm_loss_share", np.zeros(len(model.villages), np.float32))
+        model.villages.add("disaster_months_left", self.disaster_months_left)
+        model.villages.add("disaster_farm_loss_share", self.farm_loss_share)
         self.migrant_shock_months = []
         self.person_hazard = float(hazard_of(self.params.illness_monthly_per_person))
         self.illness_key = stream_key(self.rng)

@@ -20,7 +20,7 @@ from pydantic import model_validator
 
 from . import policy
 from ..core import seeds
-from ..core.component import Component
+from ..core.component import Component, State
 from ..core.households import ranges
 from ..core.indicators import Indicator
 from ..core.params import param
@@ -94,14 +94,19 @@ class ModelVillages(Component):
         Indicator("upgraded_villages", "villages", "stock", "Villages upgraded so far (not counting model villages)."),
         policy.cost_indicator("model_villages", "Investment in villages joining the programme this month."),
     )
+    states = (
+        State("status", np.int8, "0 not in the programme, 1 upgraded, 2 model village (the village column "
+              "`programme_status`)", per="village"),
+        State("collective_boost_month", np.float64, "collective income the programme adds each month (yuan)",
+              per="village"),
+        State("investment", np.float64, "investment booked this month (yuan)", per="village"),
+    )
 
     def setup(self, model) -> None:
         villages, hh, lab = model.villages, model.households, model.labourers
         n_v = len(villages)
         villages.add_collective_source("programme")
-        self.status = villages.add("programme_status", np.zeros(n_v, np.int8))  # 0 none, 1 upgraded, 2 model
-        self.collective_boost_month = np.zeros(n_v)
-        self.investment = np.zeros(n_v)  # booked this month
+        villages.add("programme_status", self.status)
         # labourers are sorted by household, households by village: a village's labourers are one range
         self.first_labourer = np.searchsorted(hh.village[lab.household], np.arange(n_v + 1))
 

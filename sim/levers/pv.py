@@ -150,7 +150,9 @@ class PV(Component):
     Params = PVParams
     job_states = (JobState("post", POST, "public-welfare post paid from PV revenue"),)
     states = (State("lottery", np.float32, "the slot's place on its village's waiting list for posts (a uniform "
-                    "drawn at setup; lower first, after priority and age)", per="labourer"),)
+                    "drawn at setup; lower first, after priority and age)", per="labourer"),
+              State("accrued_revenue", np.float64, "revenue accrued since the last settlement (yuan, full scale)",
+                    per="village"))
     income_sources = {"pv_post_wages": "pv_wages", "pv_public_works": "pv_wages", "pv_dividends": "pv_dividends"}
     time_limited = True
     indicators = PV_INDICATORS
@@ -193,9 +195,8 @@ class PV(Component):
         self.profile = np.asarray(p.solar_monthly_profile)
         # the sample is uniform (sim/core/population.py): one weight brings any count to full scale
         self.weight = float(hh.weight[0]) if len(hh) else 1.0
-        # accrued since the last settlement: revenue per village (full scale), and the households of each
-        # month's post holders (one post-month of wages each; sparse, as few households hold a post)
-        self.accrued_revenue = np.zeros(n_v)
+        # accrued since the last settlement (with `accrued_revenue`): the households of each month's post
+        # holders (one post-month of wages each; sparse, as few households hold a post)
         self.post_months: list[np.ndarray] = []
         self.holders = np.flatnonzero(lab.state == POST)  # sorted
         self._zero_flows(n_v)

@@ -19,6 +19,8 @@ from .sweep_cli import cmd_sensitivity, cmd_sweep
 from .optimize_cli import add_parsers as add_optimize_parsers  # issue 16: optimize, discover
 from .optimize_cli import cmd_discover, cmd_optimize
 from .places_cli import add_place_options, add_region_parser, cmd_region  # issue 17: counties, --by, --lang
+from .i18n import term
+from .terminal_text import format_comparison, format_summary  # noqa: F401 (format_comparison: also for tests)
 
 EXIT_INPUT = 2
 SET_HELP = ("set a parameter, e.g. --set workshops.subsidy_per_worker_year_yuan=750 (repeatable; the value is read as "
@@ -137,9 +139,10 @@ def cmd_run(args) -> int:
         print(format_summary(result, args.lang))
     from ..core.budget import summary_lines  # issue 16: spending against the [budget] envelopes, when set
 
-    for line in summary_lines(result):
+    for line in summary_lines(result, lang=args.lang):
         print(line)
-    print(f"wrote {out_dir}/ ({', '.join(result.manifest['files'])}) in {result.manifest['wall_seconds']:.1f} s")
+    print(term("wrote_seconds", args.lang, out=out_dir, files=", ".join(result.manifest["files"]),
+               seconds=result.manifest["wall_seconds"]))
     return 0
 
 
@@ -171,92 +174,10 @@ def cmd_compare(args) -> int:
     from ..core.budget import summary_lines  # issue 16: spending against the [budget] envelopes, when set
 
     for result in (comparison.base, *comparison.alternatives):
-        for line in summary_lines(result):
+        for line in summary_lines(result, lang=args.lang):
             print(line)
-    print(f"wrote {out_dir}/ ({', '.join(manifest['files'])})")
+    print(term("wrote", args.lang, out=out_dir, files=", ".join(manifest["files"])))
     return 0
-
-
-def comparison_rows(comparison, name: str) -> list[tuple[str, object]]:
-    """One alternative's horizon rows in the planner's order, with their section: the scenario's stated
-    expectations, then the fiscal costs, then the key outcomes, then everything else (catalogue order)."""
-    from .plots.style import KEY_INDICATORS
-    from ..experiments.results import indicator_catalogue
-
-    horizon = comparison.horizon()
-    frame = horizon[horizon["scenario"] == name].set_index("indicator")
-    expected = [] if comparison.expectations.empty else \
-        list(comparison.expectations.loc[comparison.expectations["scenario"] == name, "indicator"])
-    catalogue = list(indicator_catalogue())
-    sections = [("stated expectations", expected),
-                ("fiscal costs", [n for n in catalogue if n.startswith("cost_")]),
-                ("key outcomes", list(KEY_INDICATORS)),
-                ("other indicators", catalogue)]
-    rows, seen = [], set()
-    for section, names in sections:
-        for n in names:
-            if n in frame.index and n not in seen:
-                seen.add(n)
-                rows.append((section, frame.loc[n]))
-    return rows
-
-
-def format_comparison(comparison, lang: str = "en") -> str:
-    """Per alternative: base, alternative and the paired difference with its 90% interval (horizon), in the
-    planner's order, with each indicator's unit and kind; then the costs against returns to poverty.
-    `lang="zh"`: indicators and units by their Chinese labels (sim/ui/i18n.py)."""
-    from ..experiments.compare import INTERVAL_NOTE, cost_summary
-    from .formatting import fmt, fmt_signed
-    from ..experiments.results import indicator_catalogue
-    from .i18n import indicator_label, ljust, unit_label
-
-    run = comparison.base.scenario.run
-    catalogue = indicator_catalogue()
-    lines = [f"scenario - {comparison.base.scenario.name}: {run.replicates} paired replicates, region {run.region}, "
-             f"scale {run.scale:g}, {run.years} years from {run.start_month}",
-             "values over the horizon: flows (kind 'flow') summed, stocks and ratios averaged over its months; "
-             "difference = scenario - base [90% interval]; * = the interval excludes zero",
-             f"note: {INTERVAL_NOTE}"]
-    expected = {(r.scenario, r.indicator): r for r in comparison.expectations.itertuples()} \
-        if not comparison.expectations.empty else {}
-    costs = cost_summary(comparison.costs) if not comparison.costs.empty else None
-    for name in comparison.horizon()["scenario"].unique():
-        rows = comparison_rows(comparison, name)
-        label = {str(r.name): indicator_label(str(r.name), lang) if lang == "zh" else str(r.name) for _, r in rows}
-        unit = {str(r.name): unit_label(catalogue[str(r.name)].unit, lang) for _, r in rows}
-        width = max(len(label[str(r.name)]) * (2 if lang == "zh" else 1) for _, r in rows)
-        unit_width = max(len(u) * (2 if lang == "zh" else 1) for u in unit.values())
-        num = max(11, *(len(fmt(r[c])) for _, r in rows for c in ("base", "alternative")))
-        lines += ["", name,
-                  f"  {'indicator':<{width}}  {'unit':<{unit_width}}  {'kind':<5}  {'base':>{num}}  "
-                  f"{'scenario':>{num}}  "
-                  f"{'difference [90% interval]':<34}"]
-        section = None
-        for current, r in rows:
-            if current != section:
-                section = current
-                lines.append(f"  -- {section}")
-            star = "*" if (r.diff_low > 0 or r.diff_high < 0) else " "
-            interval = f"{fmt_signed(r['diff'])} [{fmt_signed(r.diff_low)}, {fmt_signed(r.diff_high)}]{star}"
-            note = ""
-            if (name, r.name) in expected:
-                e = expected[(name, r.name)]
-                note = f"  expected to {e.direction}: {'holds' if e.interval_excludes_zero else 'NOT shown'}"
-            info = catalogue[str(r.name)]
-            lines.append(f"  {ljust(label[str(r.name)], width)}  {ljust(unit[str(r.name)], unit_width)}  "
-                         f"{info.kind:<5}  {fmt(r['base']):>{num}}  "
-                         f"{fmt(r['alternative']):>{num}}  {interval:<34}{note}".rstrip())
-        if costs is not None and (costs["scenario"] == name).any():
-            c = costs[costs["scenario"] == name].iloc[0]
-            lines.append(f"  fiscal cost {fmt_signed(c.cost_change_yuan)} yuan [{fmt_signed(c.cost_low)}, "
-                         f"{fmt_signed(c.cost_high)}], returns to poverty {fmt_signed(c.returns_to_poverty_change)} "
-                         f"households [{fmt_signed(c.returns_low)}, {fmt_signed(c.returns_high)}]:")
-            if c.yuan_per_return == c.yuan_per_return:
-                lines.append(f"  {fmt(c.yuan_per_return)} {c.reading} [{fmt(c.yuan_per_return_low)}, "
-                             f"{fmt(c.yuan_per_return_high)}]")
-            else:
-                lines.append(f"  it {c.reading}")
-    return "\n".join(lines)
 
 
 def cmd_check(args) -> int:
@@ -311,30 +232,6 @@ def cmd_dashboard(args) -> int:
     from .dashboard.serve import serve
 
     return serve(port=args.port, host=args.host, region=args.region, scale=args.scale, open_browser=args.open)
-
-
-def format_summary(result, lang: str = "en") -> str:
-    """The summary table for the terminal: first and last full year, mean [90% interval] (`lang="zh"`:
-    indicators and units by their Chinese labels)."""
-    from .formatting import fmt
-    from .i18n import indicator_label, ljust, unit_label
-
-    table = result.summary()
-    years = sorted({c.split("_")[-1] for c in table.columns if c.startswith("mean_")})
-    label = {n: indicator_label(n, lang) if lang == "zh" else n for n in table.index}
-    name_width = max(len(s) * (2 if lang == "zh" else 1) for s in label.values())
-    replicates = result.indicators["replicate"].nunique()
-    head = f"{result.scenario.name} - {result.manifest['region']['title']}, {replicates} replicate(s), " \
-           f"scale {result.scenario.run.scale}; annual values (flows summed, stocks at year end)"
-    lines = [head, f"{'indicator':<{name_width}}  " + "  ".join(f"{y:>28}" for y in years) + "  unit"]
-    for name, row in table.iterrows():
-        cells = []
-        for y in years:
-            mean, lo, hi = row[f"mean_{y}"], row[f"p05_{y}"], row[f"p95_{y}"]
-            cell = fmt(mean) + (f" [{fmt(lo)}, {fmt(hi)}]" if replicates > 1 else "")
-            cells.append(f"{cell:>28}")
-        lines.append(f"{ljust(label[name], name_width)}  " + "  ".join(cells) + f"  {unit_label(row['unit'], lang)}")
-    return "\n".join(lines)
 
 
 def cmd_validate(args) -> int:

@@ -120,6 +120,95 @@ TERMS = {
     "cumulative_since_2021": ("cumulative since Jan 2021", "2021年1月以来累计"),
     "indicator": ("indicator", "指标"), "lever": ("lever", "政策"), "difference_col": ("difference", "差值"),
     "scenario_parameters": ("scenario parameter(s)", "情景参数"),
+    "colon": (": ", "："), "comma": (", ", "，"),  # punctuation joining title parts: Chinese uses full-width
+    "income_sources": ("Income by source", "收入来源"),
+    "key_by_class": ("Key indicators by county class", "分县域类别的主要指标"),
+    "scenarios_compared": ("Scenarios compared", "情景比较"),
+    "scenarios_legend": ("scenario: median and 90% band over replicates", "情景：各次模拟的中位数和90%区间"),
+    "of_group": (" ({group} counties)", "（{group}）"), "of_group_comma": (", {group} counties", "，{group}"),
+    "baseline_zero": ("baseline 0", "基准为0"), "pct_of_baseline": ("% of baseline", "占基准的百分比（%）"),
+    "forest_title": ("Scenario − baseline over the horizon, % of baseline: mean paired difference with its 90% "
+                     "interval\n(orange: the interval excludes zero; intervals cover replicate noise at this scale)",
+                     "模拟期内情景 − 基准，占基准的百分比：配对差值均值及其90%区间\n"
+                     "（橙色：区间不含零；区间只反映该抽样比例下的模拟随机差异）"),
+    "vs_baseline": (" (scenario − baseline)", "（情景 − 基准）"),
+    "paired_legend": ("scenario: mean paired difference per year, 90% interval over replicates",
+                      "情景：每年配对差值均值，各次模拟的90%区间"),
+    "paired_title": ("Scenario − baseline, year by year (flows summed, stocks at December)",
+                     "情景 − 基准，逐年（流量按年合计，存量取12月值）"),
+    "over_time_title": ("Paired differences over time: median and 90% band over replicates",
+                        "配对差值随时间变化：各次模拟的中位数和90%区间"),
+    # the terminal tables of `run` and `compare` (sim/ui/terminal_text.py)
+    "unit": ("unit", "单位"), "kind": ("kind", "类型"), "base": ("base", "基准"), "scenario": ("scenario", "情景"),
+    "diff_interval": ("difference [90% interval]", "差值 [90%区间]"),
+    "stock": ("stock", "存量"), "flow": ("flow", "流量"), "ratio": ("ratio", "比率"),
+    "stated expectations": ("stated expectations", "情景预期"), "fiscal costs": ("fiscal costs", "财政支出"),
+    "key outcomes": ("key outcomes", "主要结果"), "other indicators": ("other indicators", "其他指标"),
+    "run_head": ("{scenario} - {region}, {n} replicate(s), scale {scale}; annual values (flows summed, stocks at "
+                 "year end)", "{scenario} - {region}，{n}次模拟，抽样比例{scale}；年度值（流量按年合计，存量取年末值）"),
+    "compare_head": ("scenario - {base}: {n} paired replicates, region {region}, scale {scale}, {years} years from "
+                     "{start}", "情景 - {base}：{n}次配对模拟，地区{region}，抽样比例{scale}，自{start}起{years}年"),
+    "compare_values": ("values over the horizon: flows (kind 'flow') summed, stocks and ratios averaged over its "
+                       "months; difference = scenario - base [90% interval]; * = the interval excludes zero",
+                       "模拟期内取值：流量按期合计，存量和比率取各月平均；差值 = 情景 - 基准 [90%区间]；"
+                       "* = 区间不含零"),
+    "note": ("note: {text}", "注：{text}"),
+    "expected_to": ("expected to {direction}: {verdict}", "预期{direction}：{verdict}"),
+    "increase": ("increase", "增加"), "decrease": ("decrease", "减少"), "holds": ("holds", "成立"),
+    "not_shown": ("NOT shown", "未得到证实"),
+    "cost_line": ("fiscal cost {cost} yuan [{cost_low}, {cost_high}], returns to poverty {returns} households "
+                  "[{returns_low}, {returns_high}]:", "财政支出变化 {cost} 元 [{cost_low}, {cost_high}]，返贫户数变化 "
+                  "{returns} 户 [{returns_low}, {returns_high}]："),
+    "it_reading": ("it {reading}", "该情景{reading}"),
+    "wrote": ("wrote {out}/ ({files})", "已写入 {out}/（{files}）"),
+    "wrote_seconds": ("wrote {out}/ ({files}) in {seconds:.1f} s", "已写入 {out}/（{files}），用时 {seconds:.1f} 秒"),
+    # spending against the [budget] envelopes (sim/core/budget.py, summary_lines)
+    "budget_line": ("budget ({scenario}): {level} levers ({levers}) spend at most {spent} yuan a year ({year}) against "
+                    "a {level} envelope of {envelope} yuan: {verdict}",
+                    "预算（{scenario}）：{level}政策（{levers}）每年支出最多 {spent} 元（{year}年），"
+                    "{level}预算额度 {envelope} 元：{verdict}"),
+    "within_every_year": ("within it every year", "每年均未超出"),
+    "over_years": ("OVER it in {n} of {total} years ({years})", "{total}年中有{n}年超出（{years}）"),
+    "level_county": ("county", "县级"), "level_city": ("city", "市级"),
+    # the dashboard (sim/ui/dashboard/page.py, map_panel.py); a month reads "March 2023" or "2023年3月"
+    "month": ("{month:%B %Y}", "{month.year}年{month.month}月"),
+    "dash_title": ("ruralsim: rural revitalisation policy dashboard", "ruralsim：乡村振兴政策模拟看板"),
+    "dash_tab": ("ruralsim dashboard", "ruralsim 政策模拟看板"),
+    "not_started": ("Not started: the run begins in {month}; advance it to simulate.",
+                    "尚未开始：模拟从{month}起；请点击前进按钮开始模拟。"),
+    "simulated_through": ("Simulated through {month} ({done} of {total} months)",
+                          "已模拟至{month}（共{total}个月，已完成{done}个月）"),
+    "horizon_end": (" - the end of the horizon", "——已到模拟期末"),
+    "now_none": ("This run against the baseline: no month simulated yet; press '{button}'.",
+                 "本次运行与基准对比：尚未模拟任何月份；请点击“{button}”。"),
+    "now_head": ("This run against the baseline, {month} ({region}; scale {scale}, seed {seed})",
+                 "本次运行与基准对比，{month}（{region}；抽样比例{scale}，随机种子{seed}）"),
+    "levers_head": ("Levers of this run against the baseline: {n} changed (bold). Moved levers apply when you "
+                    "press '{button}'.", "本次运行的政策与基准对比：{n}项已调整（粗体）。调整后的政策在点击“{button}”后生效。"),
+    "baseline_value": ("baseline: {value}", "基准：{value}"), "same_as_baseline": ("the baseline", "与基准相同"),
+    "baseline_is": ("baseline {value}", "基准为{value}"),
+    "card_run": ("The run", "本次运行"), "card_levers": ("Levers", "政策"),
+    "levers_note": ("Move a lever, then restart the run with it; the baseline stays as it is.",
+                    "调整政策后，按所选政策重新开始；基准保持不变。"),
+    "relative_lever": (" = its baseline x this", " = 基准值 × 此倍数"),
+    "per_1000": ("per 1,000 rural people", "每千农村人口"),
+}
+
+# sentences of sim/experiments/compare.py (its INTERVAL_NOTE and cost_reading), keyed by their English words
+COMPARE_ZH = {
+    "intervals cover replicate noise at this scale only, not uncertainty in the parameters or the model; use full "
+    "scale (--scale 1) for decisions": "区间只反映该抽样比例下各次模拟之间的随机差异，不反映参数或模型本身的"
+                                       "不确定性；决策请用全样本（--scale 1）",
+    "saves money; its effect on returns to poverty is within replicate noise (no price per return)":
+        "节省财政支出；对返贫的影响在模拟随机波动范围内（不计算每户返贫的代价）",
+    "costs more; its effect on returns to poverty is within replicate noise (no price per return)":
+        "增加财政支出；对返贫的影响在模拟随机波动范围内（不计算每户返贫的代价）",
+    "costs the same; its effect on returns to poverty is within replicate noise (no price per return)":
+        "财政支出不变；对返贫的影响在模拟随机波动范围内（不计算每户返贫的代价）",
+    "saves money and avoids returns to poverty": "既节省财政支出又减少返贫",
+    "yuan per return to poverty avoided": "元/每减少1户返贫",
+    "yuan saved per additional return to poverty": "元/每增加1户返贫所节省的支出",
+    "costs more and adds returns to poverty": "既增加财政支出又增加返贫",
 }
 
 # the dashboard's controls, by lever keyword (sim/ui/dashboard/levers.py) or control name, and the values
@@ -135,6 +224,21 @@ CONTROLS_ZH = {
     "maintain": "保持不变", "taper": "逐步退坡", "end": "到期终止",
     "xinzhou": "忻州市", "shanxi": "山西省", "rucheng": "汝城县",
 }
+
+
+def section_label(section: str, lang: str = "en") -> str:
+    """A scenario section's (and a lever's) name: its key, or the catalogue's Chinese."""
+    return SECTIONS_ZH.get(section, section) if lang == "zh" else section
+
+
+def compare_sentence(english: str, lang: str = "en") -> str:
+    """A sentence of `compare` (its interval note, a cost reading) in `lang`; compare.py words the English."""
+    return COMPARE_ZH[english] if lang == "zh" else english
+
+
+def region_label(region: str, title: str, lang: str = "en") -> str:
+    """A region's name: its profile's English title, or the catalogue's Chinese name."""
+    return CONTROLS_ZH.get(region, title) if lang == "zh" else title
 
 
 def check_lang(lang: str) -> str:
@@ -188,9 +292,11 @@ def parameter_label(dotted: str, lang: str = "en") -> str:
     return f"{SECTIONS_ZH.get(section, section)}：{parameter_zh(dotted) or name}"
 
 
-def term(key: str, lang: str = "en") -> str:
+def term(key: str, lang: str = "en", **values) -> str:
+    """A catalogue term in `lang`, its {placeholders} filled from `values`."""
     english, chinese = TERMS[key]
-    return chinese if lang == "zh" else english
+    text = chinese if lang == "zh" else english
+    return text.format(**values) if values else text
 
 
 def control_label(key: str, english: str, lang: str = "en") -> str:

@@ -234,15 +234,15 @@ def write_run(result: RunResult, staging: Path, lang: str = "en") -> list[Path]:
         written.append(staging / f"households_{month}.parquet")
     result.annual().to_parquet(staging / "annual.parquet", index=False)
     written += [staging / "indicators.parquet", staging / "annual.parquet"]
-    title = f"{result.scenario.name}: {_region_title(result.scenario.run.region, lang)}"
+    title = f"{result.scenario.name}{term('colon', lang)}{_region_title(result.scenario.run.region, lang)}"
     with plots.language(lang):
         figures = {"key_indicators.png": plots.key_indicators_figure(result.indicators, title=title)}
         if result.indicators["group"].isin(list(plots.CLASS_COLOURS)[1:]).any():
             figures["by_county_class.png"] = plots.by_class_figure(result.indicators,
-                                                                   title=f"{title}, {term('by_county_class', lang)}")
+                                                                   title=f"{title}{term('comma', lang)}{term('by_county_class', lang)}")
         if "pv_revenue_yuan" in set(result.indicators["indicator"].astype(str)):
             figures["pv_flows.png"] = plots.pv_flows_figure(result.indicators,
-                                                            title=f"{title}: {term('pv_flows', lang)}")
+                                                            title=f"{title}{term('colon', lang)}{term('pv_flows', lang)}")
         if "income_farm_business_per_capita_yuan" in set(result.indicators["indicator"].astype(str)):
             figures["income_by_source.png"] = plots.income_composition_figure(result.indicators, title=title)
         if result.scenario.run.by == "county" and _has_map(result.scenario.run.region):

@@ -116,10 +116,14 @@ def compact_parameters(parameters: tuple[str, ...]) -> str:
     return ", ".join(parameters)
 
 
-def settings_rows(lever_values: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per lever: label, scenario parameters, baseline value, this run's value, changed or not."""
+def settings_rows(lever_values: dict[str, Any], lang: str = "en") -> list[dict[str, Any]]:
+    """One row per lever: label, scenario parameters, baseline value, this run's value, changed or not
+    (a relative lever's parameters say, in `lang`, that the lever multiplies their baseline)."""
+    from ..i18n import term
+
     return [{"lever": lever.label, "baseline": lever.baseline,
-             "parameters": compact_parameters(lever.parameters) + (" = its baseline x this" if lever.relative else ""),
+             "parameters": compact_parameters(lever.parameters) + (term("relative_lever", lang) if lever.relative
+                                                                    else ""),
              "this_run": lever_values[lever.keyword], "changed": lever_values[lever.keyword] != lever.baseline}
             for lever in LEVERS]
 

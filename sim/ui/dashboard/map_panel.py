@@ -39,7 +39,7 @@ def map_figure(model, lang: str = "en") -> Figure:
         axes = figure.subplots()
         last = model.absolute_month - 1  # the last simulated month
         when = f"{last // 12}-{last % 12 + 1:02d}" if model.month_index > 0 else term("no_data", lang)
-        per = "每千农村人口" if lang == "zh" else "per 1,000 rural people"
-        draw_map(axes, county_values(model), region=model.region.name, unit=per,
-                 title=f"{indicator_label(MAP_INDICATOR, lang)}, {term('by_county', lang)} ({when})")
+        title = f"{indicator_label(MAP_INDICATOR, lang)}{term('comma', lang)}{term('by_county', lang)}"
+        draw_map(axes, county_values(model), region=model.region.name, unit=term("per_1000", lang),
+                 title=f"{title}（{when}）" if lang == "zh" else f"{title} ({when})")
     return figure

@@ -18,13 +18,12 @@ import solara
 from ..formatting import fmt
 from ...core.regions import PROFILES
 from . import REGION_ENV, SCALE_ENV
-from ..i18n import LANGS, control_label, indicator_label, term, unit_label
+from ..i18n import LANGS, control_label, indicator_label, region_label, term, unit_label
 from .levers import LEVERS, model_params, settings_rows
 from .map_panel import has_map, map_figure
 from .model import DashboardModel
 from .plots import PANELS, Panel, panel_figure
 
-TITLE = "ruralsim: rural revitalisation policy dashboard"
 ADVANCE_MONTH, ADVANCE_YEAR, RUN_TO_END, RESTART = ("Advance 1 month", "Advance 1 year", "Run to the end",
                                                     "Restart with these levers")
 
@@ -58,19 +57,24 @@ def _text(text: str, testid: str, classes: str = "") -> None:
     solara.v.Html(tag="div", class_=classes, attributes={"data-testid": testid}, children=[text])
 
 
-def status(model: DashboardModel) -> str:
+def status(model: DashboardModel, lang: str = "en") -> str:
     """Where the run is, as a month: 'simulated through March 2023 (27 of 120 months)'."""
     done, total = max(model.month_index, 0), model.n_months
     if not done:
-        return f"Not started: the run begins in {_month(model.scenario.run.start_month)}; advance it to simulate."
-    return f"Simulated through {model.current().months[-1]:%B %Y} ({done} of {total} months)" + \
-        (" - the end of the horizon" if done >= total else "")
+        return term("not_started", lang, month=_month(model.scenario.run.start_month, lang))
+    return term("simulated_through", lang, month=term("month", lang, month=model.current().months[-1]), done=done,
+                total=total) + (term("horizon_end", lang) if done >= total else "")
 
 
-def _month(yyyy_mm: str) -> str:
+def _month(yyyy_mm: str, lang: str = "en") -> str:
     import datetime
 
-    return datetime.date(int(yyyy_mm[:4]), int(yyyy_mm[5:7]), 1).strftime("%B %Y")
+    return term("month", lang, month=datetime.date(int(yyyy_mm[:4]), int(yyyy_mm[5:7]), 1))
+
+
+def _value(value, lang: str) -> str:
+    """A lever's value as shown: a number, or a choice's word (maintain, taper, end) in `lang`."""
+    return control_label(value, value, lang) if isinstance(value, str) else _format(value)
 
 
 @solara.component
@@ -109,10 +113,10 @@ def IndicatorsNow(model: DashboardModel, version: int, lang: str = "en"):
     months = len(current.months)
     with solara.Column(gap="4px") as main:
         if not months:
-            solara.Text(f"This run against the baseline: no month simulated yet; press '{ADVANCE_MONTH}'.")
+            solara.Text(term("now_none", lang, button=control_label("advance_month", ADVANCE_MONTH, lang)))
             return main
-        solara.Text(f"This run against the baseline, {current.months[-1]:%B %Y} ({model.region.title}; "
-                    f"scale {model.scale:g}, seed {model.seed})")
+        solara.Text(term("now_head", lang, month=term("month", lang, month=current.months[-1]), seed=model.seed,
+                         region=region_label(model.region.name, model.region.title, lang), scale=f"{model.scale:g}"))
         rows = []
         for panel in PANELS:
             for label, name in zip(panel.table_labels, panel.indicators):
@@ -128,14 +132,14 @@ def IndicatorsNow(model: DashboardModel, version: int, lang: str = "en"):
 @solara.component
 def SettingsAgainstBaseline(model: DashboardModel, lang: str = "en"):
     """The levers of the run shown against the baseline; changed ones in bold."""
-    rows = settings_rows(model.lever_values)
+    rows = settings_rows(model.lever_values, lang)
     changed = {k for k, row in enumerate(rows) if row["changed"]}
     with solara.Column(gap="4px") as main:
-        solara.Text(f"Levers of this run against the baseline: {len(changed)} changed (bold). "
-                    f"Moved levers apply when you press '{RESTART}'.")
+        solara.Text(term("levers_head", lang, n=len(changed), button=control_label("restart", RESTART, lang)))
         labels = {lever.label: control_label(lever.keyword, lever.label, lang) for lever in LEVERS}
         _table([term(k, lang) for k in ("lever", "baseline", "this_run", "scenario_parameters")],
-               [[labels[r["lever"]], r["baseline"], r["this_run"], r["parameters"]] for r in rows],
+               [[labels[r["lever"]], _value(r["baseline"], lang), _value(r["this_run"], lang), r["parameters"]]
+                for r in rows],
                bold_rows=changed, testid="settings")
     return main
 
@@ -148,9 +152,10 @@ def LeverControl(lever, value: solara.Reactive, lang: str = "en"):
     with solara.Column(gap="0px", classes=["ruralsim-lever"]) as main:
         if lever.control["type"] == "Select":
             solara.Select(label=label, values=lever.control["values"], value=value)
-            solara.Text(f"baseline: {lever.baseline}", classes=["ruralsim-note"])
+            solara.Text(term("baseline_value", lang, value=_value(lever.baseline, lang)), classes=["ruralsim-note"])
             return main
-        same = "the baseline" if shown == lever.baseline else f"baseline {_format(lever.baseline)}"
+        same = term("same_as_baseline", lang) if shown == lever.baseline else \
+            term("baseline_is", lang, value=_format(lever.baseline))
         _text(f"{label}: {_format(shown)} ({same})", f"lever-{lever.keyword}")
         slider = solara.SliderInt if lever.control["type"] == "SliderInt" else solara.SliderFloat
         slider(label="", value=value, min=lever.control["min"], max=lever.control["max"],
@@ -187,11 +192,11 @@ def DashboardPage(model: solara.Reactive, params: dict):
     at_end = max(m.month_index, 0) >= m.n_months
     with solara.Column() as main:
         solara.Style(CSS)
-        solara.Title("ruralsim dashboard")
-        solara.AppBarTitle(TITLE)
+        solara.Title(term("dash_tab", lang.value))
+        solara.AppBarTitle(term("dash_title", lang.value))
         with solara.Sidebar():
-            with solara.Card("The run"):
-                _text(status(m), "status")
+            with solara.Card(term("card_run", lang.value)):
+                _text(status(m, lang.value), "status")
                 with solara.Row(gap="6px", style={"flex-wrap": "wrap", "margin-top": "8px"}):
                     solara.Button(word("advance_month", ADVANCE_MONTH), on_click=lambda: advance(1), color="primary",
                                   disabled=at_end)
@@ -199,8 +204,8 @@ def DashboardPage(model: solara.Reactive, params: dict):
                                   disabled=at_end)
                     solara.Button(word("run_to_end", RUN_TO_END), on_click=lambda: advance(m.n_months),
                                   color="primary", disabled=at_end)
-            with solara.Card("Levers"):
-                solara.Text("Move a lever, then restart the run with it; the baseline stays as it is.",
+            with solara.Card(term("card_levers", lang.value)):
+                solara.Text(term("levers_note", lang.value),
                             classes=["ruralsim-note"])
                 solara.Select(label=word("region", "Region"), values=list(PROFILES), value=region)
                 for lever in LEVERS:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ...dynamics.income_sources import CATEGORIES, indicator_name
 from ...experiments.results import annual
-from ..i18n import INCOME_SOURCES_ZH, term, unit_label
+from ..i18n import INCOME_SOURCES_ZH, group_label, term, unit_label
 from .style import _LANG, STYLE, _Human
 
 PALETTE = plt.get_cmap("tab20").colors[::2] + plt.get_cmap("tab20").colors[1::2]
@@ -53,6 +53,7 @@ def income_composition_figure(indicators: pd.DataFrame, *, group: str = "all", t
         axes[0].set_ylabel(unit_label("yuan per person per year", lang))
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles[::-1], labels[::-1], loc="outside right center", fontsize=8, frameon=False)
-        where = "" if group == "all" else f", {group} counties"
-        fig.suptitle(f"{title or 'Income by source'}{where}: {term('income_by_source', lang)}", fontsize=12)
+        where = "" if group == "all" else term("of_group_comma", lang, group=group_label(group, lang))
+        fig.suptitle(f"{title or term('income_sources', lang)}{where}{term('colon', lang)}"
+                     f"{term('income_by_source', lang)}", fontsize=12)
     return fig

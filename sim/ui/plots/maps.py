@@ -146,7 +146,7 @@ def county_maps_figure(indicators: pd.DataFrame, *, region: str, names=MAP_INDIC
             values = county_values(indicators, name, year=year)
             draw_map(ax, values, region=region, title=indicator_label(name, lang), unit=_map_unit(name, lang))
             year = year or values.attrs.get("year")
-        fig.suptitle(f"{title or term('by_county', lang)}, {year}", fontsize=12)
+        fig.suptitle(f"{title or term('by_county', lang)}{term('comma', lang)}{year}", fontsize=12)
     return fig
 
 
@@ -176,7 +176,8 @@ def difference_maps_figure(table: pd.DataFrame, *, region: str, scenario: str, n
         for ax, name in zip(axes.flat, names):
             values = t[t["indicator"] == name].set_index("group")["diff"].astype(float)
             unit = unit_label(indicator_catalogue()[name].unit, lang)
-            draw_map(ax, values, region=region, title=f"{indicator_label(name, lang)}: {term('difference', lang)}",
+            draw_map(ax, values, region=region, title=indicator_label(name, lang) + term("colon", lang) + term("difference", lang),
                      unit=unit, diverging=True)
-        fig.suptitle(title or f"{scenario}: {term('difference', lang)}, {term('by_county', lang)}", fontsize=12)
+        fig.suptitle(title or f"{scenario}{term('colon', lang)}{term('difference', lang)}{term('comma', lang)}"
+                     f"{term('by_county', lang)}", fontsize=12)
     return fig

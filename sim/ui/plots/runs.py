@@ -14,6 +14,16 @@ from .style import (_LANG, CLASS_COLOURS, COLOURS, KEY_INDICATORS, PV_FLOWS, STY
                     _present, _title, _unit, _wide)
 
 
+def _t(key: str, **values) -> str:
+    """A catalogue term in the language figures are drawn in (`plots.language`)."""
+    return term(key, _LANG["lang"], **values)
+
+
+def _where(group: str) -> str:
+    """' (key counties)' after a title, nothing for the whole region."""
+    return "" if group == "all" else _t("of_group", group=group_label(group, _LANG["lang"]))
+
+
 CLASS_LINES = {"all": ("-", None), "demonstration": ("-", "o"), "steady": ("--", "s"), "key": (":", "^")}
 
 
@@ -106,7 +116,7 @@ def by_class_figure(indicators: pd.DataFrame, names=KEY_INDICATORS, title: str |
                 fan_chart(indicators, name, group=g, ax=ax, colour=CLASS_COLOURS[g],
                           label=group_label(g, _LANG["lang"]), annual=annual, linestyle=ls, marker=marker)
         axes.flat[0].legend(title=term("class_2021", _LANG["lang"]), fontsize=8)
-        fig.suptitle(title or "Key indicators by county class", fontsize=12)
+        fig.suptitle(title or _t("key_by_class"), fontsize=12)
     return fig
 
 
@@ -148,9 +158,8 @@ def scenarios_figure(runs, names=KEY_INDICATORS, *, group: str = "all", annual: 
                 fan_chart(one, name, group=group, ax=ax, colour=COLOURS[k % len(COLOURS)], label=scenario,
                           bands=(0.90,), annual=annual)
         fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="outside lower center", ncols=min(len(scenarios), 4),
-                   title="scenario: median and 90% band over replicates")
-        where = "" if group == "all" else f" ({group} counties)"
-        fig.suptitle((title or "Scenarios compared") + where, fontsize=12)
+                   title=_t("scenarios_legend"))
+        fig.suptitle((title or _t("scenarios_compared")) + _where(group), fontsize=12)
     return fig
 
 
@@ -196,18 +205,15 @@ def comparison_figure(table: pd.DataFrame, names=KEY_INDICATORS, title: str | No
             right = np.nanmax(np.abs(np.r_[low.to_numpy(), high.to_numpy(), 1.0]))
             ax.set_xlim(-1.15 * right, 2.1 * right)
             for yy, r, lo, hi, b in zip(y, rel, low, high, rows["base"]):
-                text = ("baseline 0" if b == 0 else "-") if r != r else \
+                text = (_t("baseline_zero") if b == 0 else "-") if r != r else \
                     f"{fmt_signed(r)}% [{fmt_signed(lo)}, {fmt_signed(hi)}]"
                 ax.annotate(text, (1.0, yy), xycoords=("axes fraction", "data"), xytext=(-4, 0),
                             textcoords="offset points", ha="right", va="center", fontsize=7.5, color="#333333")
             ax.set_yticks(y, [_title(n) for n in names])
-            ax.set_xlabel("% of baseline")
+            ax.set_xlabel(_t("pct_of_baseline"))
             ax.set_title(scenario)
             ax.grid(axis="x", alpha=0.3)
-        fig.suptitle(title or "Scenario − baseline over the horizon, % of baseline: mean paired difference with its "
-                     "90% interval\n(orange: the interval excludes zero; intervals cover replicate noise at this "
-                     "scale)",
-                     fontsize=10)
+        fig.suptitle(title or _t("forest_title"), fontsize=10)
     return fig
 
 
@@ -242,16 +248,14 @@ def paired_difference_figure(table: pd.DataFrame, names=KEY_INDICATORS, *, group
                             fmt="o-", color=colour, ms=4, lw=1.2, elinewidth=1.8, capsize=3, label=scenario)
         for ax, name in zip(axes.flat, names):
             ax.axhline(0, color="black", lw=0.8)
-            ax.set_title(textwrap.fill(_title(name) + " (scenario − baseline)", 48))
+            ax.set_title(textwrap.fill(_title(name) + _t("vs_baseline"), 48))
             _format_axis(ax, _unit(name, "year"))
             ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
             ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _pos: f"{v:.0f}"))
-            ax.set_xlabel("year")
+            ax.set_xlabel(_t("year"))
         fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="outside lower center", ncols=min(len(scenarios), 4),
-                   title="scenario: mean paired difference per year, 90% interval over replicates")
-        where = "" if group == "all" else f" ({group} counties)"
-        fig.suptitle((title or "Scenario − baseline, year by year (flows summed, stocks at December)") + where,
-                     fontsize=12)
+                   title=_t("paired_legend"))
+        fig.suptitle((title or _t("paired_title")) + _where(group), fontsize=12)
     return fig
 
 
@@ -288,10 +292,10 @@ def difference_over_time_figure(base: pd.DataFrame, alternatives: list[pd.DataFr
                 ax.plot(q.index, q[0.5], color=colour, lw=1.5, label=label)
         for ax, name in zip(axes.flat, names):
             ax.axhline(0, color="black", lw=0.8)
-            ax.set_title(textwrap.fill(_title(name) + " (scenario − baseline)", 48))
+            ax.set_title(textwrap.fill(_title(name) + _t("vs_baseline"), 48))
             _format_axis(ax, _unit(name))
         axes.flat[0].legend(fontsize=8)
-        fig.suptitle("Paired differences over time: median and 90% band over replicates", fontsize=12)
+        fig.suptitle(_t("over_time_title"), fontsize=12)
     return fig
 
 
@@ -343,6 +347,6 @@ def pv_flows_figure(indicators: pd.DataFrame, *, group: str = "all", title: str 
         ax2.grid(axis="y", alpha=0.3)
         ax2.set_xticks(x, [str(y) for y in years])
         ax2.set_xlabel(term("year", lang))
-        where = "" if group == "all" else f", {group} counties"
+        where = "" if group == "all" else _t("of_group_comma", group=group_label(group, lang))
         fig.suptitle(f"{title or term('pv_flows', lang)}{where} {term('median_90', lang)}", fontsize=12)
     return fig
