@@ -380,3 +380,21 @@ def test_persons_by_county_and_recipient_counts_match_bincount_and_sum_at():
         assert np.array_equal(got[:, 0], groups.sum_at(idx))
         assert np.array_equal(got[:, 1], groups.sum_at(idx, size[idx]))
         assert np.array_equal(got[:, 2], groups.sum_at(idx, size[idx] * lifted[idx]))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_six_sums_in_one_pass_are_range_sums_to_the_bit(weighted):
+    """income_sources sums its dense terms six at a time; each must equal its own `range_sums` exactly."""
+    from sim.kernels.sources import range_sums, range_sums_six
+
+    rng = np.random.default_rng(7)
+    n = 10_000
+    arrays = tuple(rng.gamma(2.0, 500.0, n).astype(np.float32) for _ in range(6))
+    starts, stops = np.array([0, 3_000, 3_001], np.int64), np.array([3_000, 3_001, n], np.int64)
+    lifted, weight = rng.random(n) < 0.2, rng.uniform(0.5, 2.0, n)
+    six = np.empty((6, 2, 3))
+    range_sums_six(arrays, starts, stops, lifted, weight, weighted, six)
+    for j, values in enumerate(arrays):
+        one = np.zeros((2, 3))
+        range_sums(values, 1.0, starts, stops, lifted, weight, weighted, one)
+        assert np.array_equal(six[j], one)

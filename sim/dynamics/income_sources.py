@@ -19,7 +19,7 @@ import numpy as np
 
 from ..core.component import Component
 from ..core.indicators import Indicator, ratio
-from ..kernels.sources import range_sums
+from ..kernels.sources import SUMS_PER_PASS, range_sums, range_sums_six
 from ..core.params import Section
 
 # category: its label. Every income source a component credits is in one: the component declares which
@@ -95,10 +95,16 @@ class IncomeSources(Component):
         range_sums(hh.size, 1.0, starts, stops, lifted, weight, not uniform, persons)
         totals = {cat: np.zeros(shape) for cat in CATEGORIES}
         category_of = category_of_source()
-        for source, terms in source_terms(hh):
+        booked = list(source_terms(hh))
+        dense = _dense_sums(hh, booked, (starts, stops, weight, uniform))
+        for source, terms in booked:
             out = totals[category_of[source]]
             for term in terms:
-                _add_term(hh, g, term, (starts, stops, weight, uniform), out)
+                if id(term) in dense:  # summed in the one pass above: add as range_sums would
+                    sums, factor = dense[id(term)]
+                    out += sums * np.float64(factor)
+                else:
+                    _add_term(hh, g, term, (starts, stops, weight, uniform), out)
         scale = g.uniform_weight if uniform else 1.0
         by_group = lambda a: _groups(a * scale)  # noqa: E731
         persons_all, persons_lifted = by_group(persons[0]), by_group(persons[1])
@@ -107,6 +113,35 @@ class IncomeSources(Component):
             rec.put(indicator_name(cat, True), ratio(by_group(out[1]), persons_lifted))
         rec.put("lifted_out_households", g.count(lifted))
         rec.put("lifted_out_persons", persons_lifted)
+
+
+def _dense_sums(hh, booked, where) -> dict:
+    """The dense float32 terms of every source summed by group range six at a time (`range_sums_six`: one
+    pass, six independent running sums), keyed by the term's id: (sums [2, ranges], factor). A pass per term
+    costs a float64 add's latency per household (~1.3 ms a term at full scale)."""
+    starts, stops, weight, uniform = where
+    terms = [t for _, ts in booked for t in ts if t[0] == "scaled" and np.asarray(t[1]).ndim == 1
+             and np.asarray(t[1]).dtype == np.float32]
+    out = {}
+    for first in range(0, len(terms), SUMS_PER_PASS):
+        batch = terms[first:first + SUMS_PER_PASS]
+        arrays = [t[1] for t in batch]
+        arrays += [_zeros(len(hh))] * (SUMS_PER_PASS - len(arrays))
+        sums = np.empty((SUMS_PER_PASS, 2, len(starts)))
+        range_sums_six(tuple(arrays), starts, stops, hh.lifted_out, weight, not uniform, sums)
+        out.update({id(t): (sums[j], t[2]) for j, t in enumerate(batch)})
+    return out
+
+
+_ZEROS: dict[int, np.ndarray] = {}
+
+
+def _zeros(n: int) -> np.ndarray:
+    """A read-only float32 zero array of length n (the padding of a pass), made once per length."""
+    if n not in _ZEROS:
+        _ZEROS.clear()
+        _ZEROS[n] = np.zeros(n, np.float32)
+    return _ZEROS[n]
 
 
 def _add_term(hh, g, term, where, out) -> None:
