@@ -126,22 +126,11 @@ def _dense_sums(hh, booked, where) -> dict:
     for first in range(0, len(terms), SUMS_PER_PASS):
         batch = terms[first:first + SUMS_PER_PASS]
         arrays = [t[1] for t in batch]
-        arrays += [_zeros(len(hh))] * (SUMS_PER_PASS - len(arrays))
+        arrays += arrays[:1] * (SUMS_PER_PASS - len(arrays))  # padding: sums made and not used
         sums = np.empty((SUMS_PER_PASS, 2, len(starts)))
         range_sums_six(tuple(arrays), starts, stops, hh.lifted_out, weight, not uniform, sums)
         out.update({id(t): (sums[j], t[2]) for j, t in enumerate(batch)})
     return out
-
-
-_ZEROS: dict[int, np.ndarray] = {}
-
-
-def _zeros(n: int) -> np.ndarray:
-    """A read-only float32 zero array of length n (the padding of a pass), made once per length."""
-    if n not in _ZEROS:
-        _ZEROS.clear()
-        _ZEROS[n] = np.zeros(n, np.float32)
-    return _ZEROS[n]
 
 
 def _add_term(hh, g, term, where, out) -> None:

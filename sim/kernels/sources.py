@@ -23,7 +23,7 @@ def range_sums(values, factor, starts, stops, lifted, weight, weighted, out):  #
         out[1, k] += lifted_total * f
 
 
-SUMS_PER_PASS = 6  # arrays `range_sums_six` sums at once (pad with a zero array)
+SUMS_PER_PASS = 6  # arrays `range_sums_six` sums at once (a short batch repeats one)
 
 
 @njit(cache=True)

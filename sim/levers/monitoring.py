@@ -164,7 +164,8 @@ class Monitoring(Component):
             # rates (the same households in every scenario run on the seed)
             hazard = hazard * self.months_operating_at_start
         if self.started and model.month % p.reverification_interval_months == 0:
-            Verification.reverify(hh, np.flatnonzero(hh.monitoring_category))  # visits: verified income of the monitored
+            # visits: the verified income of the monitored
+            Verification.reverify(hh, kernels.positive(hh.monitoring_category, self.scratch_bool))
         found = self._find(model, line, hazard)
         self.detections[found] += 1
         self.budget[found] = _unit_exponential(self.key, found, self.detections[found])
