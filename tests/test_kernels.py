@@ -382,19 +382,43 @@ def test_persons_by_county_and_recipient_counts_match_bincount_and_sum_at():
         assert np.array_equal(got[:, 2], groups.sum_at(idx, size[idx] * lifted[idx]))
 
 
-@pytest.mark.parametrize("weighted", [False, True])
-def test_six_sums_in_one_pass_are_range_sums_to_the_bit(weighted):
-    """income_sources sums its dense terms six at a time; each must equal its own `range_sums` exactly."""
-    from sim.kernels.sources import range_sums, range_sums_six
+def test_eight_sums_in_one_pass_are_range_sums_to_the_bit():
+    """income_sources sums its dense terms (and the persons) eight at a time, arrays of any numeric dtype; each
+    must equal its own `range_sums` exactly, in ranges of any length (one of length 1, one empty)."""
+    from sim.kernels.sources import range_sums, range_sums_eight
 
     rng = np.random.default_rng(7)
     n = 10_000
-    arrays = tuple(rng.gamma(2.0, 500.0, n).astype(np.float32) for _ in range(6))
-    starts, stops = np.array([0, 3_000, 3_001], np.int64), np.array([3_000, 3_001, n], np.int64)
-    lifted, weight = rng.random(n) < 0.2, rng.uniform(0.5, 2.0, n)
-    six = np.empty((6, 2, 3))
-    range_sums_six(arrays, starts, stops, lifted, weight, weighted, six)
+    arrays = tuple(rng.gamma(2.0, 500.0, n).astype(np.float32) for _ in range(6)) + (
+        rng.integers(0, 900, n).astype(np.int16), rng.integers(1, 7, n).astype(np.int8))
+    starts, stops = np.array([0, 3_000, 3_001, 3_001], np.int64), np.array([3_000, 3_001, 3_001, n], np.int64)
+    lifted, weight = rng.random(n) < 0.2, np.ones(1)
+    eight = np.empty((8, 2, 4))
+    range_sums_eight(arrays, starts, stops, lifted, eight)
     for j, values in enumerate(arrays):
-        one = np.zeros((2, 3))
-        range_sums(values, 1.0, starts, stops, lifted, weight, weighted, one)
-        assert np.array_equal(six[j], one)
+        one = np.zeros((2, 4))
+        range_sums(values, 1.0, starts, stops, lifted, weight, False, one)
+        assert np.array_equal(eight[j], one)
+
+
+def test_sparse_range_sums_are_the_bincount_sums_to_the_bit():
+    """A sparse income term's totals by range equal the `np.bincount` on range x 2 + lifted-out they replace."""
+    from sim.kernels.sources import sparse_range_sums
+
+    rng = np.random.default_rng(8)
+    n = 5_000
+    stops = np.array([1_000, 1_001, n], np.int64)
+    lifted = rng.random(n) < 0.3
+    households = rng.choice(n, 700)  # unsorted, repeats
+    for amounts in (rng.gamma(2.0, 300.0, 700).astype(np.float32), np.array([125.5], np.float32)):
+        out = rng.normal(size=(2, 3))
+        expected = out.copy()
+        weights = np.broadcast_to(amounts.astype(np.float64), households.shape)
+        key = np.searchsorted(stops, households, side="right") * 2 + lifted[households]
+        sums = np.bincount(key, weights=weights, minlength=6).reshape(3, 2)
+        expected[0] += sums.sum(axis=1)
+        expected[1] += sums[:, 1]
+        sparse_range_sums(households, amounts, stops, lifted, out)
+        assert np.array_equal(out, expected)
+
+

@@ -9,8 +9,8 @@ calendar year it is the year's per-capita income from that source, and the categ
 the lifted-out households and persons.
 
 Speed: a source's income is booked as terms (an array times a factor, or amounts for some households,
-`accounts.MonthAccounts`); each dense term is summed in one compiled pass by group column and
-lifted-out status, each sparse one by its households only, so no per-source array is built.
+`accounts.MonthAccounts`); the dense terms (and the persons) are summed eight at a time in one compiled pass
+by group range and lifted-out status, each sparse one by its households only, so no per-source array is built.
 """
 
 from functools import cache
@@ -19,7 +19,7 @@ import numpy as np
 
 from ..core.component import Component
 from ..core.indicators import Indicator, ratio
-from ..kernels.sources import SUMS_PER_PASS, range_sums, range_sums_six
+from ..kernels.sources import SUMS_PER_PASS, range_sums_eight, sparse_range_sums
 from ..core.params import Section
 
 # category: its label. Every income source a component credits is in one: the component declares which
@@ -81,32 +81,35 @@ class IncomeSources(Component):
     Params = IncomeSourcesParams
     indicators = _indicators()
 
+    def setup(self, model) -> None:
+        if model.hh_groups.uniform_weight is None:  # (population.build samples uniformly, as metrics requires)
+            raise ValueError("income_sources: household weights must be uniform")
+
     def report(self, model, rec) -> None:
         hh, g = model.households, model.hh_groups
         lifted = hh.lifted_out
-        uniform = g.uniform_weight is not None
-        weight = np.ones(1) if uniform else hh.weight.astype(np.float64)
         # households are sorted by group: the ranges of the class columns (or of everyone, one group)
         first = 1 if g.n_columns > 1 else 0
         starts = np.array([s.start for s in g.slices[first:]], np.int64)
         stops = np.array([s.stop for s in g.slices[first:]], np.int64)
-        shape = (2, len(starts))
-        persons = np.zeros(shape)
-        range_sums(hh.size, 1.0, starts, stops, lifted, weight, not uniform, persons)
-        totals = {cat: np.zeros(shape) for cat in CATEGORIES}
+        totals = {cat: np.zeros((2, len(starts))) for cat in CATEGORIES}
         category_of = category_of_source()
         booked = list(source_terms(hh))
-        dense = _dense_sums(hh, booked, (starts, stops, weight, uniform))
+        # dense terms: ("scaled", values, factor) or ("array", values), `accounts.MonthAccounts`
+        dense = [(t[1], t[2] if t[0] == "scaled" else 1.0, id(t)) for _, terms in booked for t in terms if t[0] != "at"]
+        sums = _dense_sums(hh, [hh.size] + [values for values, _, _ in dense], starts, stops)
+        persons = sums[0]
+        dense_sums = {key: (sums[j + 1], factor) for j, (_, factor, key) in enumerate(dense)}
         for source, terms in booked:
             out = totals[category_of[source]]
             for term in terms:
-                if id(term) in dense:  # summed in the one pass above: add as range_sums would
-                    sums, factor = dense[id(term)]
-                    out += sums * np.float64(factor)
-                else:
-                    _add_term(hh, g, term, (starts, stops, weight, uniform), out)
-        scale = g.uniform_weight if uniform else 1.0
-        by_group = lambda a: _groups(a * scale)  # noqa: E731
+                if term[0] == "at":
+                    amounts = np.asarray(term[2], np.float32).reshape(-1)
+                    sparse_range_sums(term[1], amounts, stops, lifted, out)
+                else:  # summed in the pass above: added as range_sums would (total × factor)
+                    term_sums, factor = dense_sums[id(term)]
+                    out += term_sums * np.float64(factor)
+        by_group = lambda a: _groups(a * g.uniform_weight)  # noqa: E731
         persons_all, persons_lifted = by_group(persons[0]), by_group(persons[1])
         for cat, out in totals.items():
             rec.put(indicator_name(cat), ratio(by_group(out[0]), persons_all))
@@ -115,43 +118,19 @@ class IncomeSources(Component):
         rec.put("lifted_out_persons", persons_lifted)
 
 
-def _dense_sums(hh, booked, where) -> dict:
-    """The dense float32 terms of every source summed by group range six at a time (`range_sums_six`: one
-    pass, six independent running sums), keyed by the term's id: (sums [2, ranges], factor). A pass per term
-    costs a float64 add's latency per household (~1.3 ms a term at full scale)."""
-    starts, stops, weight, uniform = where
-    terms = [t for _, ts in booked for t in ts if t[0] == "scaled" and np.asarray(t[1]).ndim == 1
-             and np.asarray(t[1]).dtype == np.float32]
-    out = {}
-    for first in range(0, len(terms), SUMS_PER_PASS):
-        batch = terms[first:first + SUMS_PER_PASS]
-        arrays = [t[1] for t in batch]
-        arrays += arrays[:1] * (SUMS_PER_PASS - len(arrays))  # padding: sums made and not used
+def _dense_sums(hh, arrays: list, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """Each array's sums by group range, [array, everyone / lifted-out, range], eight arrays a pass
+    (`range_sums_eight`: one pass, sixteen independent running sums; a pass per array costs a float64 add's
+    latency per household, ~1.3 ms at full scale). A number booked for every household counts as an array."""
+    arrays = [np.broadcast_to(np.asarray(a, np.float32), (len(hh),)) if np.ndim(a) == 0 else a for a in arrays]
+    out = np.empty((len(arrays), 2, len(starts)))
+    for first in range(0, len(arrays), SUMS_PER_PASS):
+        batch = arrays[first:first + SUMS_PER_PASS]
+        padded = batch + batch[:1] * (SUMS_PER_PASS - len(batch))  # padding: sums made and not used
         sums = np.empty((SUMS_PER_PASS, 2, len(starts)))
-        range_sums_six(tuple(arrays), starts, stops, hh.lifted_out, weight, not uniform, sums)
-        out.update({id(t): (sums[j], t[2]) for j, t in enumerate(batch)})
+        range_sums_eight(tuple(padded), starts, stops, hh.lifted_out, sums)
+        out[first:first + len(batch)] = sums[:len(batch)]
     return out
-
-
-def _add_term(hh, g, term, where, out) -> None:
-    """Add one booked term of a source (`accounts.MonthAccounts`) to the totals by group range."""
-    starts, stops, weight, uniform = where
-    kind = term[0]
-    if kind == "at":  # amounts for some households: sums over those only
-        idx, amount = term[1], np.broadcast_to(np.asarray(term[2], np.float64), term[1].shape)
-        if not uniform:
-            amount = amount * weight[idx]
-        group = np.searchsorted(stops, idx, side="right")  # the range holding each household
-        key = group * 2 + hh.lifted_out[idx]
-        sums = np.bincount(key, weights=amount, minlength=2 * len(starts)).reshape(len(starts), 2)
-        out[0] += sums.sum(axis=1)  # every household
-        out[1] += sums[:, 1]  # the lifted-out ones
-        return
-    values, factor = (term[1], term[2]) if kind == "scaled" else (term[1], 1.0)
-    values = np.asarray(values)
-    if values.ndim == 0:  # one amount for every household
-        values = np.broadcast_to(values.astype(np.float32), (len(hh),))
-    range_sums(values, float(factor), starts, stops, hh.lifted_out, weight, not uniform, out)
 
 
 def source_terms(hh):
