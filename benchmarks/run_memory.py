@@ -2,10 +2,11 @@
 call stack, so the peak can be put on a stage (imports, build, months, indicator frame, outputs, figures).
 
     .venv/bin/python benchmarks/run_memory.py                     # the Xinzhou baseline at full scale
-    .venv/bin/python benchmarks/run_memory.py --scale 0.05 -- --years 2   # anything after -- goes to `run`
+    .venv/bin/python benchmarks/run_memory.py --scale 0.05 --years 2    # other options go to `ruralsim run`
 
-Prints, per stage (the outermost ruralsim functions on the stack, below `cli.cmd_run`, or "imports" before the command starts),
-the highest resident memory seen in it, then the peak and the stack it was reached in. Samples are taken by a
+Prints, per stage (the outermost ruralsim functions on the stack below `cli.cmd_run`; outside ruralsim: the
+imports before the command and the exit after it), the highest resident memory seen in it, then the peak and
+the stack it was reached in. Samples are taken by a
 thread, so a peak shorter than the interval may be missed: `ru_maxrss` (printed last) is exact. Issue 19.
 """
 
@@ -51,7 +52,7 @@ def main() -> None:
     def sample() -> None:
         while not done.is_set():
             stack = stack_of(sys._current_frames().get(main_id))  # no frame kept: it would keep its locals alive
-            stage = " > ".join(stack[2:args.depth]) if stack else "imports"
+            stage = " > ".join(stack[2:args.depth]) if stack else "(outside ruralsim: imports, exit)"
             mb = rss_mb()
             if stage not in stages:
                 order.append(stage)
