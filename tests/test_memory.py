@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim import RuralModel
@@ -69,12 +70,19 @@ def test_a_replicate_frees_its_model_before_building_its_frame(monkeypatch):
     assert list(out.columns) == ["scenario", "replicate", "seed", "month", "indicator", "group", "value"]
 
 
-def test_the_detached_record_gives_the_models_frame_and_keeps_its_values():
+def test_the_detached_record_is_a_copy_and_its_frame_holds_every_recorded_value():
     for overrides in ({}, {"run__by": "county"}):
         model = RuralModel(seed=3, scale=0.01, years=1, **overrides).run()
         assert (model.county_panel is not None) == bool(overrides)
         recorded = model.recorded()
-        pd.testing.assert_frame_equal(recorded.frame(), model.indicators(), check_exact=True)
+        frame = recorded.frame()
+        pd.testing.assert_frame_equal(frame, model.indicators(), check_exact=True)
+        # month by month, indicator by indicator, group by group: the recorder's defined values, in order
+        values = model.recorder.values.reshape(-1)
+        head = frame.iloc[:int((~np.isnan(values)).sum())]
+        np.testing.assert_array_equal(head["value"].to_numpy(), values[~np.isnan(values)])
+        assert head["indicator"].iloc[0] == model.recorder.indicators[0].name and head["group"].iloc[0] == "all"
+        assert len(frame) > len(head) if overrides else len(frame) == len(head)  # the by-county rows after
         model.recorder.values[:] = -1.0  # a copy: what the model does next cannot change it
         assert (recorded.values != -1.0).any()
 
