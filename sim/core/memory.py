@@ -4,9 +4,9 @@ A model at full scale holds ~350 MB in NumPy arrays, most of them below glibc's 
 has adapted (the threshold rises to the size of the largest block freed, up to 32 MB), so they live on
 the heap. When the model is dropped its arrays are freed, but glibc keeps the pages: the process stays
 as large as at the end of the months while it builds the indicator frame and draws the figures (which
-then add to that). `give_back()` collects the model's reference cycles (mesa's agent registry, the
-components' back references) at once, rather than at the next full collection, and asks glibc to
-return every free page (`malloc_trim(0)`, a few milliseconds).
+then add to that). A dropped model is a reference cycle (mesa 3.3's `Model` keeps its wrapped `step` as a
+bound method on itself), so it waits for Python's next full collection. `give_back()` collects it at once
+and asks glibc to return every free page (`malloc_trim(0)`, a few milliseconds).
 """
 
 import ctypes
