@@ -11,6 +11,7 @@ from . import population
 from .component import component_rng
 from .errors import InputError
 from .indicators import Groups, Recorder
+from .recorded import Recorded
 from .regions import COUNTY_CLASSES, get_region
 from .registry import COMPONENTS, employment_names
 from .scenario import default_scenario, with_overrides
@@ -247,21 +248,21 @@ class RuralModel(mesa.Model):
         Example:
             >>> sim.RuralModel(seed=1, scale=0.05, years=1).run().indicators()
         """
-        months_done = max(self.month_index, 0)
-        values = self.recorder.values[:months_done]
-        names = [i.name for i in self.recorder.indicators]
-        month_dates = pd.date_range(f"{self.scenario.run.start_month}-01", periods=months_done, freq="MS")
-        index = pd.MultiIndex.from_product([month_dates, names, self.groups], names=["month", "indicator", "group"])
-        frame = pd.DataFrame({"value": values.reshape(-1)}, index=index).reset_index()
-        if self.county_panel is not None:  # group = the county's code
-            from ..dynamics.by_county import BY_COUNTY
+        return self.recorded().frame()
 
-            panel = self.county_panel
-            index = pd.MultiIndex.from_product([month_dates, BY_COUNTY, panel.labels],
-                                               names=["month", "indicator", "group"])
-            by_county = pd.DataFrame({"value": panel.values[:months_done].reshape(-1)}, index=index).reset_index()
-            frame = pd.concat([frame, by_county], ignore_index=True)
-        return frame.dropna(subset=["value"]).reset_index(drop=True)
+    def recorded(self) -> Recorded:
+        """The recorded months so far, copied out of the model (`Recorded.frame()` gives `indicators()`), so the
+        model can be freed before the frame is built."""
+        months_done = max(self.month_index, 0)
+        names = [i.name for i in self.recorder.indicators]
+        panel = self.county_panel
+        if panel is None:
+            return Recorded(self.scenario.run.start_month, self.recorder.values[:months_done].copy(), names,
+                            list(self.groups))
+        from ..dynamics.by_county import BY_COUNTY
+
+        return Recorded(self.scenario.run.start_month, self.recorder.values[:months_done].copy(), names,
+                        list(self.groups), panel.values[:months_done].copy(), tuple(BY_COUNTY), tuple(panel.labels))
 
 
 def _latest(name: str):

@@ -257,6 +257,7 @@ def build_manifest(scenario, seeds: list[int], indicators: pd.DataFrame, *, wall
     months = indicators["month"]
     region = get_region(scenario.run.region)
     catalogue = indicator_catalogue()
+    recorded = set(indicators["indicator"].astype(str).unique())
     return {
         "scenario": scenario.model_dump(),
         "seeds": {"root": scenario.run.seed, "replicates": seeds},
@@ -275,7 +276,7 @@ def build_manifest(scenario, seeds: list[int], indicators: pd.DataFrame, *, wall
         "region": {"name": region.name, "title": region.title,
                    "figures": {k: {"value": f.value, "source": f.source} for k, f in region.figures().items()}},
         "indicators": {n: {"unit": i.unit, "kind": i.kind, "doc": i.doc} for n, i in catalogue.items()
-                       if n in set(indicators["indicator"].astype(str).unique())},
+                       if n in recorded},
         **(extra or {}),
     }
 

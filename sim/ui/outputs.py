@@ -28,11 +28,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-
-from . import plots
 from .i18n import term
-from .plots import maps
 from ..core.errors import InputError, WriteError
 from ..experiments.results import RunResult
 
@@ -227,6 +223,13 @@ def staged(out_dir, kind: str, *, force: bool = False):
 
 def write_run(result: RunResult, staging: Path, lang: str = "en") -> list[Path]:
     """indicators.parquet, annual.parquet, figures (in `lang`; maps when by county), and manifest.json last."""
+    # matplotlib here, not at the top: the CLI imports this module before the run, and matplotlib would hold
+    # ~27 MB through the months (issue 19)
+    import matplotlib.pyplot as plt
+
+    from . import plots
+    from .plots import maps
+
     written = []
     result.indicators.to_parquet(staging / "indicators.parquet", index=False)
     for month, households in sorted(result.microdata.items()):  # kept with --microdata
@@ -260,6 +263,11 @@ def write_run(result: RunResult, staging: Path, lang: str = "en") -> list[Path]:
 def write_comparison(comparison, staging: Path, manifest: dict, lang: str = "en") -> list[Path]:
     """comparison.parquet, expectations and costs, figures (in `lang`; difference maps by county when the
     runs were by county), and manifest.json last."""
+    import matplotlib.pyplot as plt
+
+    from . import plots
+    from .plots import maps
+
     written = [staging / "comparison.parquet"]
     comparison.table.to_parquet(written[0], index=False)
     for name, frame in (("expectations.csv", comparison.expectations), ("costs.csv", comparison.costs)):
@@ -303,6 +311,9 @@ def _region_title(region: str, lang: str) -> str:
 def write_sweep_figures(out_dir: Path) -> list[Path]:
     """response_<parameter>.png beside a sweep's dataset: its outcomes against each swept parameter
     (with the other one as hue when exactly two are swept). Each file is written then renamed."""
+    import matplotlib.pyplot as plt
+
+    from . import plots
     from ..experiments.sweep_store import _atomic_write, load_results
 
     out_dir = Path(out_dir)
