@@ -34,6 +34,11 @@ class RuralModel(mesa.Model):
         scenario: a validated Scenario (default: the shipped baseline with the calibrated values)
         seed: the replicate's seed (non-negative integer); the same seed gives the same run
         scale, years, region: `[run]` settings
+        indicators: the names of the indicators the caller reads (a sweep's outputs, a calibration's
+            targets), or None (default) for all. Only those are computed and recorded, the others stay NaN:
+            a component whose indicators are all left out does no report work at all (issue 19: in a small
+            run the monthly reports are about a third of the time). The dynamics, and so every computed
+            value, are the same as in a full run.
         overrides: any `section__parameter=value`
     Example:
         >>> model = sim.RuralModel(seed=1, scale=0.05)
@@ -41,7 +46,7 @@ class RuralModel(mesa.Model):
     """
 
     def __init__(self, *, scenario=None, seed: int | None = None, scale: float | None = None,
-                 years: int | None = None, region: str | None = None, **overrides):
+                 years: int | None = None, region: str | None = None, indicators=None, **overrides):
         run_overrides = {f"run.{k}": v for k, v in (("scale", scale), ("years", years), ("region", region))
                          if v is not None}
         scenario = default_scenario() if scenario is None else scenario
@@ -77,16 +82,18 @@ class RuralModel(mesa.Model):
             scheduled.at(self.absolute_month, force=True)
         self.component_seconds = {c.name: 0.0 for c in self.components}  # wall time per component
         self._setup_groups()
-        self.recorder = Recorder([i for c in components for i in c.indicators], self.groups, self.n_months)
+        self.recorder = _recorder(components, self.groups, self.n_months, indicators)
+        # the components with an indicator to compute report each month; the others skip their report
+        self.reporting = [c for c in self.components if self.recorder.wants(*(i.name for i in c.indicators))]
         # a disabled lever still reports: zero for its stocks and flows (nothing paid, nobody served),
         # undefined for its ratios, so scenarios with and without it compare on the same indicators
         for c in components:
             if not c.enabled:
                 for i in c.indicators:
-                    if i.kind != "ratio":
+                    if i.kind != "ratio" and self.recorder.wants(i.name):
                         self.recorder.values[:, self.recorder.index[i.name], :] = 0.0
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: _latest(name) for name in self.recorder.index})
+            model_reporters={name: _latest(name) for name in self.recorder.computed})
         for component in self.components:
             component.allocate(len(self.households), len(self.labourers), len(self.villages))
             component.setup(self)
@@ -212,7 +219,7 @@ class RuralModel(mesa.Model):
             self.county_panel.observe(self, record)
         if record:
             self.recorder.month = self.month_index
-            for component in self.components:
+            for component in self.reporting:
                 started = clock()
                 component.report(self, self.recorder)
                 seconds[component.name] += clock() - started
@@ -248,8 +255,11 @@ class RuralModel(mesa.Model):
             >>> sim.RuralModel(seed=1, scale=0.05, years=1).run().indicators()
         """
         months_done = max(self.month_index, 0)
-        values = self.recorder.values[:months_done]
-        names = [i.name for i in self.recorder.indicators]
+        rec = self.recorder
+        names = rec.computed  # (all, unless the model was told which to compute)
+        values = rec.values[:months_done]
+        if rec.wanted is not None:
+            values = values[:, [rec.index[n] for n in names]]
         month_dates = pd.date_range(f"{self.scenario.run.start_month}-01", periods=months_done, freq="MS")
         index = pd.MultiIndex.from_product([month_dates, names, self.groups], names=["month", "indicator", "group"])
         frame = pd.DataFrame({"value": values.reshape(-1)}, index=index).reset_index()
@@ -262,6 +272,18 @@ class RuralModel(mesa.Model):
             by_county = pd.DataFrame({"value": panel.values[:months_done].reshape(-1)}, index=index).reset_index()
             frame = pd.concat([frame, by_county], ignore_index=True)
         return frame.dropna(subset=["value"]).reset_index(drop=True)
+
+
+def _recorder(components, groups: list[str], n_months: int, wanted) -> Recorder:
+    """The recorder of every component's indicators; `wanted` (names, or None for all) are the ones computed."""
+    declared = [i for c in components for i in c.indicators]
+    if isinstance(wanted, str):
+        wanted = [wanted]
+    try:
+        return Recorder(declared, groups, n_months, wanted=wanted)
+    except KeyError as exc:
+        raise InputError(f"indicators: {exc.args[0]} "
+                         "(the catalogue: `sim.experiments.results.indicator_catalogue()`)") from None
 
 
 def _latest(name: str):
