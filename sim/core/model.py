@@ -259,7 +259,8 @@ class RuralModel(mesa.Model):
         return float(self.recorder.values[month, self.recorder.index[name], 0])
 
     def indicators(self) -> pd.DataFrame:
-        """Recorded months as a tidy frame, every indicator at full-population scale.
+        """Recorded months as a tidy frame, every computed indicator (all, unless the model was told which) at
+        full-population scale.
 
         Parameters:
             (none)
