@@ -14,7 +14,9 @@ slow slows both, so the ratio holds where seconds do not (on the shared 2-core m
 the peak of the whole process tree's resident memory sampled every 0.1 s.
 
 Targets (issue 19): full-scale Xinzhou, build + 120 months ≤ 2.5× the probe; a fresh full-scale
-`ruralsim run` ≤ 400 MB peak; a sweep-sized run (scale 0.04, 10 years, warm process) ≤ 0.15×; one calibration
+`ruralsim run` ≤ 400 MB peak; a sweep-sized run (scale 0.04, 10 years, warm process) ≤ 0.15×, measured with
+every indicator (`sweep_sized`) and as a sweep's worker makes it, computing only the example sweep's [output]
+indicators (`sweep_output`, scenarios/sweeps/example_factorial.toml); one calibration
 evaluation (every run of calibration/targets.toml at its calibration scale, warm process) ≤ 0.2×; compare of 5
 scenarios × 10 replicates at full scale ≤ 1.2 GB and < 5× the time of the base alone.
 """
@@ -33,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SINGLE_THREAD = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 
-TARGETS = {"full": 2.5, "run_rss_mb": 400, "sweep_sized": 0.15, "calibration_eval": 0.2,
+TARGETS = {"full": 2.5, "run_rss_mb": 400, "sweep_sized": 0.15, "sweep_output": 0.15, "calibration_eval": 0.2,
            "compare_rss_mb": 1200, "compare_time_vs_base": 5.0}
 
 # the probe before and after the workload, in the same process
@@ -64,6 +66,21 @@ elif kind == "sweep_sized":
         runs.append(time.perf_counter() - started)
     seconds = sorted(runs)[len(runs) // 2]
     extra = {{"runs_s": [round(s, 3) for s in runs], "households": len(model.households)}}
+elif kind == "sweep_output":
+    # the same runs as a sweep's workers make them: only the spec's [output] indicators computed (issue 19)
+    from sim import RuralModel
+    from sim.experiments.sweep_spec import load_spec
+    wanted = list(load_spec("scenarios/sweeps/example_factorial.toml")[0].output.indicators)
+    RuralModel(seed=0, scale=0.04, years=1, indicators=wanted).run()
+    runs = []
+    for seed in range(1, 10):
+        started = time.perf_counter()
+        model = RuralModel(seed=seed, scale=0.04, years=10, indicators=wanted)
+        model.run()
+        model.release()
+        runs.append(time.perf_counter() - started)
+    seconds = sorted(runs)[len(runs) // 2]
+    extra = {{"runs_s": [round(s, 3) for s in runs], "households": len(model.households), "indicators": wanted}}
 elif kind == "calibration_eval":
     from sim.experiments.targets import load_targets, simulate
     spec = load_targets()
@@ -176,13 +193,14 @@ def compare_cost(workers: int = 2) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="fresh processes per measurement; best kept")
-    parser.add_argument("--only", choices=["full", "run_rss_mb", "sweep_sized", "calibration_eval"], action="append",
+    parser.add_argument("--only", choices=["full", "run_rss_mb", "sweep_sized", "sweep_output", "calibration_eval"],
+                        action="append",
                         help="measure only these (repeatable)")
     parser.add_argument("--compare", action="store_true", help="also compare 5 x 10 at full scale (~15 minutes)")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
-    kinds = args.only or ["full", "run_rss_mb", "sweep_sized", "calibration_eval"]
+    kinds = args.only or ["full", "run_rss_mb", "sweep_sized", "sweep_output", "calibration_eval"]
     results = {"load_average_before": [round(x, 2) for x in os.getloadavg()], "targets": TARGETS}
     for kind in kinds:
         results[kind] = run_rss(args.repeat) if kind == "run_rss_mb" else timed(kind, args.repeat)

@@ -2,7 +2,8 @@
 
 A component declares its scenario section (`name` and `Params`), the indicators it reports, and
 three hooks the engine calls: `setup` once after the population is built, `step` each month in the
-registry's order, `report` each recorded month after every component has stepped. The engine never
+registry's order, `report` each recorded month after every component has stepped (only when the run computes
+one of its indicators: a sweep or a calibration asks for the few it reads). The engine never
 names a component; sim/core/registry.py lists them in order.
 
 A component declares its state (`states`: name, dtype, meaning, and whether there is one entry per
@@ -106,7 +107,9 @@ class Component:
         """Advance one month."""
 
     def report(self, model, rec) -> None:
-        """Write this month's indicators into the recorder."""
+        """Write this month's indicators into the recorder. It must change no state the months read: a run that
+        computes none of the component's indicators skips it (`RuralModel(indicators=...)`), and one that
+        computes some may skip blocks whose indicators it does not (`rec.wants(name, ...)`)."""
 
 
 def component_rng(seed: int, name: str) -> np.random.Generator:

@@ -22,9 +22,14 @@ class Indicator:
 
 
 class Recorder:
-    """Monthly values `[month, indicator, group]`; group 0 is 'all', then the region's county classes."""
+    """Monthly values `[month, indicator, group]`; group 0 is 'all', then the region's county classes.
 
-    def __init__(self, indicators: list[Indicator], groups: list[str], n_months: int):
+    `wanted` (issue 19): the indicators a caller reads (a sweep's outputs, a calibration's targets), or None
+    for all of them. The recorder keeps its shape, so indexes do not depend on the subset, and leaves the
+    others NaN; components ask `wants` to skip report work nobody reads.
+    """
+
+    def __init__(self, indicators: list[Indicator], groups: list[str], n_months: int, wanted=None):
         names = [i.name for i in indicators]
         duplicates = {n for n in names if names.count(n) > 1}
         if duplicates:
@@ -34,9 +39,25 @@ class Recorder:
         self.groups = groups
         self.values = np.full((n_months, len(indicators), len(groups)), np.nan)
         self.month = -1
+        self.wanted = None if wanted is None else frozenset(wanted)
+        unknown = sorted(self.wanted - set(names)) if self.wanted is not None else []
+        if unknown:
+            raise KeyError(f"unknown indicators: {', '.join(unknown)}")
+
+    @property
+    def computed(self) -> list[str]:
+        """The names of the indicators this run computes, in declaration order."""
+        return [name for name in self.index if self.wanted is None or name in self.wanted]
+
+    def wants(self, *names: str) -> bool:
+        """Whether any of `names` is computed in this run (every indicator is, unless a subset was asked for)."""
+        return self.wanted is None or not self.wanted.isdisjoint(names)
 
     def put(self, name: str, by_group) -> None:
-        """Store this month's value; `by_group` is a scalar (all only) or one value per group."""
+        """Store this month's value; `by_group` is a scalar (all only) or one value per group. An indicator
+        outside the wanted subset is not stored (it stays NaN)."""
+        if self.wanted is not None and name not in self.wanted:
+            return
         row = self.values[self.month, self.index[name]]
         if np.ndim(by_group):
             row[:] = by_group

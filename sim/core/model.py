@@ -35,6 +35,11 @@ class RuralModel(mesa.Model):
         scenario: a validated Scenario (default: the shipped baseline with the calibrated values)
         seed: the replicate's seed (non-negative integer); the same seed gives the same run
         scale, years, region: `[run]` settings
+        indicators: the names of the indicators the caller reads (a sweep's outputs, a calibration's
+            targets), or None (default) for all. Only those are computed and recorded, the others stay NaN:
+            a component whose indicators are all left out does no report work at all (issue 19: in a small
+            run the monthly reports are about a third of the time). The dynamics, and so every computed
+            value, are the same as in a full run.
         overrides: any `section__parameter=value`
     Example:
         >>> model = sim.RuralModel(seed=1, scale=0.05)
@@ -42,7 +47,7 @@ class RuralModel(mesa.Model):
     """
 
     def __init__(self, *, scenario=None, seed: int | None = None, scale: float | None = None,
-                 years: int | None = None, region: str | None = None, **overrides):
+                 years: int | None = None, region: str | None = None, indicators=None, **overrides):
         run_overrides = {f"run.{k}": v for k, v in (("scale", scale), ("years", years), ("region", region))
                          if v is not None}
         scenario = default_scenario() if scenario is None else scenario
@@ -78,16 +83,17 @@ class RuralModel(mesa.Model):
             scheduled.at(self.absolute_month, force=True)
         self.component_seconds = {c.name: 0.0 for c in self.components}  # wall time per component
         self._setup_groups()
-        self.recorder = Recorder([i for c in components for i in c.indicators], self.groups, self.n_months)
+        self.recorder = _recorder(components, self.groups, self.n_months, indicators)
+        # the components with an indicator to compute report each month; the others skip their report
+        self.reporting = [c for c in self.components if self.recorder.wants(*(i.name for i in c.indicators))]
         # a disabled lever still reports: zero for its stocks and flows (nothing paid, nobody served),
         # undefined for its ratios, so scenarios with and without it compare on the same indicators
         for c in components:
             if not c.enabled:
                 for i in c.indicators:
-                    if i.kind != "ratio":
+                    if i.kind != "ratio" and self.recorder.wants(i.name):
                         self.recorder.values[:, self.recorder.index[i.name], :] = 0.0
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: _latest(name) for name in self.recorder.index})
+        self._datacollector = None  # made when asked for (`datacollector`)
         for component in self.components:
             component.allocate(len(self.households), len(self.labourers), len(self.villages))
             component.setup(self)
@@ -173,7 +179,8 @@ class RuralModel(mesa.Model):
             self.running = False
             return
         self._advance(record=True)
-        self.datacollector.collect(self)
+        if self._datacollector is not None:
+            self._datacollector.collect(self)
         if self.month_index >= self.n_months:
             self.running = False
 
@@ -213,7 +220,7 @@ class RuralModel(mesa.Model):
             self.county_panel.observe(self, record)
         if record:
             self.recorder.month = self.month_index
-            for component in self.components:
+            for component in self.reporting:
                 started = clock()
                 component.report(self, self.recorder)
                 seconds[component.name] += clock() - started
@@ -233,13 +240,28 @@ class RuralModel(mesa.Model):
         # villages are complete at any scale: weight 1
         self.village_groups = Groups(self.villages.county_class, class_to_column, np.ones(len(self.villages)), n)
 
+    @property
+    def datacollector(self) -> mesa.DataCollector:
+        """Mesa's DataCollector of the computed indicators' region-wide values, a row per recorded month (what
+        Mesa's tools read). Made at the first call from the recorder, then collected by every step: collecting
+        ~100 reporters a month (each value deep-copied) for a run that never reads them cost ~1.5% of a small
+        run (issue 19)."""
+        if self._datacollector is None:
+            names = self.recorder.computed
+            self._datacollector = mesa.DataCollector(model_reporters={name: _latest(name) for name in names})
+            recorded = self.recorder.values[:max(self.month_index, 0), :, 0]
+            for name in names:
+                self._datacollector.model_vars[name] = [float(v) for v in recorded[:, self.recorder.index[name]]]
+        return self._datacollector
+
     def latest(self, name: str) -> float:
         """The last recorded region-wide value of an indicator (what the DataCollector reads)."""
         month = max(self.month_index - 1, 0)
         return float(self.recorder.values[month, self.recorder.index[name], 0])
 
     def indicators(self) -> pd.DataFrame:
-        """Recorded months as a tidy frame, every indicator at full-population scale.
+        """Recorded months as a tidy frame, every computed indicator (all, unless the model was told which) at
+        full-population scale.
 
         Parameters:
             (none)
@@ -254,15 +276,30 @@ class RuralModel(mesa.Model):
         """The recorded months so far, copied out of the model (`Recorded.frame()` gives `indicators()`), so the
         model can be freed before the frame is built."""
         months_done = max(self.month_index, 0)
-        names = [i.name for i in self.recorder.indicators]
+        rec = self.recorder
+        names = rec.computed  # (all, unless the model was told which to compute)
+        values = rec.values[:months_done]
+        # (a copy either way: the indexing of a subset copies)
+        values = values[:, [rec.index[n] for n in names]] if rec.wanted is not None else values.copy()
         panel = self.county_panel
         if panel is None:
-            return Recorded(self.scenario.run.start_month, self.recorder.values[:months_done].copy(), names,
-                            list(self.groups))
+            return Recorded(self.scenario.run.start_month, values, names, list(self.groups))
         from ..dynamics.by_county import BY_COUNTY
 
-        return Recorded(self.scenario.run.start_month, self.recorder.values[:months_done].copy(), names,
-                        list(self.groups), panel.values[:months_done].copy(), tuple(BY_COUNTY), tuple(panel.labels))
+        return Recorded(self.scenario.run.start_month, values, names, list(self.groups),
+                        panel.values[:months_done].copy(), tuple(BY_COUNTY), tuple(panel.labels))
+
+
+def _recorder(components, groups: list[str], n_months: int, wanted) -> Recorder:
+    """The recorder of every component's indicators; `wanted` (names, or None for all) are the ones computed."""
+    declared = [i for c in components for i in c.indicators]
+    if isinstance(wanted, str):
+        wanted = [wanted]
+    try:
+        return Recorder(declared, groups, n_months, wanted=wanted)
+    except KeyError as exc:
+        raise InputError(f"indicators: {exc.args[0]} "
+                         "(the catalogue: `sim.experiments.results.indicator_catalogue()`)") from None
 
 
 def _latest(name: str):

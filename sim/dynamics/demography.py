@@ -166,6 +166,21 @@ def no_birth_by_cohort(p: DemographyParams, birth_chance: np.ndarray) -> np.ndar
     return np.ascontiguousarray(np.vstack([no_event(row) for row in chance]))
 
 
+_TABLES: dict = {}  # (kind, the inputs) -> a table the kernels only read
+
+
+def _cached(key: tuple, make):
+    """A table that depends on parameters alone, made once per process for each set of them: about 15 ms of
+    every build on the loaded machine, most of the fixed cost of setting demography up in a small run
+    (issue 19). Kept for the last few parameter sets (a sweep's worker sees few)."""
+    table = _TABLES.get(key)
+    if table is None:
+        if len(_TABLES) >= 32:
+            _TABLES.clear()
+        table = _TABLES[key] = make()
+    return table
+
+
 def life_expectancy(q: np.ndarray) -> float:
     """Life expectancy at birth of a table of annual death chances by age (deaths mid-year)."""
     q = np.asarray(q, np.float64)
@@ -205,8 +220,10 @@ class Demography(Component):
         self.birth_chance = np.zeros(MAX_AGE + 1, np.float32)
         self.birth_chance[p.fertile_age_min_years:p.fertile_age_max_years + 1] = p.birth_chance_per_young_labourer
         self.survival, self.stay = no_event(self.death_chance), no_event(self.out_migration_chance)
-        self.survival_lower, self.stay_lower = lower_bounds(self.survival), lower_bounds(self.stay)
-        self.no_birth = no_birth_by_cohort(p, self.birth_chance)
+        self.survival_lower = _cached(("lower", self.survival.tobytes()), lambda: lower_bounds(self.survival))
+        self.stay_lower = _cached(("lower", self.stay.tobytes()), lambda: lower_bounds(self.stay))
+        self.no_birth = _cached(("no_birth", tuple(p.birth_rate_per_1000_from_2020), p.birth_rate_trend_after,
+                                 self.birth_chance.tobytes()), lambda: no_birth_by_cohort(p, self.birth_chance))
         # everyone's event years (members: death; labourers: death, out-migration, next child) and each
         # household's first, from the year before the first January
         age = hh.member_age_years

@@ -57,6 +57,9 @@ CORE_INDICATORS = (
     Indicator("villages_collective_income_over_50k_share", "share of villages", "ratio",
               "Share of villages whose 12-month collective income (all sources) exceeds 50,000 yuan (seed 004)."),
 )
+INCOME_INDICATORS = ("income_per_capita_mean_yuan", "income_per_capita_median_yuan",
+                     "income_per_capita_mean_lifted_out_yuan", "poverty_county_income_ratio", "gini")
+EMPLOYMENT_INDICATORS = ("labourers_employed", "lifted_out_labourers_employed", "migrant_workers")
 COLLECTIVE_INCOME_THRESHOLD_YUAN = 50_000.0  # the pattern reported for Rucheng (seed 004)
 
 
@@ -134,11 +137,15 @@ class Metrics(Component):
         by_group = (np.vstack([counts.sum(axis=0), counts]) if g.n_columns > 1 else counts) * g.uniform_weight
         for k, name in enumerate(kernels.POVERTY_COUNTS):
             rec.put(name, by_group[:, k])
-        self._report_incomes(model, rec)
-        self._report_employment(model, rec)
-        gv = model.village_groups
-        above = model.villages.collective_income_12m_yuan > COLLECTIVE_INCOME_THRESHOLD_YUAN
-        rec.put("villages_collective_income_over_50k_share", ratio(gv.count(above), gv.sum()))
+        # (each block only when the run computes one of its indicators: `Recorder.wants`, issue 19)
+        if rec.wants(*INCOME_INDICATORS):
+            self._report_incomes(model, rec)
+        if rec.wants(*EMPLOYMENT_INDICATORS):
+            self._report_employment(model, rec)
+        if rec.wants("villages_collective_income_over_50k_share"):
+            gv = model.village_groups
+            above = model.villages.collective_income_12m_yuan > COLLECTIVE_INCOME_THRESHOLD_YUAN
+            rec.put("villages_collective_income_over_50k_share", ratio(gv.count(above), gv.sum()))
 
     def _report_incomes(self, model, rec) -> None:
         """Means per group and for former poverty counties, the median and the Gini (the per-capita income
@@ -146,14 +153,6 @@ class Metrics(Component):
         hh, g = model.households, model.hh_groups
         income = hh.income_12m_yuan
         by_county = self.county_slices.sums(income, g)
-        people = np.zeros((g.n_columns, indicators.BINS))
-        rows = slice(1, None) if g.n_columns > 1 else slice(0, 1)  # per class, or the one group
-        people[rows] = kernels.income_bins(income, hh.size, self.bin_weight, self.group_starts, self.group_stops,
-                                           hh.scratch, indicators.FIRST_BIN, indicators.SHIFT, indicators.BINS)
-        if g.uniform_weight is not None:
-            people *= g.uniform_weight
-        if g.n_columns > 1:
-            people[0] = people[1:].sum(axis=0)
         income_by_group = _by_group(by_county, self.county_column, g.n_columns)
         rec.put("income_per_capita_mean_yuan", ratio(income_by_group, self.persons))
         lifted = self.lifted_out_idx
@@ -164,6 +163,16 @@ class Metrics(Component):
         poor_mean = ratio(_by_group(by_county * poor, self.county_column, g.n_columns),
                           _by_group(self.persons_by_county * poor, self.county_column, g.n_columns))
         rec.put("poverty_county_income_ratio", poor_mean / region_mean)
+        if not rec.wants("income_per_capita_median_yuan", "gini"):
+            return
+        people = np.zeros((g.n_columns, indicators.BINS))
+        rows = slice(1, None) if g.n_columns > 1 else slice(0, 1)  # per class, or the one group
+        people[rows] = kernels.income_bins(income, hh.size, self.bin_weight, self.group_starts, self.group_stops,
+                                           hh.scratch, indicators.FIRST_BIN, indicators.SHIFT, indicators.BINS)
+        if g.uniform_weight is not None:
+            people *= g.uniform_weight
+        if g.n_columns > 1:
+            people[0] = people[1:].sum(axis=0)
         median, gini = kernels.income_distribution(people, indicators.EDGES, indicators.UPPER, indicators.MIDPOINTS)
         rec.put("income_per_capita_median_yuan", median)  # as indicators.binned_median and binned_gini
         rec.put("gini", gini)

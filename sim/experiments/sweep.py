@@ -86,7 +86,8 @@ def execute(task: dict) -> pd.DataFrame:
     if base is None:
         base = _BASES[task["base_hash"]] = validate(task["base"], "sweep base")
     scenario = with_overrides(base, task["overrides"], "sweep") if task["overrides"] else base
-    model = RuralModel(scenario=scenario, seed=task["seed"])
+    # only the indicators the output reads are computed (the others cost report work and stay NaN)
+    model = RuralModel(scenario=scenario, seed=task["seed"], indicators=task["indicators"])
     model.run()
     model.release()
     frame = model.indicators()
