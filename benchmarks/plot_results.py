@@ -1,6 +1,8 @@
-"""The performance report as a figure: cost against households, and where a full-scale run's time goes.
+"""The performance report as a figure: cost against households, where a full-scale run's time goes, and issue
+19's targets (measured against target, from benchmarks/targets.json when it exists).
 
-    .venv/bin/python benchmarks/plot_results.py    # reads benchmarks/results*.json, writes docs/figures/performance.png
+    .venv/bin/python benchmarks/plot_results.py    # reads benchmarks/results*.json and targets.json,
+                                                   # writes docs/figures/performance.png
 """
 
 import json
@@ -23,7 +25,12 @@ def main() -> None:
     defaults = HERE / "results_defaults.json"
     if defaults.exists():
         reports["schema defaults"] = json.loads(defaults.read_text())
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6), gridspec_kw={"width_ratios": [1.1, 1]})
+    targets_file = HERE / "targets.json"
+    targets = json.loads(targets_file.read_text()) if targets_file.exists() else None
+    panels = 3 if targets else 2
+    fig, axes = plt.subplots(1, panels, figsize=(6 * panels, 4.6),
+                             gridspec_kw={"width_ratios": [1.1, 1, 1][:panels]})
+    left, right = axes[0], axes[1]
     for (label, r), colour in zip(reports.items(), ("#1b9e77", "#7570b3")):
         runs = r["xinzhou_scales"] + [r["shanxi_full"]]
         households = np.array([x["households"] for x in runs], float)
@@ -53,12 +60,38 @@ def main() -> None:
               title=f"Full-scale Xinzhou: {full['run_s']:.2f} s, {full['ns_per_household_month']:.0f} ns "
                     "per household-month")
     right.grid(True, axis="x", alpha=0.3)
-    for side in (left, right):
+    if targets:
+        _targets_panel(axes[2], targets)
+    for side in axes:
         side.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     OUT.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(OUT, dpi=110)
     print(f"wrote {OUT}")
+
+
+def _targets_panel(ax, t: dict) -> None:
+    """Each target as measured / target (1 = just met; left of the line is met)."""
+    rows = []
+    labels = {"full": "full run / probe (≤ {})", "sweep_sized": "sweep-sized run / probe (≤ {})",
+              "calibration_eval": "calibration evaluation / probe (≤ {})"}
+    for kind, label in labels.items():
+        if kind in t:
+            rows.append((label.format(t[kind]["target"]), t[kind]["ratio"] / t[kind]["target"]))
+    if "run_rss_mb" in t:
+        rows.append((f"fresh run peak MB (≤ {t['run_rss_mb']['target']})",
+                     t["run_rss_mb"]["peak_rss_mb"] / t["run_rss_mb"]["target"]))
+    if "compare" in t:
+        c = t["compare"]
+        rows.append((f"compare 5×10 peak MB (≤ {c['target_mb']})", c["compare_peak_mb"] / c["target_mb"]))
+        rows.append((f"compare time / base (< {c['target_time_vs_base']})",
+                     c["time_vs_base"] / c["target_time_vs_base"]))
+    names, shares = zip(*rows)
+    colours = ["#1b9e77" if share <= 1 else "#d95f02" for share in shares]
+    ax.barh(names, shares, color=colours)
+    ax.axvline(1.0, color="#333333", lw=1)
+    ax.set(xlabel="measured / target (≤ 1: met)", title="Issue 19's targets (ratios to the probe, in-process)")
+    ax.grid(True, axis="x", alpha=0.3)
 
 
 if __name__ == "__main__":
