@@ -422,3 +422,22 @@ def test_sparse_range_sums_are_the_bincount_sums_to_the_bit():
         assert np.array_equal(out, expected)
 
 
+
+
+@pytest.mark.parametrize("categories", [1, 3, 2_672])
+def test_choice_counts_are_bincount_of_choice_to_the_draw(categories):
+    """The population's village draw: the same counts as `np.bincount(rng.choice(...))` and the generator left
+    in the same state (the rest of the build draws the same numbers), with zero and tiny probabilities."""
+    from sim.kernels import choice_counts
+
+    weights = np.random.default_rng(categories).lognormal(0.0, 1.5, categories)
+    if categories > 2:
+        weights[1] = 0.0  # a category that can never be drawn
+        weights[2] = 1e-12
+    p = weights / weights.sum()
+    for seed in range(3):
+        a, b = np.random.default_rng(seed), np.random.default_rng(seed)
+        expected = np.bincount(a.choice(categories, size=50_001, p=p), minlength=categories)
+        got = choice_counts(b, p, 50_001)
+        assert got.dtype == expected.dtype and np.array_equal(got, expected)
+        assert a.random() == b.random()

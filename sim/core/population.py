@@ -170,7 +170,7 @@ def build(region: RegionProfile, scenario, *, scale: float, rng: np.random.Gener
     # each household's village drawn in proportion to people, then listed village by village (a count
     # and a repeat: the sorted draws without a sort)
     village_dtype = np.int16 if n_villages <= np.iinfo(np.int16).max else np.int32
-    per_village = np.bincount(rng.choice(n_villages, size=n, p=v_persons / v_persons.sum()), minlength=n_villages)
+    per_village = kernels.choice_counts(rng, v_persons / v_persons.sum(), n)  # = bincount of rng.choice
     hh_village = np.repeat(np.arange(n_villages, dtype=village_dtype), per_village)
     size = np.minimum(pop.max_household_size, 1 + rng.poisson(pop.mean_household_size - 1.0, n)).astype(np.int8)
     lifted_out = rng.random(n) < v_poor_rate[hh_village]

@@ -11,7 +11,7 @@ By the code they serve: `common` (positions of a mask, the below-line test, the 
 `assistance` (the means test), `demography` (the January year, spare slots at the start),
 `distribution` (income histogram, median, Gini), `labour` (the due slots' month, wage bases, the
 waiting times' hash), `jobs` (lever jobs filled by pool, for the levers that hire), `poverty`
-(poverty status, survey and register view, counted per group). Each kernel has a test against the
+(poverty status, survey and register view, counted per group), `sampling` (the population's village draw). Each kernel has a test against the
 NumPy it replaces in tests/test_kernels.py or tests/test_jobs.py (demography's: tests/test_demography.py,
 on hand-made households). A lever's own passes live beside it in sim/levers/ (monitoring, PV, workshops,
 insurance, relocation), with their NumPy references.
@@ -53,6 +53,7 @@ from .labour import (  # noqa: F401
 )
 from .jobs import first_in_pools  # noqa: F401
 from .poverty import POVERTY_COUNTS, poverty_month  # noqa: F401
+from .sampling import choice_counts  # noqa: F401
 
 
 def kernel_modules() -> list[Path]:
