@@ -38,6 +38,11 @@ SINGLE_THREAD = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MK
 TARGETS = {"full": 2.5, "run_rss_mb": 400, "sweep_sized": 0.15, "sweep_output": 0.15, "calibration_eval": 0.2,
            "compare_rss_mb": 1200, "compare_time_vs_base": 5.0}
 
+# This probe is heavier than the issue's relative to the model: round 3's full run (7d91b72) measures 4.40x this
+# probe (fastest of six interleaved runs, 2026-12-05) where the issue measured 5.5x its own, so a ratio to this
+# probe times ISSUE_PROBE_FACTOR is the ratio to the issue's probe, the one the targets were set against.
+ISSUE_PROBE_FACTOR = 5.5 / 4.40
+
 # the probe before and after the workload, in the same process
 CHILD = """
 import json, sys, time
@@ -114,7 +119,8 @@ def timed(kind: str, repeat: int) -> dict:
     best = min(runs, key=lambda r: r["ratio"])
     best["ratios_all"] = [r["ratio"] for r in runs]
     best["target"] = TARGETS[kind]
-    best["met"] = best["ratio"] <= TARGETS[kind]
+    best["ratio_issue_probe"] = round(best["ratio"] * ISSUE_PROBE_FACTOR, 3)
+    best["met"] = best["ratio_issue_probe"] <= TARGETS[kind]
     return best
 
 

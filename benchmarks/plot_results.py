@@ -17,7 +17,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "docs" / "figures" / "performance.png"
-TARGET_RUN_S, TARGET_SHANXI_S = 3.0, 60.0
+TARGET_RUN_S, TARGET_SHANXI_S = 3.0, 30.0  # round 3's full-run target; issue 19's Shanxi
 
 
 def main() -> None:
@@ -74,10 +74,12 @@ def _targets_panel(ax, t: dict) -> None:
     """Each target as measured / target (1 = just met; left of the line is met)."""
     rows = []
     labels = {"full": "full run / probe (≤ {})", "sweep_sized": "sweep-sized run / probe (≤ {})",
+              "sweep_output": "sweep worker's run / probe (≤ {})",
               "calibration_eval": "calibration evaluation / probe (≤ {})"}
     for kind, label in labels.items():
         if kind in t:
-            rows.append((label.format(t[kind]["target"]), t[kind]["ratio"] / t[kind]["target"]))
+            ratio = t[kind].get("ratio_issue_probe", t[kind]["ratio"] * 5.5 / 4.40)  # (bench_targets.ISSUE_PROBE_FACTOR)
+            rows.append((label.format(t[kind]["target"]), ratio / t[kind]["target"]))
     if "run_rss_mb" in t:
         rows.append((f"fresh run peak MB (≤ {t['run_rss_mb']['target']})",
                      t["run_rss_mb"]["peak_rss_mb"] / t["run_rss_mb"]["target"]))
@@ -90,7 +92,7 @@ def _targets_panel(ax, t: dict) -> None:
     colours = ["#1b9e77" if share <= 1 else "#d95f02" for share in shares]
     ax.barh(names, shares, color=colours)
     ax.axvline(1.0, color="#333333", lw=1)
-    ax.set(xlabel="measured / target (≤ 1: met)", title="Issue 19's targets (ratios to the probe, in-process)")
+    ax.set(xlabel="measured / target (≤ 1: met)", title="Issue 19's targets (ratios to the issue's probe)")
     ax.grid(True, axis="x", alpha=0.3)
 
 
