@@ -22,9 +22,8 @@ TARGET_RUN_S, TARGET_SHANXI_S = 3.0, 30.0  # round 3's full-run target; issue 19
 
 def main() -> None:
     reports = {"calibrated (shipped)": json.loads((HERE / "results.json").read_text())}
-    defaults = HERE / "results_defaults.json"
-    if defaults.exists():
-        reports["schema defaults"] = json.loads(defaults.read_text())
+    # (benchmarks/results_defaults.json, the schema defaults' report, is kept as measured in round 3: round 4's
+    # re-run of it ran beside a test suite and is not comparable, so only the shipped values are drawn)
     targets_file = HERE / "targets.json"
     targets = json.loads(targets_file.read_text()) if targets_file.exists() else None
     panels = 3 if targets else 2
