@@ -206,6 +206,19 @@ class RuralModel(mesa.Model):
         worker that runs thousands of models. Its agents keep working; new ones restart their ids."""
         mesa.Agent._ids.pop(self, None)
 
+    # --- continuing under another scenario (compare, issue 19) --------------------------------
+    def continue_as(self, scenario) -> None:
+        """From the current month on, run under `scenario`: its sections become the components' parameters
+        (its dated schedules as in force from this month) and `model.scenario`. The state is kept, so this
+        is what a run of `scenario` on the same seed holds now only if every parameter in force so far
+        was the same: sim/experiments/branching.py finds that month; this method does not check it."""
+        self.scenario = scenario
+        for component in self.components:
+            component.params = getattr(scenario, component.name, None)
+        self.schedules = [Scheduled(c) for c in self.components if getattr(c.params, "schedule", None)]
+        for scheduled in self.schedules:
+            scheduled.at(self.absolute_month, force=True)
+
     def _advance(self, *, record: bool) -> None:
         clock, seconds = time.perf_counter, self.component_seconds
         self.households.open_month()

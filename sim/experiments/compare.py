@@ -11,12 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..core import schedules
 from ..core.errors import InputError
 from ..core.registry import COMPONENTS
-from .results import RunResult, annual, indicator_catalogue, resolve, run
+from .results import RunResult, annual, indicator_catalogue, resolve
+from .shared_runs import run_shared
 
 DEFAULT_REPLICATES = 10
 MIN_REPLICATES = 2  # one replicate gives a difference but no interval: refused rather than shown bare
@@ -41,6 +41,8 @@ def horizon_values(indicators: pd.DataFrame) -> pd.DataFrame:
 
 def paired_summary(base: pd.DataFrame, alt: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Mean of base and alternative, and the mean paired difference with a t-interval over replicates."""
+    from scipy import stats  # here: not held by the main process while a compare's workers run (33 MB)
+
     merged = base.merge(alt, on=["replicate", *keys], suffixes=("_base", "_alt"))
     merged["diff"] = merged["value_alt"] - merged["value_base"]
     g = merged.groupby(keys, observed=True)
@@ -91,7 +93,7 @@ def run_setting_differences(base, alternative) -> dict[str, tuple]:
 
 
 def compare(base, alternatives, *, overrides=None, replicates=None, seed=None, scale=None, years=None, region=None,
-            by=None, workers=None, scheduler=None, progress=False, warn=None) -> Comparison:
+            by=None, workers=None, scheduler=None, progress=False, warn=None, share=True) -> Comparison:
     """Run base and alternatives on the same seeds and summarise ALT − BASE: paired differences with 90%
     intervals, the scenarios' expectations checked, and the cost per return to poverty avoided.
 
@@ -103,6 +105,8 @@ def compare(base, alternatives, *, overrides=None, replicates=None, seed=None, s
         by: "county" adds differences by county (group = the county's code) to the table
         workers, scheduler: parallel replicates (`sim.run`)
         progress: a progress bar; warn: called with a message per ignored [run] setting of an alternative
+        share: simulate once per replicate what the scenarios share (default); False runs each on its own,
+            with the same results (sim/experiments/shared_runs.py)
     Returns:
         a Comparison: `.table` (horizon and yearly paired differences), `.horizon()`, `.expectations`,
         `.costs`, `.base` and `.alternatives` (RunResults)
@@ -146,8 +150,9 @@ def compare(base, alternatives, *, overrides=None, replicates=None, seed=None, s
     if len(set(names)) != len(names):
         raise InputError("scenario names must differ to be compared (the 'name' key): " + ", ".join(names))
 
-    base_result = run(base_scenario, workers=workers, scheduler=scheduler, progress=progress)
-    alt_results = [run(s, workers=workers, scheduler=scheduler, progress=progress) for s in alt_scenarios]
+    # months the scenarios cannot differ in yet are simulated once per replicate (sim/experiments/shared_runs.py)
+    base_result, *alt_results = run_shared([base_scenario, *alt_scenarios], workers=workers, scheduler=scheduler,
+                                           progress=progress, share=share)
     for result in (base_result, *alt_results):
         result.manifest["overrides"] = dict(overrides or {})
     tables = []

@@ -107,3 +107,36 @@ def _advance(progress, months: int) -> None:
     if progress is not None:  # a replicate done: its months, as a serial run reports them
         for month in range(1, months + 1):
             progress(month)
+
+
+def map_tasks(calls: list[tuple[Callable, tuple]], keys: list, *, workers: int | None = None,
+              scheduler: str | None = None, done: Callable[[Any, Any], None]) -> None:
+    """Call each `fn(*args)` of `calls` and hand `done(key, result)` each result as it finishes (in any order):
+    serially when `workers` is 1 or None and there is no `scheduler`, else on `workers` local processes or on
+    the Dask scheduler at `scheduler`. Tasks are submitted in the order given (the longest first balances)."""
+    check_workers(workers, scheduler)
+    if not scheduler and (workers is None or workers == 1 or len(calls) <= 1):
+        for (fn, args), key in zip(calls, keys):
+            done(key, fn(*args))
+        return
+    if scheduler:
+        from .cluster import connect
+
+        client, close, _ = connect(scheduler=scheduler)
+        try:
+            futures = {client.submit(fn, *args, pure=False): k for k, (fn, args) in enumerate(calls)}
+            from distributed import as_completed as dask_completed
+
+            for future in dask_completed(list(futures)):
+                done(keys[futures[future]], future.result())
+                future.release()
+        finally:
+            close()
+        return
+    n = min(workers, len(calls), os.cpu_count() or workers)
+    with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(fn, *args): k for k, (fn, args) in enumerate(calls)}
+        for future in as_completed(futures):
+            k = futures.pop(future)
+            done(keys[k], future.result())
+            del future  # its result (a replicate's tables) is held once, by `done`
