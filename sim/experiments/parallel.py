@@ -78,28 +78,13 @@ def run_replicates(scenario, seeds: list[int], *, workers: int | None = None, sc
     months = scenario.run.years * 12
     data = scenario.model_dump()
     results: dict[int, tuple] = {}
-    if scheduler:
-        from .cluster import connect
 
-        client, close, _ = connect(scheduler=scheduler)
-        try:
-            futures = {client.submit(_replicate_from_data, data, seed, r, list(microdata), pure=False): r
-                       for r, seed in enumerate(seeds)}
-            from distributed import as_completed as dask_completed
+    def done(r: int, result: tuple) -> None:
+        results[r] = result
+        _advance(progress, months)
 
-            for future in dask_completed(list(futures)):
-                results[futures[future]] = future.result()
-                _advance(progress, months)
-        finally:
-            close()
-    else:
-        n = min(workers, len(seeds), os.cpu_count() or workers)
-        with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(_replicate_from_data, data, seed, r, list(microdata)): r
-                       for r, seed in enumerate(seeds)}
-            for future in as_completed(futures):
-                results[futures[future]] = future.result()
-                _advance(progress, months)
+    map_tasks([(_replicate_from_data, (data, seed, r, list(microdata))) for r, seed in enumerate(seeds)],
+              list(range(len(seeds))), workers=workers, scheduler=scheduler, done=done)
     return [results[r] for r in range(len(seeds))]
 
 

@@ -21,6 +21,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from ..core.schedules import month_text
 from .branching import branch_month, build_month, end_month
 from .results import KEY_COLUMNS, RunResult, _progress, build_manifest, replicate_seeds
 
@@ -206,16 +207,10 @@ def run_shared(scenarios: list, *, workers: int | None = None, scheduler: str | 
         root = shared.get(k)
         extra = {"income_level_factor": [factor for _, factor in outputs], "overrides": {},
                  "workers": {"workers": workers or 1, "scheduler": scheduler},
-                 "shared": None if root is None else {"with": root[0], "from_month": _month_text(root[1])}}
+                 "shared": None if root is None else {"with": root[0], "from_month": month_text(root[1])}}
         results.append(RunResult(scenario, indicators, build_manifest(scenario, seeds, indicators,
                                                                       wall_seconds=wall, extra=extra)))
     return results
-
-
-def _month_text(month: int) -> str:
-    from ..core.schedules import month_text
-
-    return month_text(month)
 
 
 def concat_tidy(frames: list[pd.DataFrame], scenario: str, seeds: list[int]) -> pd.DataFrame:
